@@ -1,0 +1,49 @@
+# Project options, compiler settings and the helpers every layer uses.
+include_guard(GLOBAL)
+
+find_library(GREENWAVE_SUMOCPP_LIBRARY sumocpp)
+find_path(GREENWAVE_SUMO_INCLUDE_DIR libsumo/libsumo.h)
+if(GREENWAVE_SUMOCPP_LIBRARY AND GREENWAVE_SUMO_INCLUDE_DIR)
+  set(_greenwave_sumo_found ON)
+else()
+  set(_greenwave_sumo_found OFF)
+endif()
+
+option(GREENWAVE_WITH_SUMO "Build the libsumo backend (on when libsumo is found)" ${_greenwave_sumo_found})
+option(GREENWAVE_BUILD_AGENTS "Build agents/ (needs LibTorch)" ON)
+option(GREENWAVE_BUILD_PYTHON "Build the pybind11 module" ON)
+option(GREENWAVE_BUILD_TESTS "Build the GoogleTest suites" ON)
+option(GREENWAVE_BUILD_FUZZERS "Build the libFuzzer targets (needs clang)" OFF)
+option(GREENWAVE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(GREENWAVE_WERROR "Treat warnings in project code as errors" ON)
+
+find_program(GREENWAVE_CCACHE ccache)
+if(GREENWAVE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_C_COMPILER_LAUNCHER ${GREENWAVE_CCACHE})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${GREENWAVE_CCACHE})
+endif()
+
+if(GREENWAVE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# Applies greenwave's warning set to one of the project's own targets.
+function(greenwave_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                           -Wold-style-cast -Wcast-align -Woverloaded-virtual)
+  if(GREENWAVE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# Declares one layer library: greenwave_<name> with alias greenwave::<name>,
+# public headers in include/, sources as given.
+function(greenwave_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
+  add_library(greenwave_${name} ${ARG_SOURCES})
+  add_library(greenwave::${name} ALIAS greenwave_${name})
+  target_include_directories(greenwave_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_link_libraries(greenwave_${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE ${ARG_PRIVATE_LIBS})
+  greenwave_target_defaults(greenwave_${name})
+endfunction()
