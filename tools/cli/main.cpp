@@ -4,47 +4,47 @@
 #include <iostream>
 #include <string>
 
-#include "args.hpp"
+#include "commands.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/core/version.hpp"
 
 namespace {
 
-constexpr const char* kUsage = R"(greenwave — train and evaluate traffic-signal control agents
+using greenwave::cli::Command;
 
-usage: greenwave [--version] [--help] <command> [options]
+constexpr Command kCommands[] = {
+    {"version", "print the version", [](int, char**) {
+       std::cout << "greenwave " << greenwave::version() << "\n";
+       return 0;
+     }},
+};
 
-commands:
-  info SCENARIO          counts and checks of a scenario
-  convert SCENARIO OUT   convert any supported format to native .pbtxt/.pb
-  generate grid|arterial synthetic scenarios
-  run SCENARIO           simulate one episode with a controller
-  bench SCENARIO         throughput of the bare simulator
-  train SCENARIO         train an agent
-  eval SCENARIO          evaluate an agent or a baseline
-  merge                  WSM checkpoint merging
-  inspect FILE.h5        summary of a trajectory file
-
-Each command has --help. Errors go to stderr with a non-zero exit status.
-)";
+void print_usage() {
+  std::cout << "greenwave " << greenwave::version()
+            << " — train and evaluate traffic-signal control agents\n\n"
+               "usage: greenwave [--version] [--help] <command> [options]\n\ncommands:\n";
+  for (const Command& c : kCommands) std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
+  std::cout << "\nEach command has --help. Errors go to stderr with a non-zero exit status.\n";
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-    std::cout << kUsage;
+    print_usage();
     return argc < 2 ? 2 : 0;
   }
-  const std::string command = argv[1];
-  try {
-    if (command == "--version") {
-      std::cout << "greenwave " << greenwave::version() << "\n";
-      return 0;
+  std::string command = argv[1];
+  if (command == "--version") command = "version";
+  for (const Command& c : kCommands) {
+    if (command != c.name) continue;
+    try {
+      return c.run(argc, argv);
+    } catch (const std::exception& e) {
+      std::cerr << "greenwave " << command << ": " << e.what() << "\n";
+      return 1;
     }
-    std::cerr << "greenwave: unknown command '" << command << "' (see greenwave --help)\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "greenwave " << command << ": " << e.what() << "\n";
-    return 1;
   }
+  std::cerr << "greenwave: unknown command '" << command << "' (see greenwave --help)\n";
+  return 2;
 }
