@@ -1,0 +1,152 @@
+// The native traffic simulator: one SimState stepped against a shared CompiledScenario.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <oneapi/tbb/task_arena.h>
+
+#include "greenwave/core/rng.hpp"
+#include "greenwave/networks/road_network.hpp"
+#include "greenwave/sim/backend.hpp"
+#include "greenwave/sim/citybrain_score.hpp"
+
+namespace greenwave {
+
+/// Options of one simulation that are not part of the scenario.
+struct SimOptions {
+  int threads = 1;  ///< TBB worker threads for this simulation (results do not depend on it)
+};
+
+/// A read-only view of one running vehicle, for tests, invariant checks and bindings.
+struct VehicleView {
+  std::int32_t slot;        ///< stable while the vehicle runs
+  std::int32_t drivable;    ///< lane id, or num_lanes + movement id inside an intersection
+  double distance;          ///< metres from the start of the drivable to the vehicle's front
+  double speed;             ///< m/s
+  double length;            ///< metres
+  double max_speed;         ///< the vehicle type's max speed
+  std::int32_t route;       ///< route index in Demand
+};
+
+/// The simulator. Holds all mutable state (vehicles in struct-of-arrays, per-drivable order,
+/// signals, RNG, metric accumulators); reads the immutable scenario. Not thread-safe itself:
+/// one caller steps it, TBB parallelises inside the step.
+class Simulator final : public TrafficBackend {
+ public:
+  /// Builds a simulation of `scenario` and resets it with the scenario's seed.
+  explicit Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOptions options = {});
+  ~Simulator() override;
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  const CompiledScenario& scenario() const override { return *scenario_; }
+  void reset(std::uint64_t seed) override;
+  void step() override;
+  double time() const override { return static_cast<double>(step_count_) * dt_; }
+  bool demand_done() const override;
+  PhaseRequest request_phase(IntersectionId i, std::int32_t phase) override;
+  SignalState signal(IntersectionId i) const override;
+  std::span<const std::int32_t> lane_vehicle_counts() const override { return lane_count_; }
+  std::span<const std::int32_t> lane_queue_counts() const override { return lane_queue_; }
+  std::span<const double> lane_speed_sums() const override { return lane_speed_sum_; }
+  std::span<const double> lane_waiting_times() const override { return lane_wait_sum_; }
+  std::span<const std::int64_t> lane_departures() const override { return lane_departures_; }
+  Metrics metrics() const override;
+
+  /// Changes the number of worker threads (results are bit-identical for any value).
+  void set_threads(int threads);
+  /// Steps taken since reset.
+  std::int64_t steps() const { return step_count_; }
+  /// Vehicle updates so far: the sum over steps of running vehicles (benchmark unit).
+  std::int64_t vehicle_updates() const { return vehicle_updates_; }
+  /// Running vehicles now.
+  std::int64_t running() const { return running_; }
+  /// Vehicles waiting to enter each lane (departed, entry lane full).
+  std::span<const std::int32_t> lane_entry_waiting() const { return lane_entry_waiting_; }
+  /// Every running vehicle, in drivable order (front first).
+  std::vector<VehicleView> vehicles() const;
+  /// Vehicles on each drivable (lanes, then movements), front first.
+  std::span<const std::int32_t> drivable_vehicles(std::int32_t drivable) const { return drivable_list_[drivable]; }
+  /// Delay-index samples taken every settings.metric_period seconds since reset.
+  const std::vector<MetricSample>& metric_samples() const { return samples_; }
+  /// True when movement m may be entered this step (its phase is green, or it is always green).
+  bool movement_open(MovementId m) const { return movement_open_[m] != 0; }
+  /// Approximate bytes of mutable state per vehicle slot (benchmark report).
+  static std::size_t bytes_per_vehicle();
+
+ private:
+  struct Vehicles;  // struct-of-arrays, defined in simulator.cpp
+  struct Cursor {   // a position along a vehicle's planned path
+    std::int32_t drivable;
+    std::int32_t route_pos;
+  };
+
+  Cursor next_drivable(std::int32_t v, Cursor at) const;
+  void spawn();
+  void enter_waiting();
+  void update_signals();
+  void notify_conflicts();
+  void compute_actions();
+  double next_speed(std::int32_t v);
+  double intersection_speed(std::int32_t v, double interval);
+  bool can_pass(std::int32_t v, std::int32_t conflict, double distance_to_link_start) const;
+  void move_vehicles();
+  void update_leaders();
+  void leader_of(std::int32_t v, std::int32_t ahead_on_same);
+  void collect_lane_stats();
+  void advance_signal_timers();
+  double delay_index_now() const;
+  template <class Fn>
+  void parallel(std::int32_t n, Fn&& fn);
+
+  std::shared_ptr<const CompiledScenario> scenario_;
+  const RoadNetwork* net_;
+  const Demand* demand_;
+  double dt_;
+  std::unique_ptr<tbb::task_arena> arena_;
+  int threads_ = 1;
+
+  // time and RNG
+  std::int64_t step_count_ = 0;
+  Rng rng_;
+  std::size_t next_departure_ = 0;
+
+  // vehicles
+  std::unique_ptr<Vehicles> veh_;
+  std::vector<std::vector<std::int32_t>> drivable_list_;       ///< per drivable, front first
+  std::vector<std::deque<std::int32_t>> lane_entry_queue_;     ///< per lane, departed but not entered
+  std::vector<std::int32_t> lane_entry_waiting_;
+  std::vector<std::int32_t> movers_;                           ///< scratch: vehicles changing drivable
+
+  // signals
+  std::vector<std::int32_t> phase_;           ///< per intersection, local phase (target in clearance)
+  std::vector<std::uint8_t> in_clearance_;
+  std::vector<double> clearance_left_;
+  std::vector<double> time_in_phase_;
+  std::vector<std::uint8_t> movement_open_;   ///< per movement, this step
+
+  // conflicts: per conflict entry, the vehicle on this movement that claims the crossing
+  std::vector<std::int32_t> conflict_mirror_;
+  std::vector<std::int32_t> notify_vehicle_;
+  std::vector<double> notify_distance_;
+
+  // lane statistics (refreshed every step)
+  std::vector<std::int32_t> lane_count_, lane_queue_;
+  std::vector<double> lane_speed_sum_, lane_wait_sum_;
+  std::vector<std::int64_t> lane_departures_;
+
+  // metric accumulators
+  std::int64_t departed_ = 0, entered_ = 0, finished_ = 0, running_ = 0;
+  std::int64_t vehicle_updates_ = 0;
+  double finished_travel_time_ = 0;     ///< sum over finished of (arrival - scheduled departure)
+  double finished_delay_index_ = 0;     ///< sum over finished of their final delay index
+  std::int64_t scheduled_in_horizon_ = 0;
+  std::vector<MetricSample> samples_;
+};
+
+}  // namespace greenwave

@@ -1,0 +1,785 @@
+// The native simulator's step pipeline (see docs/architecture.md and docs/simulator.md).
+#include "greenwave/sim/simulator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include "greenwave/core/error.hpp"
+
+namespace greenwave {
+namespace {
+constexpr double kEps = 1e-8;
+constexpr double kQueueSpeed = 0.1;     // m/s: below this a vehicle is queued (CityFlow)
+constexpr double kTurnSpeed = 8.3333;   // m/s on turning movements (CityFlow's default)
+constexpr double kYieldDistance = 5.0;  // m: stop this far before a crossing when yielding
+constexpr double kEnterSpeedFree = 2.0; // m/s: a lane whose tail moves this fast can be entered
+constexpr std::int32_t kFree = -1;
+constexpr std::int32_t kWaiting = -2;
+}  // namespace
+
+/// Vehicle state in struct-of-arrays; a slot is reused after its vehicle finishes.
+struct Simulator::Vehicles {
+  // committed state
+  std::vector<std::int32_t> drivable;   // kFree, kWaiting, or a drivable id
+  std::vector<std::int32_t> route_pos;  // index in the route of the current (or last) road
+  std::vector<double> dis, speed;
+  std::vector<std::int32_t> route, type;
+  std::vector<double> depart, enter;    // scheduled departure; time it entered its first lane
+  std::vector<std::uint64_t> priority;
+  std::vector<std::int64_t> enter_link_step;
+  std::vector<double> wait;             // seconds queued, accumulated
+  std::vector<std::int32_t> leader, blocker;
+  std::vector<double> gap;
+  // next-state buffer (written by the parallel action phase)
+  std::vector<double> n_speed, n_dis;
+  std::vector<std::int32_t> n_drivable, n_route_pos, n_blocker;
+  std::vector<std::uint8_t> n_finished;
+  std::vector<std::int32_t> free_slots;
+
+  std::int32_t size() const { return static_cast<std::int32_t>(drivable.size()); }
+  std::int32_t allocate() {
+    if (!free_slots.empty()) {
+      const std::int32_t s = free_slots.back();
+      free_slots.pop_back();
+      return s;
+    }
+    const std::int32_t s = size();
+    for (auto* v : {&drivable, &route_pos, &route, &type, &leader, &blocker, &n_drivable, &n_route_pos, &n_blocker})
+      v->push_back(kFree);
+    for (auto* v : {&dis, &speed, &depart, &enter, &wait, &gap, &n_speed, &n_dis}) v->push_back(0);
+    priority.push_back(0);
+    enter_link_step.push_back(0);
+    n_finished.push_back(0);
+    return s;
+  }
+};
+
+std::size_t Simulator::bytes_per_vehicle() {
+  // drivable, route_pos, route, type, leader, blocker, n_drivable, n_route_pos, n_blocker (9 x 4)
+  // + dis, speed, depart, enter, wait, gap, n_speed, n_dis (8 x 8) + priority, enter_link_step
+  // (2 x 8) + n_finished (1) + a slot in one drivable list (4).
+  return 9 * 4 + 8 * 8 + 2 * 8 + 1 + 4;
+}
+
+Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOptions options)
+    : scenario_(std::move(scenario)),
+      net_(&scenario_->network),
+      demand_(&scenario_->demand),
+      dt_(scenario_->settings.dt),
+      veh_(std::make_unique<Vehicles>()) {
+  set_threads(options.threads);
+  const RoadNetwork& net = *net_;
+  // Mirror of each conflict entry: the entry on the other movement that describes the same crossing.
+  conflict_mirror_.assign(net.conflicts.size(), kNone);
+  for (MovementId m = 0; m < net.num_movements(); ++m) {
+    for (std::int32_t c = net.movement_conflict_begin[m]; c < net.movement_conflict_begin[m + 1]; ++c) {
+      const Conflict& cf = net.conflicts[c];
+      for (std::int32_t d = net.movement_conflict_begin[cf.other]; d < net.movement_conflict_begin[cf.other + 1]; ++d)
+        if (net.conflicts[d].other == m && net.conflicts[d].distance == cf.other_distance) conflict_mirror_[c] = d;
+      GW_CHECK(conflict_mirror_[c] != kNone, "conflict without mirror");
+    }
+  }
+  for (const Departure& d : demand_->departures) scheduled_in_horizon_ += d.time < scenario_->settings.horizon;
+  reset(scenario_->settings.seed);
+}
+
+Simulator::~Simulator() = default;
+
+void Simulator::set_threads(int threads) {
+  if (threads < 1) throw ConfigError("threads", "expected a positive thread count, got " + std::to_string(threads));
+  threads_ = threads;
+  arena_ = std::make_unique<tbb::task_arena>(threads);
+}
+
+template <class Fn>
+void Simulator::parallel(std::int32_t n, Fn&& fn) {
+  if (threads_ == 1 || n < 256) {
+    for (std::int32_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  arena_->execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 64), [&](const tbb::blocked_range<std::int32_t>& r) {
+      for (std::int32_t i = r.begin(); i < r.end(); ++i) fn(i);
+    });
+  });
+}
+
+void Simulator::reset(std::uint64_t seed) {
+  const RoadNetwork& net = *net_;
+  const std::int32_t drivables = net.num_lanes() + net.num_movements();
+  rng_.reseed(seed);
+  step_count_ = 0;
+  next_departure_ = 0;
+  *veh_ = Vehicles{};
+  drivable_list_.assign(drivables, {});
+  for (LaneId l = 0; l < net.num_lanes(); ++l) drivable_list_[l].reserve(static_cast<std::size_t>(net.lane_length[l] / 5.0) + 4);
+  lane_entry_queue_.assign(net.num_lanes(), {});
+  lane_entry_waiting_.assign(net.num_lanes(), 0);
+  phase_.assign(net.num_intersections(), 0);
+  in_clearance_.assign(net.num_intersections(), 0);
+  clearance_left_.assign(net.num_intersections(), 0);
+  time_in_phase_.assign(net.num_intersections(), 0);
+  movement_open_.assign(net.num_movements(), 0);
+  notify_vehicle_.assign(net.conflicts.size(), kNone);
+  notify_distance_.assign(net.conflicts.size(), 0);
+  lane_count_.assign(net.num_lanes(), 0);
+  lane_queue_.assign(net.num_lanes(), 0);
+  lane_speed_sum_.assign(net.num_lanes(), 0);
+  lane_wait_sum_.assign(net.num_lanes(), 0);
+  lane_departures_.assign(net.num_lanes(), 0);
+  departed_ = entered_ = finished_ = running_ = vehicle_updates_ = 0;
+  finished_travel_time_ = finished_delay_index_ = 0;
+  samples_.clear();
+  update_signals();
+}
+
+bool Simulator::demand_done() const {
+  return next_departure_ >= demand_->departures.size() && running_ == 0 && departed_ == entered_;
+}
+
+PhaseRequest Simulator::request_phase(IntersectionId i, std::int32_t phase) {
+  GW_CHECK(phase >= 0 && phase < net_->phase_count(i), "phase out of range (the env validates actions)");
+  if (phase == phase_[i]) return PhaseRequest::Kept;
+  if (in_clearance_[i]) return PhaseRequest::InClearance;
+  if (time_in_phase_[i] + kEps < scenario_->settings.min_green) return PhaseRequest::TooEarly;
+  phase_[i] = phase;
+  time_in_phase_[i] = 0;
+  clearance_left_[i] = scenario_->settings.yellow;
+  in_clearance_[i] = clearance_left_[i] > kEps;
+  update_signals();
+  return PhaseRequest::Switched;
+}
+
+SignalState Simulator::signal(IntersectionId i) const { return {phase_[i], in_clearance_[i] != 0, time_in_phase_[i]}; }
+
+void Simulator::update_signals() {
+  const RoadNetwork& net = *net_;
+  for (MovementId m = 0; m < net.num_movements(); ++m) {
+    const IntersectionId i = net.movement_intersection[m];
+    bool open = net.movement_always_green[m] != 0;
+    if (!open && net.intersection_signalized[i] && !in_clearance_[i])
+      open = net.is_green(net.intersection_phase_begin[i] + phase_[i], m);
+    movement_open_[m] = open ? 1 : 0;
+  }
+}
+
+void Simulator::advance_signal_timers() {
+  bool changed = false;
+  for (IntersectionId i = 0; i < net_->num_intersections(); ++i) {
+    time_in_phase_[i] += dt_;
+    if (in_clearance_[i]) {
+      clearance_left_[i] -= dt_;
+      if (clearance_left_[i] <= kEps) {
+        in_clearance_[i] = 0;
+        changed = true;
+      }
+    }
+  }
+  if (changed) update_signals();
+}
+
+// ---------------------------------------------------------------- path planning
+
+Simulator::Cursor Simulator::next_drivable(std::int32_t v, Cursor at) const {
+  const RoadNetwork& net = *net_;
+  const std::int32_t lanes = net.num_lanes();
+  if (at.drivable >= lanes) return {net.movement_to_lane[at.drivable - lanes], at.route_pos + 1};
+  const auto route = demand_->route(veh_->route[v]);
+  const std::int32_t p = at.route_pos;
+  if (p + 1 >= static_cast<std::int32_t>(route.size())) return {kNone, p};
+  const RoadId next_road = route[p + 1];
+  const RoadId after = p + 2 < static_cast<std::int32_t>(route.size()) ? route[p + 2] : kNone;
+  // CityFlow's choice: among links to the next road (preferring those whose end lane continues
+  // to the road after), the one whose end lane index is closest to the current lane index.
+  MovementId best = kNone, best_any = kNone;
+  int best_diff = std::numeric_limits<int>::max(), best_any_diff = best_diff;
+  const int cur_index = net.lane_index[at.drivable];
+  for (MovementId m : net.movements_from(at.drivable)) {
+    const LaneId to = net.movement_to_lane[m];
+    if (net.lane_road[to] != next_road) continue;
+    const int diff = std::abs(net.lane_index[to] - cur_index);
+    if (diff < best_any_diff) best_any_diff = diff, best_any = m;
+    if (after != kNone) {
+      bool continues = false;
+      for (MovementId m2 : net.movements_from(to)) continues = continues || net.lane_road[net.movement_to_lane[m2]] == after;
+      if (!continues) continue;
+    }
+    if (diff < best_diff) best_diff = diff, best = m;
+  }
+  if (best == kNone) best = best_any;
+  if (best == kNone) return {kNone, p};
+  return {lanes + best, p};
+}
+
+// ---------------------------------------------------------------- step phases
+
+void Simulator::spawn() {
+  const RoadNetwork& net = *net_;
+  const double now = time();
+  const auto& deps = demand_->departures;
+  while (next_departure_ < deps.size() && deps[next_departure_].time <= now + kEps) {
+    const Departure& d = deps[next_departure_++];
+    const auto route = demand_->route(d.route);
+    // First lane: uniformly among the lanes of the first road that lead to the second.
+    LaneId candidates[64];
+    int n = 0;
+    for (LaneId l : net.lanes_of(route[0])) {
+      bool ok = route.size() == 1;
+      for (MovementId m : net.movements_from(l)) ok = ok || net.lane_road[net.movement_to_lane[m]] == route[1];
+      if (ok && n < 64) candidates[n++] = l;
+    }
+    if (n == 0) for (LaneId l : net.lanes_of(route[0])) if (n < 64) candidates[n++] = l;
+    const LaneId lane = candidates[rng_.below(static_cast<std::uint64_t>(n))];
+    const std::int32_t v = veh_->allocate();
+    Vehicles& s = *veh_;
+    s.drivable[v] = kWaiting;
+    s.route_pos[v] = 0;
+    s.route[v] = d.route;
+    s.type[v] = d.vehicle_type;
+    s.depart[v] = d.time;
+    s.enter[v] = now;
+    s.dis[v] = 0;
+    s.speed[v] = 0;
+    s.wait[v] = 0;
+    s.priority[v] = rng_.next();
+    s.enter_link_step[v] = std::numeric_limits<std::int64_t>::max();
+    s.leader[v] = s.blocker[v] = kNone;
+    s.n_drivable[v] = lane;  // remembers the chosen entry lane while waiting
+    lane_entry_queue_[lane].push_back(v);
+    ++lane_entry_waiting_[lane];
+    ++departed_;
+  }
+}
+
+void Simulator::enter_waiting() {
+  Vehicles& s = *veh_;
+  const double now = time();
+  for (LaneId l = 0; l < net_->num_lanes(); ++l) {
+    auto& queue = lane_entry_queue_[l];
+    if (queue.empty()) continue;
+    const std::int32_t v = queue.front();
+    auto& list = drivable_list_[l];
+    const VehicleType& vt = demand_->vehicle_types[s.type[v]];
+    if (!list.empty()) {
+      const std::int32_t tail = list.back();
+      if (!(s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.min_gap)) continue;
+    }
+    queue.pop_front();
+    --lane_entry_waiting_[l];
+    s.drivable[v] = l;
+    s.enter[v] = now;
+    list.push_back(v);
+    ++entered_;
+    ++running_;
+    leader_of(v, list.size() > 1 ? list[list.size() - 2] : kNone);
+  }
+}
+
+void Simulator::notify_conflicts() {
+  const RoadNetwork& net = *net_;
+  const std::int32_t lanes = net.num_lanes();
+  const Vehicles& s = *veh_;
+  std::fill(notify_vehicle_.begin(), notify_vehicle_.end(), kNone);
+  parallel(net.num_movements(), [&](MovementId m) {
+    const std::int32_t c0 = net.movement_conflict_begin[m], c1 = net.movement_conflict_begin[m + 1];
+    if (c0 == c1) return;
+    std::int32_t c = c1 - 1;  // walk the crossings from the far end back (CityFlow's order)
+    auto notify = [&](std::int32_t veh, double distance) {
+      notify_vehicle_[c] = veh;
+      notify_distance_[c] = distance;
+      --c;
+    };
+    const double link_len = net.movement_length[m];
+    // 1. the last vehicle on the end lane, if it came through this movement and its tail is still over crossings
+    const auto& end_list = drivable_list_[net.movement_to_lane[m]];
+    if (!end_list.empty()) {
+      const std::int32_t v = end_list.back();
+      // it came from this movement when its previous drivable was m: approximated by its route
+      // (the previous road's lane feeds this movement) and its distance not beyond its length.
+      const double tail = s.dis[v] - demand_->vehicle_types[s.type[v]].length;
+      if (tail < 0 && s.route_pos[v] > 0) {
+        const auto route = demand_->route(s.route[v]);
+        if (net.lane_road[net.movement_from_lane[m]] == route[s.route_pos[v] - 1]) {
+          while (c >= c0) {
+            const double cross_distance = link_len - net.conflicts[c].distance;
+            if (cross_distance + tail < net.conflicts[c].leave_distance) notify(v, -(s.dis[v] + cross_distance));
+            else break;
+          }
+        }
+      }
+    }
+    // 2. vehicles on the movement, front first
+    for (const std::int32_t v : drivable_list_[lanes + m]) {
+      const double d = s.dis[v];
+      const double len = demand_->vehicle_types[s.type[v]].length;
+      while (c >= c0) {
+        const double cross_distance = net.conflicts[c].distance;
+        if (d > cross_distance) {
+          if (d - cross_distance - len <= net.conflicts[c].leave_distance) notify(v, cross_distance - d);
+          else break;
+        } else {
+          notify(v, cross_distance - d);
+        }
+      }
+    }
+    // 3. the first vehicle on the start lane, if this movement is its next and it is open
+    const auto& start_list = drivable_list_[net.movement_from_lane[m]];
+    if (!start_list.empty() && movement_open_[m]) {
+      const std::int32_t v = start_list.front();
+      if (next_drivable(v, {s.drivable[v], s.route_pos[v]}).drivable == lanes + m) {
+        const double d = net.lane_length[net.movement_from_lane[m]] - s.dis[v];
+        while (c >= c0) notify(v, d + net.conflicts[c].distance);
+      }
+    }
+  });
+}
+
+namespace {
+/// CityFlow's collision-free speed: the largest speed that still lets the follower stop
+/// behind a leader braking at dL, keeping target_gap.
+double no_collision_speed(double vL, double dL, double vF, double dF, double gap, double interval, double target_gap) {
+  const double c = vF * interval / 2 + target_gap - 0.5 * vL * vL / dL - gap;
+  const double a = 0.5 / dF;
+  const double b = 0.5 * interval;
+  if (b * b < 4 * a * c) return -100;
+  const double v1 = 0.5 / a * (std::sqrt(b * b - 4 * a * c) - b);
+  const double v2 = 2 * vL - dL * interval + 2 * (gap - target_gap) / interval;
+  return std::min(v1, v2);
+}
+}  // namespace
+
+double Simulator::next_speed(std::int32_t v) {
+  const Vehicles& s = *veh_;
+  const VehicleType& vt = demand_->vehicle_types[s.type[v]];
+  const RoadNetwork& net = *net_;
+  const std::int32_t d = s.drivable[v];
+  const std::int32_t lanes = net.num_lanes();
+  const double speed = s.speed[v];
+  const double drivable_max = d < lanes ? net.lane_speed_limit[d] : net.movement_speed_limit[d - lanes];
+  double out = std::min({vt.max_speed, speed + vt.max_pos_acc * dt_, drivable_max});
+
+  const std::int32_t leader = s.leader[v];
+  if (leader != kNone) {
+    const VehicleType& lt = demand_->vehicle_types[s.type[leader]];
+    const double gap = s.gap[v];
+    const double vl = s.speed[leader];
+    if (scenario_->settings.vehicle_model == VehicleModel::IDM) {
+      const double s0 = vt.min_gap, T = vt.headway_time > 0 ? vt.headway_time : 1.0;
+      const double a = vt.usual_pos_acc, b = vt.usual_neg_acc;
+      const double s_star = s0 + std::max(0.0, speed * T + speed * (speed - vl) / (2 * std::sqrt(a * b)));
+      const double ratio = speed / std::max(drivable_max, 0.1);
+      const double acc = a * (1 - ratio * ratio * ratio * ratio - (s_star / std::max(gap, 0.01)) * (s_star / std::max(gap, 0.01)));
+      out = std::min(out, speed + acc * dt_);
+      out = std::min(out, no_collision_speed(vl, lt.max_neg_acc, speed, vt.max_neg_acc, gap, dt_, 0));
+    } else {
+      double u = no_collision_speed(vl, lt.max_neg_acc, speed, vt.max_neg_acc, gap, dt_, 0);
+      const double assume_decel = speed > vl ? speed - vl : 0;
+      u = std::min(u, no_collision_speed(vl, lt.usual_neg_acc, speed, vt.usual_neg_acc, gap, dt_, vt.min_gap));
+      u = std::min(u, (gap + (vl + assume_decel / 2) * dt_ - speed * dt_ / 2) / (vt.headway_time + dt_ / 2));
+      out = std::min(out, u);
+    }
+  }
+
+  // Intersection-related limits: within braking reach of the lane end, or on a movement.
+  bool related = d >= lanes;
+  if (!related) {
+    const Cursor next = next_drivable(v, {d, s.route_pos[v]});
+    const double approach = vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * dt_ * 2;
+    related = next.drivable >= lanes && net.lane_length[d] - s.dis[v] <= approach;
+  }
+  if (related) out = std::min(out, intersection_speed(v, dt_));
+  return std::max(out, speed - vt.max_neg_acc * dt_);
+}
+
+namespace {
+struct Kinematics {
+  double speed, len, usual_pos_acc, usual_neg_acc, max_neg_acc, max_speed;
+  double min_brake() const { return 0.5 * speed * speed / max_neg_acc; }
+  bool can_yield(double dist) const {
+    return (dist > 0 && min_brake() < dist - kYieldDistance) || (dist < 0 && dist + len < 0);
+  }
+  double stop_before_speed(double distance, double interval) const {
+    distance = std::max(distance, 0.0);
+    const double next = speed + usual_pos_acc * interval;
+    const double brake_after_accel = (speed + next) * interval / 2 + next * next / usual_neg_acc / 2;
+    if (brake_after_accel < distance) return next;
+    const double take = 2 * distance / (speed + kEps) / interval;
+    if (take >= 1) return speed - speed / static_cast<int>(take);
+    return speed - speed / take;
+  }
+  double distance_until_speed(double target, double acc, double interval) const {
+    if (target <= speed) return 0;
+    const int steps1 = static_cast<int>(std::floor((target - speed) / acc / interval));
+    const double speed1 = speed + steps1 * acc / interval;
+    const double dis1 = (speed + speed1) * (steps1 * interval) / 2;
+    return dis1 + (speed1 < target ? (speed1 + target) * interval / 2 : 0);
+  }
+  int reach_steps(double distance, double target, double acc, double interval) const {
+    if (distance <= 0) return 0;
+    if (speed > target) return static_cast<int>(std::ceil(distance / speed));
+    const double until = distance_until_speed(target, acc, interval);
+    if (until > distance)
+      return static_cast<int>(std::ceil((std::sqrt(speed * speed + 2 * acc * distance) - speed) / acc / interval));
+    return static_cast<int>(std::ceil((target - speed) / acc / interval) + std::ceil((distance - until) / target / interval));
+  }
+};
+}  // namespace
+
+bool Simulator::can_pass(std::int32_t v, std::int32_t c, double distance_to_link_start) const {
+  const Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const std::int32_t mirror = conflict_mirror_[c];
+  const std::int32_t foe = notify_vehicle_[mirror];
+  if (foe == kNone || foe == v) return true;
+  auto kin = [&](std::int32_t x) {
+    const VehicleType& t = demand_->vehicle_types[s.type[x]];
+    return Kinematics{s.speed[x], t.length, t.usual_pos_acc, t.usual_neg_acc, t.max_neg_acc, t.max_speed};
+  };
+  const Kinematics me = kin(v), them = kin(foe);
+  const Conflict& cf = net.conflicts[c];
+  const MovementId my_link = net.conflicts[mirror].other;
+  const MovementId foe_link = cf.other;
+  const double d1 = cf.distance - distance_to_link_start, d2 = notify_distance_[mirror];
+  if (!me.can_yield(d1)) return true;
+  int yield = 0;
+  if (!them.can_yield(d2)) yield = 1;
+  // CityFlow's priority: straight over left over right (lower Turn value wins).
+  const int t1 = 3 - static_cast<int>(net.movement_turn[my_link]);
+  const int t2 = 3 - static_cast<int>(net.movement_turn[foe_link]);
+  auto reach = [&](const Kinematics& k, double dist, MovementId link) {
+    const double target = net.movement_turn[link] == Turn::Straight ? k.max_speed : kTurnSpeed;
+    return k.reach_steps(dist, target, k.usual_pos_acc, dt_);
+  };
+  if (yield == 0) {
+    if (t1 > t2) {
+      yield = -1;
+    } else if (t1 < t2) {
+      if (d2 > 0) {
+        if (reach(them, d2, foe_link) > reach(me, d1, my_link)) yield = -1;
+      } else if (d2 + them.len < 0) {
+        yield = -1;
+      }
+      if (yield == 0) yield = 1;
+    } else {
+      if (d2 > 0) {
+        const int foe_steps = reach(them, d2, foe_link), my_steps = reach(me, d1, my_link);
+        if (foe_steps > my_steps) yield = -1;
+        else if (foe_steps < my_steps) yield = 1;
+        else if (s.enter_link_step[v] == s.enter_link_step[foe]) {
+          if (d1 == d2) yield = s.priority[v] > s.priority[foe] ? -1 : 1;
+          else yield = d1 < d2 ? -1 : 1;
+        } else {
+          yield = s.enter_link_step[v] < s.enter_link_step[foe] ? -1 : 1;
+        }
+      } else {
+        yield = d2 + them.len < 0 ? -1 : 1;
+      }
+    }
+  }
+  if (yield == 1) {
+    // Break yield cycles (A waits for B waits for ... A): follow the blockers, Floyd-style.
+    std::int32_t fast = foe, slow = foe;
+    int guard = 0;
+    while (fast != kNone && s.blocker[fast] != kNone && ++guard < 1'000'000) {
+      slow = s.blocker[slow];
+      fast = s.blocker[s.blocker[fast]];
+      if (slow == fast) {
+        yield = -1;
+        break;
+      }
+    }
+  }
+  return yield == -1;
+}
+
+double Simulator::intersection_speed(std::int32_t v, double interval) {
+  Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const std::int32_t lanes = net.num_lanes();
+  const VehicleType& vt = demand_->vehicle_types[s.type[v]];
+  const Kinematics me{s.speed[v], vt.length, vt.usual_pos_acc, vt.usual_neg_acc, vt.max_neg_acc, vt.max_speed};
+  const std::int32_t d = s.drivable[v];
+  double out = vt.max_speed;
+  MovementId link = kNone;
+  if (d < lanes) {
+    const Cursor next = next_drivable(v, {d, s.route_pos[v]});
+    if (next.drivable >= lanes) {
+      link = next.drivable - lanes;
+      bool can_enter = true;
+      const auto& end = drivable_list_[net.movement_to_lane[link]];
+      if (!end.empty()) {
+        const std::int32_t tail = end.back();
+        can_enter = s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.length || s.speed[tail] >= kEnterSpeedFree;
+      }
+      const double remaining = net.lane_length[d] - s.dis[v];
+      if ((!movement_open_[link] || !can_enter) && !(me.min_brake() > remaining))
+        return std::min(out, me.stop_before_speed(remaining, interval));
+      if (net.movement_turn[link] != Turn::Straight) out = std::min(out, kTurnSpeed);
+    }
+  } else {
+    link = d - lanes;
+  }
+  if (link == kNone) return out;
+  const double to_start = d < lanes ? -(net.lane_length[d] - s.dis[v]) : s.dis[v];
+  for (std::int32_t c = net.movement_conflict_begin[link]; c < net.movement_conflict_begin[link + 1]; ++c) {
+    const double on_link = net.conflicts[c].distance;
+    if (on_link < to_start) continue;
+    if (!can_pass(v, c, to_start)) {
+      out = std::min(out, me.stop_before_speed(on_link - to_start - kYieldDistance, interval));
+      s.n_blocker[v] = notify_vehicle_[conflict_mirror_[c]];
+      break;
+    }
+  }
+  return out;
+}
+
+void Simulator::compute_actions() {
+  Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const std::int32_t drivables = static_cast<std::int32_t>(drivable_list_.size());
+  parallel(drivables, [&](std::int32_t d) {
+    for (const std::int32_t v : drivable_list_[d]) {
+      s.n_blocker[v] = kNone;
+      double speed = next_speed(v);
+      const double cur = s.speed[v];
+      double delta;
+      if (speed < 0) {
+        delta = 0.5 * cur * cur / demand_->vehicle_types[s.type[v]].max_neg_acc;
+        speed = 0;
+      } else {
+        delta = (cur + speed) * dt_ / 2;
+      }
+      s.n_speed[v] = speed;
+      // Advance along the planned path, crossing into following drivables.
+      Cursor at{d, s.route_pos[v]};
+      double dis = s.dis[v] + delta;
+      s.n_finished[v] = 0;
+      for (;;) {
+        const double len = at.drivable < net.num_lanes() ? net.lane_length[at.drivable]
+                                                         : net.movement_length[at.drivable - net.num_lanes()];
+        if (dis <= len) break;
+        const Cursor next = next_drivable(v, at);
+        if (next.drivable == kNone) {
+          s.n_finished[v] = 1;
+          break;
+        }
+        dis -= len;
+        at = next;
+      }
+      s.n_dis[v] = dis;
+      s.n_drivable[v] = at.drivable;
+      s.n_route_pos[v] = at.route_pos;
+    }
+  });
+}
+
+void Simulator::move_vehicles() {
+  Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const std::int32_t lanes = net.num_lanes();
+  const double now = time();
+  // Per drivable (parallel, own list only): drop vehicles that leave it.
+  const std::int32_t drivables = static_cast<std::int32_t>(drivable_list_.size());
+  parallel(drivables, [&](std::int32_t d) {
+    auto& list = drivable_list_[d];
+    std::size_t w = 0;
+    for (const std::int32_t v : list)
+      if (!s.n_finished[v] && s.n_drivable[v] == d) list[w++] = v;
+    if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size() - w);
+    list.resize(w);
+  });
+  // Serially, in a fixed order: movers join their new drivable, front-most first; finishers leave.
+  movers_.clear();
+  for (std::int32_t v = 0; v < s.size(); ++v) {
+    if (s.drivable[v] < 0) continue;
+    if (s.n_finished[v]) {
+      const double tt = now - s.depart[v];
+      finished_travel_time_ += tt;
+      const double fft = demand_->route_free_flow_time[s.route[v]];
+      finished_delay_index_ += fft > 0 ? (now - s.enter[v]) / fft : 1.0;
+      ++finished_;
+      --running_;
+      s.drivable[v] = kFree;
+      s.free_slots.push_back(v);
+      continue;
+    }
+    if (s.n_drivable[v] != s.drivable[v]) movers_.push_back(v);
+  }
+  std::stable_sort(movers_.begin(), movers_.end(), [&](std::int32_t a, std::int32_t b) { return s.n_dis[a] > s.n_dis[b]; });
+  for (const std::int32_t v : movers_) {
+    const std::int32_t d = s.n_drivable[v];
+    drivable_list_[d].push_back(v);
+    s.enter_link_step[v] = d >= lanes ? step_count_ : std::numeric_limits<std::int64_t>::max();
+  }
+  // Commit the next state.
+  for (std::int32_t v = 0; v < s.size(); ++v) {
+    if (s.drivable[v] < 0) continue;
+    s.drivable[v] = s.n_drivable[v];
+    s.route_pos[v] = s.n_route_pos[v];
+    s.dis[v] = s.n_dis[v];
+    s.speed[v] = s.n_speed[v];
+    s.blocker[v] = s.n_blocker[v] != kNone && s.drivable[s.n_blocker[v]] >= 0 ? s.n_blocker[v] : kNone;
+    if (s.speed[v] < kQueueSpeed) s.wait[v] += dt_;
+  }
+}
+
+void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
+  Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const std::int32_t lanes = net.num_lanes();
+  if (ahead_on_same != kNone) {
+    s.leader[v] = ahead_on_same;
+    s.gap[v] = s.dis[ahead_on_same] - demand_->vehicle_types[s.type[ahead_on_same]].length - s.dis[v];
+    return;
+  }
+  s.leader[v] = kNone;
+  const VehicleType& vt = demand_->vehicle_types[s.type[v]];
+  const double horizon = vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * dt_ * 2;
+  Cursor at{s.drivable[v], s.route_pos[v]};
+  double dis = (at.drivable < lanes ? net.lane_length[at.drivable] : net.movement_length[at.drivable - lanes]) - s.dis[v];
+  for (int hop = 0; hop < 64; ++hop) {
+    const Cursor next = next_drivable(v, at);
+    if (next.drivable == kNone) return;
+    if (next.drivable >= lanes) {
+      // Movements from one lane may overlap: the nearest tail on any of them leads.
+      const LaneId start = net.movement_from_lane[next.drivable - lanes];
+      for (const MovementId m : net.movements_from(start)) {
+        const auto& list = drivable_list_[lanes + m];
+        if (list.empty()) continue;
+        const std::int32_t cand = list.back();
+        const double gap = dis + s.dis[cand] - demand_->vehicle_types[s.type[cand]].length;
+        if (s.leader[v] == kNone || gap < s.gap[v]) {
+          s.leader[v] = cand;
+          s.gap[v] = gap;
+        }
+      }
+      if (s.leader[v] != kNone) return;
+    } else {
+      const auto& list = drivable_list_[next.drivable];
+      if (!list.empty()) {
+        const std::int32_t cand = list.back();
+        s.leader[v] = cand;
+        s.gap[v] = dis + s.dis[cand] - demand_->vehicle_types[s.type[cand]].length;
+        return;
+      }
+    }
+    dis += next.drivable < lanes ? net.lane_length[next.drivable] : net.movement_length[next.drivable - lanes];
+    if (dis > horizon) return;
+    at = next;
+  }
+}
+
+void Simulator::update_leaders() {
+  const std::int32_t drivables = static_cast<std::int32_t>(drivable_list_.size());
+  parallel(drivables, [&](std::int32_t d) {
+    std::int32_t ahead = kNone;
+    for (const std::int32_t v : drivable_list_[d]) {
+      leader_of(v, ahead);
+      ahead = v;
+    }
+  });
+}
+
+void Simulator::collect_lane_stats() {
+  const Vehicles& s = *veh_;
+  parallel(net_->num_lanes(), [&](LaneId l) {
+    const auto& list = drivable_list_[l];
+    std::int32_t queued = 0;
+    double speed = 0, wait = 0;
+    for (const std::int32_t v : list) {
+      queued += s.speed[v] < kQueueSpeed;
+      speed += s.speed[v];
+      wait += s.wait[v];
+    }
+    lane_count_[l] = static_cast<std::int32_t>(list.size());
+    lane_queue_[l] = queued;
+    lane_speed_sum_[l] = speed;
+    lane_wait_sum_[l] = wait;
+  });
+}
+
+void Simulator::step() {
+  spawn();
+  enter_waiting();
+  notify_conflicts();
+  compute_actions();
+  move_vehicles();
+  update_leaders();
+  collect_lane_stats();
+  vehicle_updates_ += running_;
+  advance_signal_timers();
+  ++step_count_;
+  const auto period_steps = std::max<std::int64_t>(1, std::llround(scenario_->settings.metric_period / dt_));
+  if (step_count_ % period_steps == 0) samples_.push_back({time(), entered_, delay_index_now()});
+}
+
+// ---------------------------------------------------------------- metrics
+
+double Simulator::delay_index_now() const {
+  const Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const std::int32_t lanes = net.num_lanes();
+  const double now = time();
+  double sum = finished_delay_index_;
+  for (std::int32_t v = 0; v < s.size(); ++v) {
+    if (s.drivable[v] < 0) continue;
+    const auto route = demand_->route(s.route[v]);
+    const double fft = demand_->route_free_flow_time[s.route[v]];
+    // Free-flow time of the rest: the rest of the current road (none inside an intersection), then later roads.
+    double rest = 0;
+    std::int32_t p = s.route_pos[v];
+    if (s.drivable[v] < lanes) {
+      const RoadId r = net.lane_road[s.drivable[v]];
+      rest += std::max(0.0, net.road_length[r] - s.dis[v]) / (net.road_length[r] / net.road_free_flow_time[r]);
+    }
+    for (std::size_t k = static_cast<std::size_t>(p) + 1; k < route.size(); ++k) rest += net.road_free_flow_time[route[k]];
+    sum += fft > 0 ? (now - s.enter[v] + rest) / fft : 1.0;
+  }
+  const std::int64_t served = entered_;
+  return served > 0 ? sum / static_cast<double>(served) : 1.0;
+}
+
+Metrics Simulator::metrics() const {
+  const Vehicles& s = *veh_;
+  Metrics m;
+  m.time = time();
+  m.served_vehicles = entered_;
+  m.delay_index = delay_index_now();
+  m.throughput = finished_;
+  m.vehicles_scheduled = scheduled_in_horizon_;
+  m.departed = departed_;
+  m.running = running_;
+  m.waiting_to_enter = departed_ - entered_;
+  m.horizon = scenario_->settings.horizon;
+  double unfinished = 0, speed = 0;
+  std::int64_t queued = 0;
+  for (std::int32_t v = 0; v < s.size(); ++v) {
+    if (s.drivable[v] == kFree) continue;
+    unfinished += m.time - s.depart[v];
+    if (s.drivable[v] >= 0) {
+      speed += s.speed[v];
+      queued += s.speed[v] < kQueueSpeed;
+    }
+  }
+  m.queued = queued;
+  m.mean_speed = running_ > 0 ? speed / static_cast<double>(running_) : 0;
+  m.average_travel_time = departed_ > 0 ? (finished_travel_time_ + unfinished) / static_cast<double>(departed_) : 0;
+  m.average_travel_time_finished = finished_ > 0 ? finished_travel_time_ / static_cast<double>(finished_) : 0;
+  return m;
+}
+
+std::vector<VehicleView> Simulator::vehicles() const {
+  const Vehicles& s = *veh_;
+  std::vector<VehicleView> out;
+  for (std::int32_t d = 0; d < static_cast<std::int32_t>(drivable_list_.size()); ++d)
+    for (const std::int32_t v : drivable_list_[d]) {
+      const VehicleType& t = demand_->vehicle_types[s.type[v]];
+      out.push_back({v, d, s.dis[v], s.speed[v], t.length, t.max_speed, s.route[v]});
+    }
+  return out;
+}
+
+}  // namespace greenwave

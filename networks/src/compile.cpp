@@ -1,0 +1,445 @@
+// Validates a native scenario and compiles it into the flat arrays of CompiledScenario.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <string>
+#include <unordered_map>
+
+#include "greenwave/core/error.hpp"
+#include "greenwave/networks/routing.hpp"
+#include "greenwave/networks/scenario_io.hpp"
+
+namespace greenwave {
+namespace {
+
+constexpr double kMaxLength = 1e6;      // metres; anything larger is a unit mistake
+constexpr double kMaxSpeed = 100.0;     // m/s
+constexpr double kMaxTime = 1e7;        // seconds (~115 days)
+constexpr std::int64_t kMaxDepartures = 50'000'000;
+
+/// Collects the context every validation error needs.
+class Validator {
+ public:
+  explicit Validator(std::string source) : source_(std::move(source)) {}
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw ScenarioError(source_, path, what);
+  }
+  void positive(double v, const std::string& path, double max) const {
+    if (!std::isfinite(v) || v <= 0) fail(path, "expected a positive number, got " + num(v));
+    if (v > max) fail(path, "value " + num(v) + " is out of range (at most " + num(max) + ")");
+  }
+  void non_negative(double v, const std::string& path, double max) const {
+    if (!std::isfinite(v) || v < 0) fail(path, "expected a non-negative number, got " + num(v));
+    if (v > max) fail(path, "value " + num(v) + " is out of range (at most " + num(max) + ")");
+  }
+  static std::string num(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+  }
+
+ private:
+  std::string source_;
+};
+
+double path_length(const google::protobuf::RepeatedPtrField<v1::Point>& pts) {
+  double len = 0;
+  for (int i = 1; i < pts.size(); ++i) len += std::hypot(pts[i].x() - pts[i - 1].x(), pts[i].y() - pts[i - 1].y());
+  return len;
+}
+
+Turn to_turn(v1::Turn t) {
+  switch (t) {
+    case v1::TURN_LEFT: return Turn::Left;
+    case v1::TURN_RIGHT: return Turn::Right;
+    case v1::TURN_UTURN: return Turn::UTurn;
+    default: return Turn::Straight;
+  }
+}
+
+double cross(double ax, double ay, double bx, double by) { return ax * by - ay * bx; }
+
+/// First crossing of two polylines (CityFlow's rule: the first segment pair that intersects),
+/// as distances along each. Returns false when they do not cross.
+bool first_crossing(const std::vector<Point>& a, const std::vector<Point>& b, double& da, double& db) {
+  double dis_a = 0;
+  for (std::size_t i = 0; i + 1 < a.size(); ++i) {
+    double dis_b = 0;
+    const double rx = a[i + 1].x - a[i].x, ry = a[i + 1].y - a[i].y;
+    for (std::size_t j = 0; j + 1 < b.size(); ++j) {
+      const double sx = b[j + 1].x - b[j].x, sy = b[j + 1].y - b[j].y;
+      const double denom = cross(rx, ry, sx, sy);
+      if (std::fabs(denom) > 1e-9) {
+        const double qpx = b[j].x - a[i].x, qpy = b[j].y - a[i].y;
+        const double t = cross(qpx, qpy, sx, sy) / denom;
+        const double u = cross(qpx, qpy, rx, ry) / denom;
+        if (t >= -1e-9 && t <= 1 + 1e-9 && u >= -1e-9 && u <= 1 + 1e-9) {
+          da = dis_a + t * std::hypot(rx, ry);
+          db = dis_b + u * std::hypot(sx, sy);
+          return true;
+        }
+      }
+      dis_b += std::hypot(sx, sy);
+    }
+    dis_a += std::hypot(rx, ry);
+  }
+  return false;
+}
+
+VehicleType compile_vehicle_type(const v1::VehicleType& t) {
+  VehicleType out;
+  out.id = t.id();
+  auto pick = [](double v, double fallback) { return v > 0 ? v : fallback; };
+  out.length = pick(t.length(), out.length);
+  out.width = pick(t.width(), out.width);
+  out.max_pos_acc = pick(t.max_pos_acc(), out.max_pos_acc);
+  out.max_neg_acc = pick(t.max_neg_acc(), out.max_neg_acc);
+  out.usual_pos_acc = pick(t.usual_pos_acc(), out.usual_pos_acc);
+  out.usual_neg_acc = pick(t.usual_neg_acc(), out.usual_neg_acc);
+  out.min_gap = t.min_gap() > 0 ? t.min_gap() : (t.length() > 0 ? 0.0 : out.min_gap);
+  out.max_speed = pick(t.max_speed(), out.max_speed);
+  out.headway_time = t.headway_time() > 0 ? t.headway_time() : (t.length() > 0 ? 0.0 : out.headway_time);
+  return out;
+}
+
+}  // namespace
+
+CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& source) {
+  const Validator check(source);
+  CompiledScenario out;
+  out.name = s.name();
+  out.source = source;
+  RoadNetwork& net = out.network;
+
+  // ---- intersections ----
+  std::unordered_map<std::string, IntersectionId> inter_index;
+  for (int i = 0; i < s.intersections_size(); ++i) {
+    const auto& in = s.intersections(i);
+    const std::string path = "/intersections/" + std::to_string(i);
+    if (in.id().empty()) check.fail(path + "/id", "intersection id is empty");
+    if (!inter_index.emplace(in.id(), i).second) check.fail(path + "/id", "duplicate intersection id '" + in.id() + "'");
+    net.intersection_ids.push_back(in.id());
+    net.intersection_position.push_back({in.position().x(), in.position().y()});
+    net.intersection_boundary.push_back(in.boundary() ? 1 : 0);
+    net.intersection_signalized.push_back(in.signalized() && !in.boundary() && in.phases_size() > 0 ? 1 : 0);
+    if (net.intersection_signalized.back()) net.signalized.push_back(i);
+  }
+  if (net.intersection_ids.empty()) check.fail("/intersections", "scenario has no intersections");
+
+  // ---- roads and lanes ----
+  std::unordered_map<std::string, RoadId> road_index;
+  net.road_lane_begin.push_back(0);
+  for (int r = 0; r < s.roads_size(); ++r) {
+    const auto& road = s.roads(r);
+    const std::string path = "/roads/" + std::to_string(r);
+    if (road.id().empty()) check.fail(path + "/id", "road id is empty");
+    if (!road_index.emplace(road.id(), r).second) check.fail(path + "/id", "duplicate road id '" + road.id() + "'");
+    const auto from = inter_index.find(road.from_intersection());
+    if (from == inter_index.end())
+      check.fail(path + "/from_intersection", "unknown intersection '" + road.from_intersection() + "'");
+    const auto to = inter_index.find(road.to_intersection());
+    if (to == inter_index.end())
+      check.fail(path + "/to_intersection", "unknown intersection '" + road.to_intersection() + "'");
+    check.positive(road.length(), path + "/length", kMaxLength);
+    if (road.lanes_size() == 0) check.fail(path + "/lanes", "road '" + road.id() + "' has no lanes");
+    if (road.lanes_size() > 64) check.fail(path + "/lanes", "road '" + road.id() + "' has more than 64 lanes");
+    double max_speed = 0;
+    for (int k = 0; k < road.lanes_size(); ++k) {
+      const auto& lane = road.lanes(k);
+      const std::string lpath = path + "/lanes/" + std::to_string(k);
+      check.positive(lane.speed_limit(), lpath + "/speed_limit", kMaxSpeed);
+      if (lane.width() != 0) check.positive(lane.width(), lpath + "/width", 100.0);
+      net.lane_road.push_back(r);
+      net.lane_index.push_back(k);
+      net.lane_length.push_back(road.length());
+      net.lane_speed_limit.push_back(lane.speed_limit());
+      net.lane_width.push_back(lane.width() > 0 ? lane.width() : 3.5);
+      max_speed = std::max(max_speed, lane.speed_limit());
+    }
+    net.road_ids.push_back(road.id());
+    net.road_from.push_back(from->second);
+    net.road_to.push_back(to->second);
+    net.road_length.push_back(road.length());
+    net.road_free_flow_time.push_back(road.length() / max_speed);
+    net.road_lane_begin.push_back(static_cast<std::int32_t>(net.lane_road.size()));
+  }
+  if (net.road_ids.empty()) check.fail("/roads", "scenario has no roads");
+
+  // ---- movements, phases, legs ----
+  std::vector<std::vector<Point>> paths;
+  net.intersection_movement_begin.push_back(0);
+  net.intersection_phase_begin.push_back(0);
+  net.intersection_leg_begin.push_back(0);
+  net.phase_movement_begin.push_back(0);
+  for (int i = 0; i < s.intersections_size(); ++i) {
+    const auto& in = s.intersections(i);
+    const std::string path = "/intersections/" + std::to_string(i);
+    const MovementId first = net.num_movements();
+    for (int m = 0; m < in.movements_size(); ++m) {
+      const auto& mv = in.movements(m);
+      const std::string mpath = path + "/movements/" + std::to_string(m);
+      auto resolve_lane = [&](const std::string& road, int lane, const char* road_field, const char* lane_field,
+                              IntersectionId must_touch, bool incoming) {
+        const auto it = road_index.find(road);
+        if (it == road_index.end()) check.fail(mpath + "/" + road_field, "unknown road '" + road + "'");
+        const RoadId rid = it->second;
+        if ((incoming ? net.road_to[rid] : net.road_from[rid]) != must_touch)
+          check.fail(mpath + "/" + road_field, "road '" + road + "' does not " +
+                                                   (incoming ? "end" : "start") + " at intersection '" + in.id() + "'");
+        const int lanes = net.road_lane_begin[rid + 1] - net.road_lane_begin[rid];
+        if (lane < 0 || lane >= lanes)
+          check.fail(mpath + "/" + lane_field, "lane index " + std::to_string(lane) + " out of range for road '" +
+                                                   road + "' with " + std::to_string(lanes) + " lanes");
+        return net.road_lane_begin[rid] + lane;
+      };
+      const LaneId from = resolve_lane(mv.from_road(), mv.from_lane(), "from_road", "from_lane", i, true);
+      const LaneId to = resolve_lane(mv.to_road(), mv.to_lane(), "to_road", "to_lane", i, false);
+      check.non_negative(mv.length(), mpath + "/length", kMaxLength);
+      std::vector<Point> pts;
+      for (const auto& p : mv.path()) pts.push_back({p.x(), p.y()});
+      const double len = mv.length() > 0 ? mv.length() : path_length(mv.path());
+      net.movement_intersection.push_back(i);
+      net.movement_from_lane.push_back(from);
+      net.movement_to_lane.push_back(to);
+      net.movement_turn.push_back(to_turn(mv.turn()));
+      net.movement_length.push_back(len);
+      net.movement_speed_limit.push_back(std::min(net.lane_speed_limit[from], net.lane_speed_limit[to]));
+      net.movement_always_green.push_back(mv.always_green() || !net.intersection_signalized[i] ? 1 : 0);
+      paths.push_back(std::move(pts));
+    }
+    const std::int32_t local_count = net.num_movements() - first;
+    for (int p = 0; p < in.phases_size(); ++p) {
+      const auto& ph = in.phases(p);
+      const std::string ppath = path + "/phases/" + std::to_string(p);
+      net.phase_names.push_back(ph.name().empty() ? std::to_string(p) : ph.name());
+      net.phase_green_begin.push_back(static_cast<std::int32_t>(net.phase_green.size()));
+      net.phase_green.resize(net.phase_green.size() + local_count, 0);
+      for (int k = 0; k < ph.movements_size(); ++k) {
+        const int local = ph.movements(k);
+        if (local < 0 || local >= local_count)
+          check.fail(ppath + "/movements/" + std::to_string(k),
+                     "phase names movement " + std::to_string(local) + " but intersection '" + in.id() + "' has " +
+                         std::to_string(local_count) + " movements");
+        net.phase_green[net.phase_green_begin.back() + local] = 1;
+      }
+      for (int local = 0; local < local_count; ++local)
+        if (net.phase_green[net.phase_green_begin.back() + local] || net.movement_always_green[first + local])
+          net.phase_movements.push_back(first + local);
+      net.phase_movement_begin.push_back(static_cast<std::int32_t>(net.phase_movements.size()));
+    }
+    for (int g = 0; g < in.legs_size(); ++g) {
+      const auto& leg = in.legs(g);
+      Leg out_leg{leg.direction(), kNone, kNone};
+      auto resolve = [&](const std::string& id, const char* field) -> RoadId {
+        if (id.empty()) return kNone;
+        const auto it = road_index.find(id);
+        if (it == road_index.end())
+          check.fail(path + "/legs/" + std::to_string(g) + "/" + field, "unknown road '" + id + "'");
+        return it->second;
+      };
+      out_leg.incoming = resolve(leg.incoming_road(), "incoming_road");
+      out_leg.outgoing = resolve(leg.outgoing_road(), "outgoing_road");
+      net.legs.push_back(out_leg);
+    }
+    net.intersection_movement_begin.push_back(net.num_movements());
+    net.intersection_phase_begin.push_back(net.num_phases());
+    net.intersection_leg_begin.push_back(static_cast<std::int32_t>(net.legs.size()));
+  }
+
+  // Lane -> movement adjacency (both directions), in movement order.
+  auto build_csr = [&](const std::vector<LaneId>& key, std::vector<std::int32_t>& begin, std::vector<MovementId>& items) {
+    begin.assign(net.num_lanes() + 1, 0);
+    for (LaneId l : key) ++begin[l + 1];
+    for (LaneId l = 0; l < net.num_lanes(); ++l) begin[l + 1] += begin[l];
+    items.assign(key.size(), 0);
+    std::vector<std::int32_t> fill(begin.begin(), begin.end() - 1);
+    for (MovementId m = 0; m < static_cast<MovementId>(key.size()); ++m) items[fill[key[m]]++] = m;
+  };
+  build_csr(net.movement_from_lane, net.lane_out_begin, net.lane_out_movements);
+  build_csr(net.movement_to_lane, net.lane_in_begin, net.lane_in_movements);
+
+  // Conflicts: movements of one intersection whose internal paths cross.
+  std::vector<std::vector<Conflict>> per_movement(net.num_movements());
+  for (IntersectionId i = 0; i < net.num_intersections(); ++i) {
+    for (MovementId a = net.intersection_movement_begin[i]; a < net.intersection_movement_begin[i + 1]; ++a) {
+      for (MovementId b = a + 1; b < net.intersection_movement_begin[i + 1]; ++b) {
+        if (net.movement_from_lane[a] == net.movement_from_lane[b] || net.movement_to_lane[a] == net.movement_to_lane[b])
+          continue;  // same start or end lane: ordinary following, not a crossing
+        double da = 0, db = 0;
+        if (!first_crossing(paths[a], paths[b], da, db)) continue;
+        per_movement[a].push_back({b, da, db, 0.0});
+        per_movement[b].push_back({a, db, da, 0.0});
+      }
+    }
+  }
+  net.movement_conflict_begin.push_back(0);
+  for (auto& list : per_movement) {
+    std::stable_sort(list.begin(), list.end(), [](const Conflict& x, const Conflict& y) { return x.distance < y.distance; });
+    net.conflicts.insert(net.conflicts.end(), list.begin(), list.end());
+    net.movement_conflict_begin.push_back(static_cast<std::int32_t>(net.conflicts.size()));
+  }
+
+  // ---- demand ----
+  Demand& demand = out.demand;
+  std::unordered_map<std::string, std::int32_t> type_index;
+  for (int t = 0; t < s.demand().vehicle_types_size(); ++t) {
+    const auto& vt = s.demand().vehicle_types(t);
+    const std::string path = "/demand/vehicle_types/" + std::to_string(t);
+    if (!type_index.emplace(vt.id(), t).second) check.fail(path + "/id", "duplicate vehicle type id '" + vt.id() + "'");
+    for (double v : {vt.length(), vt.width(), vt.max_pos_acc(), vt.max_neg_acc(), vt.usual_pos_acc(),
+                     vt.usual_neg_acc(), vt.min_gap(), vt.max_speed(), vt.headway_time()})
+      check.non_negative(v, path, kMaxLength);
+    demand.vehicle_types.push_back(compile_vehicle_type(vt));
+  }
+  auto resolve_type = [&](const std::string& id, const std::string& path) -> std::int32_t {
+    if (id.empty() && demand.vehicle_types.empty()) {
+      demand.vehicle_types.push_back(VehicleType{});
+      type_index.emplace("", 0);
+    }
+    const auto it = type_index.find(id);
+    if (it == type_index.end()) check.fail(path + "/vehicle_type", "unknown vehicle type '" + id + "'");
+    return it->second;
+  };
+
+  std::unique_ptr<RoadGraph> graph;  // built on first need
+  auto connected = [&](RoadId a, RoadId b) {
+    for (LaneId l : net.lanes_of(a))
+      for (MovementId m : net.movements_from(l))
+        if (net.lane_road[net.movement_to_lane[m]] == b) return true;
+    return false;
+  };
+  std::unordered_map<std::string, std::int32_t> route_cache;
+  demand.route_begin.push_back(0);
+  auto compile_route = [&](const google::protobuf::RepeatedPtrField<std::string>& route, const std::string& origin,
+                           const std::string& destination, const std::string& path) -> std::int32_t {
+    std::vector<std::string> anchors(route.begin(), route.end());
+    const char* field = "/route";
+    if (anchors.empty()) {
+      if (origin.empty() || destination.empty())
+        check.fail(path + "/route", "needs a route or both origin and destination");
+      anchors = {origin, destination};
+      field = "/origin";
+    }
+    std::string key;
+    for (const auto& a : anchors) key += a + '\n';
+    if (const auto it = route_cache.find(key); it != route_cache.end()) return it->second;
+    std::vector<RoadId> ids;
+    for (std::size_t k = 0; k < anchors.size(); ++k) {
+      const auto it = road_index.find(anchors[k]);
+      if (it == road_index.end())
+        check.fail(path + field + (route.empty() ? "" : "/" + std::to_string(k)), "unknown road '" + anchors[k] + "'");
+      ids.push_back(it->second);
+    }
+    bool complete = true;
+    for (std::size_t k = 0; k + 1 < ids.size(); ++k) complete = complete && connected(ids[k], ids[k + 1]);
+    if (!complete) {
+      if (!graph) graph = std::make_unique<RoadGraph>(s);
+      const auto full = graph->complete_route(anchors);
+      if (!full) check.fail(path + field, "no path through the network connects the roads of this route");
+      ids.clear();
+      for (const auto& r : *full) ids.push_back(road_index.at(r));
+    }
+    double fft = 0;
+    for (RoadId r : ids) fft += net.road_free_flow_time[r];
+    demand.route_roads.insert(demand.route_roads.end(), ids.begin(), ids.end());
+    demand.route_begin.push_back(static_cast<std::int32_t>(demand.route_roads.size()));
+    demand.route_free_flow_time.push_back(fft);
+    const auto id = static_cast<std::int32_t>(demand.route_free_flow_time.size() - 1);
+    route_cache.emplace(key, id);
+    return id;
+  };
+
+  std::int64_t total = 0;
+  for (int f = 0; f < s.demand().flows_size(); ++f) {
+    const auto& flow = s.demand().flows(f);
+    const std::string path = "/demand/flows/" + std::to_string(f);
+    check.non_negative(flow.start(), path + "/start", kMaxTime);
+    check.non_negative(flow.end(), path + "/end", kMaxTime);
+    check.positive(flow.interval(), path + "/interval", kMaxTime);
+    if (flow.end() < flow.start())
+      check.fail(path + "/end", "end " + Validator::num(flow.end()) + " is before start " + Validator::num(flow.start()));
+    const double count = std::floor((flow.end() - flow.start()) / flow.interval()) + 1;
+    total += static_cast<std::int64_t>(count);
+    if (total > kMaxDepartures) check.fail(path + "/interval", "demand expands to more than 50 million vehicles");
+    const std::int32_t type = resolve_type(flow.vehicle_type(), path);
+    const std::int32_t route = compile_route(flow.route(), flow.origin(), flow.destination(), path);
+    demand.source_ids.push_back(flow.id().empty() ? "flow_" + std::to_string(f) : flow.id());
+    // One vehicle at start, then one every interval while t <= end (multiplication, not
+    // accumulation, so long flows do not drift).
+    for (std::int64_t k = 0; k < static_cast<std::int64_t>(count); ++k)
+      demand.departures.push_back({flow.start() + static_cast<double>(k) * flow.interval(), route, type, f});
+  }
+  const int num_flows = s.demand().flows_size();
+  for (int t = 0; t < s.demand().trips_size(); ++t) {
+    const auto& trip = s.demand().trips(t);
+    const std::string path = "/demand/trips/" + std::to_string(t);
+    check.non_negative(trip.depart(), path + "/depart", kMaxTime);
+    if (++total > kMaxDepartures) check.fail(path, "demand expands to more than 50 million vehicles");
+    const std::int32_t type = resolve_type(trip.vehicle_type(), path);
+    const std::int32_t route = compile_route(trip.route(), trip.origin(), trip.destination(), path);
+    demand.source_ids.push_back(trip.id().empty() ? "trip_" + std::to_string(t) : trip.id());
+    demand.departures.push_back({trip.depart(), route, type, num_flows + t});
+  }
+  std::stable_sort(demand.departures.begin(), demand.departures.end(),
+                   [](const Departure& a, const Departure& b) { return a.time < b.time; });
+
+  // ---- settings ----
+  const auto& rs = s.settings();
+  RunSettings& st = out.settings;
+  auto setting = [&](double v, double fallback, const char* name, bool allow_zero) {
+    const std::string path = std::string("/settings/") + name;
+    if (v == 0) return fallback;
+    allow_zero ? check.non_negative(v, path, kMaxTime) : check.positive(v, path, kMaxTime);
+    return v;
+  };
+  st.dt = setting(rs.dt(), 1.0, "dt", false);
+  st.action_interval = setting(rs.action_interval(), 10.0, "action_interval", false);
+  st.yellow = setting(rs.yellow(), 5.0, "yellow", true);
+  st.min_green = setting(rs.min_green(), 0.0, "min_green", true);
+  st.horizon = setting(rs.horizon(), 3600.0, "horizon", false);
+  st.metric_period = setting(rs.metric_period(), 120.0, "metric_period", false);
+  st.seed = rs.seed();
+  st.vehicle_model = rs.vehicle_model() == v1::VEHICLE_MODEL_IDM ? VehicleModel::IDM : VehicleModel::CityFlow;
+  st.lane_change = rs.lane_change();
+  if (st.dt > 10) check.fail("/settings/dt", "dt " + Validator::num(st.dt) + " is larger than 10 s");
+  if (std::fabs(std::round(st.action_interval / st.dt) * st.dt - st.action_interval) > 1e-9)
+    check.fail("/settings/action_interval", "action_interval must be a multiple of dt");
+
+  // ---- signal plans ----
+  for (int p = 0; p < s.signal_plans_size(); ++p) {
+    const auto& plan = s.signal_plans(p);
+    const std::string path = "/signal_plans/" + std::to_string(p);
+    const auto it = inter_index.find(plan.intersection());
+    if (it == inter_index.end()) check.fail(path + "/intersection", "unknown intersection '" + plan.intersection() + "'");
+    const IntersectionId i = it->second;
+    if (plan.stages_size() == 0) check.fail(path + "/stages", "plan has no stages");
+    SignalPlan sp;
+    sp.intersection = i;
+    sp.offset = plan.offset();
+    for (int k = 0; k < plan.stages_size(); ++k) {
+      const auto& stage = plan.stages(k);
+      if (stage.phase() < 0 || stage.phase() >= net.phase_count(i))
+        check.fail(path + "/stages/" + std::to_string(k) + "/phase",
+                   "phase " + std::to_string(stage.phase()) + " out of range (intersection has " +
+                       std::to_string(net.phase_count(i)) + " phases)");
+      check.positive(stage.duration(), path + "/stages/" + std::to_string(k) + "/duration", kMaxTime);
+      sp.phases.push_back(net.intersection_phase_begin[i] + stage.phase());
+      sp.durations.push_back(stage.duration());
+    }
+    out.plans.push_back(std::move(sp));
+  }
+
+  // Content hash of the canonical binary encoding (FNV-1a 64; identifies the scenario in logs).
+  std::string bytes;
+  s.SerializeToString(&bytes);
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  out.content_hash = hex;
+  return out;
+}
+
+}  // namespace greenwave
