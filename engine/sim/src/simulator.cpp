@@ -611,7 +611,31 @@ void Simulator::move_vehicles() {
   std::stable_sort(movers_.begin(), movers_.end(), [&](std::int32_t a, std::int32_t b) { return s.n_dis[a] > s.n_dis[b]; });
   for (const std::int32_t v : movers_) {
     const std::int32_t d = s.n_drivable[v];
-    drivable_list_[d].push_back(v);
+    auto& list = drivable_list_[d];
+    if (d < lanes && !list.empty()) {
+      // Vehicles from different movements can merge into one lane in the same step; none may
+      // end up inside the one ahead (CityFlow lets them overlap; we hold them at its tail).
+      const std::int32_t ahead = list.back();
+      const double tail = s.n_dis[ahead] - demand_->vehicle_types[s.type[ahead]].length;
+      if (s.n_dis[v] > tail) {
+        s.n_speed[v] = std::min(s.n_speed[v], s.n_speed[ahead]);
+        if (tail >= 0) {
+          s.n_dis[v] = tail;
+        } else {
+          // The one ahead still hangs out of the intersection: wait at the movement's end.
+          const Cursor here{s.drivable[v], s.route_pos[v]};
+          const Cursor link = here.drivable >= lanes ? here : next_drivable(v, here);
+          s.n_drivable[v] = link.drivable;
+          s.n_route_pos[v] = link.route_pos;
+          s.n_dis[v] = net.movement_length[link.drivable - lanes];
+          if (link.drivable == s.drivable[v]) continue;  // never left its list
+          drivable_list_[link.drivable].push_back(v);
+          s.enter_link_step[v] = step_count_;
+          continue;
+        }
+      }
+    }
+    list.push_back(v);
     s.enter_link_step[v] = d >= lanes ? step_count_ : std::numeric_limits<std::int64_t>::max();
   }
   // Commit the next state.

@@ -1,0 +1,151 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "greenwave/networks/scenario_io.hpp"
+#include "greenwave/sim/controllers.hpp"
+#include "greenwave/sim/simulator.hpp"
+#include "sim_test_support.hpp"
+
+namespace greenwave {
+namespace {
+
+TEST(Simulator, HangzhouLoadsWithPublishedCounts) {
+  GW_REQUIRE_DATA(cfg, "cityflow/hangzhou_4x4/config.json");
+  const auto sc = load_scenario(cfg);
+  EXPECT_EQ(sc->network.signalized.size(), 16u);
+  EXPECT_EQ(sc->network.num_roads(), 80);
+  EXPECT_EQ(sc->network.num_lanes(), 240);
+  EXPECT_EQ(sc->demand.departures.size(), 2983u);
+  EXPECT_DOUBLE_EQ(sc->settings.yellow, 5.0);
+  for (IntersectionId i : sc->network.signalized) EXPECT_EQ(sc->network.phase_count(i), 8);
+}
+
+// Alignment with CityFlow (commit 81ee0f4) under REFERENCE.md §3's control loop: ATT within
+// 10% and throughput within 5% of the figures measured with CityFlow on this machine.
+TEST(Simulator, HangzhouAlignsWithCityFlow) {
+  GW_REQUIRE_DATA(cfg, "cityflow/hangzhou_4x4/config.json");
+  const auto sc = load_scenario(cfg);
+  Simulator sim(sc);
+  auto fixed = make_controller("fixed", *sc);
+  const Metrics f = run_episode(sim, *fixed, 0);
+  auto mp = make_controller("maxpressure", *sc);
+  const Metrics m = run_episode(sim, *mp, 0);
+  EXPECT_NEAR(f.average_travel_time, 575.6, 57.6);
+  EXPECT_NEAR(static_cast<double>(f.throughput), 2422, 121);
+  EXPECT_NEAR(m.average_travel_time, 365.1, 36.5);
+  EXPECT_NEAR(static_cast<double>(m.throughput), 2707, 135);
+  EXPECT_LT(m.average_travel_time, 0.8 * f.average_travel_time);
+}
+
+/// Everything observable about one step, for bit-exact comparison.
+struct Trace {
+  std::vector<double> values;
+  bool operator==(const Trace&) const = default;
+};
+
+Trace run_trace(const std::shared_ptr<const CompiledScenario>& sc, int threads, int steps) {
+  Simulator sim(sc, {threads});
+  auto controller = make_controller("maxpressure", *sc);
+  sim.reset(7);
+  Trace t;
+  const int every = static_cast<int>(controller->interval() / sc->settings.dt);
+  for (int k = 0; k < steps; ++k) {
+    if (k % every == 0) controller->decide(sim);
+    sim.step();
+    for (const VehicleView& v : sim.vehicles()) {
+      t.values.push_back(v.slot);
+      t.values.push_back(v.drivable);
+      t.values.push_back(v.distance);
+      t.values.push_back(v.speed);
+    }
+    const Metrics m = sim.metrics();
+    t.values.push_back(m.average_travel_time);
+    t.values.push_back(m.delay_index);
+  }
+  return t;
+}
+
+class SimulatorThreads : public ::testing::TestWithParam<int> {};
+
+TEST_P(SimulatorThreads, BitIdenticalToSingleThread) {
+  GW_REQUIRE_DATA(cfg, "grids/grid4x4/config.json");
+  const auto sc = load_scenario(cfg);
+  const Trace one = run_trace(sc, 1, 900);
+  const Trace many = run_trace(sc, GetParam(), 900);
+  ASSERT_EQ(one.values.size(), many.values.size());
+  EXPECT_TRUE(one == many) << "trajectories differ with " << GetParam() << " threads";
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, SimulatorThreads, ::testing::Values(2, 4));
+
+TEST(Simulator, SameSeedSameRunDifferentSeedDifferentLanes) {
+  GW_REQUIRE_DATA(cfg, "grids/grid4x4/config.json");
+  const auto sc = load_scenario(cfg);
+  EXPECT_TRUE(run_trace(sc, 1, 300) == run_trace(sc, 1, 300));
+}
+
+// Invariants on every step of a congested run: no overlap, speed limits, conservation, and no
+// vehicle enters a closed movement except in the first step of a clearance interval (it could
+// not stop any more).
+TEST(Simulator, InvariantsHoldEveryStep) {
+  GW_REQUIRE_DATA(cfg, "cityflow/hangzhou_4x4/config.json");
+  const auto sc = load_scenario(cfg);
+  const RoadNetwork& net = sc->network;
+  Simulator sim(sc, {2});
+  auto controller = make_controller("fixed", *sc);
+  sim.reset(0);
+  std::map<std::int32_t, std::int32_t> where;  // slot -> drivable last step
+  std::vector<std::uint8_t> was_open(net.num_movements());
+  std::vector<double> clearance_age(net.num_intersections());
+  int red_entries = 0;
+  for (int k = 0; k < 3600; ++k) {
+    if (k % 10 == 0) controller->decide(sim);
+    for (MovementId m = 0; m < net.num_movements(); ++m) was_open[m] = sim.movement_open(m);
+    for (IntersectionId i = 0; i < net.num_intersections(); ++i) {
+      const SignalState st = net.intersection_signalized[i] ? sim.signal(i) : SignalState{};
+      clearance_age[i] = st.in_clearance ? st.time_in_phase : 1e9;
+    }
+    sim.step();
+    std::map<std::int32_t, std::int32_t> now;
+    std::map<std::int32_t, VehicleView> view;
+    for (const VehicleView& v : sim.vehicles()) {
+      now[v.slot] = v.drivable;
+      view.emplace(v.slot, v);
+      ASSERT_LE(v.speed, v.max_speed + 1e-9) << "step " << k;
+      ASSERT_GE(v.speed, 0.0);
+      const double limit = v.drivable < net.num_lanes() ? net.lane_speed_limit[v.drivable]
+                                                        : net.movement_speed_limit[v.drivable - net.num_lanes()];
+      ASSERT_LE(v.speed, limit + 1e-9) << "step " << k;
+    }
+    for (std::int32_t l = 0; l < net.num_lanes(); ++l) {
+      const auto list = sim.drivable_vehicles(l);
+      for (std::size_t q = 1; q < list.size(); ++q) {
+        const VehicleView& front = view.at(list[q - 1]);
+        const VehicleView& back = view.at(list[q]);
+        ASSERT_GE(front.distance - front.length - back.distance, -1e-6) << "overlap on lane " << l << " at step " << k << ": front " << front.slot << " at " << front.distance
+                                                                    << ", back " << back.slot << " at " << back.distance
+                                                                    << (where.count(back.slot) && where.at(back.slot) == l ? " (was here)" : " (arrived)")
+                                                                    << (where.count(front.slot) && where.at(front.slot) == l ? " front was here" : " front arrived");
+      }
+    }
+    for (const auto& [slot, d] : now) {
+      const auto it = where.find(slot);
+      if (d < net.num_lanes() || it == where.end() || it->second == d) continue;
+      const MovementId m = d - net.num_lanes();
+      if (!was_open[m]) {
+        ++red_entries;
+        ASSERT_LT(clearance_age[net.movement_intersection[m]], 1.0 + 1e-9)
+            << "vehicle entered closed movement " << m << " outside the first clearance step, step " << k;
+      }
+    }
+    where = std::move(now);
+    const Metrics m = sim.metrics();
+    ASSERT_EQ(m.departed, m.waiting_to_enter + m.running + m.throughput) << "step " << k;
+  }
+  RecordProperty("red_entries_in_first_clearance_step", red_entries);
+}
+
+}  // namespace
+}  // namespace greenwave
