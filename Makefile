@@ -28,5 +28,19 @@ demo: build
 bench: build
 	@bench/run $(GREENWAVE)
 
+# libFuzzer targets (clang, the fuzz preset): builds them, then runs each for FUZZ_SECONDS on its
+# seed corpus (tests/fuzz/corpus/NAME) plus a working corpus in $(FUZZ_BUILD)/corpus/NAME.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+fuzz:
+	@cmake --preset fuzz -B $(FUZZ_BUILD) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@for f in $(FUZZ_BUILD)/tests/fuzz/fuzz_*; do \
+	  name=$$(basename $$f); mkdir -p $(FUZZ_BUILD)/corpus/$$name tests/fuzz/corpus/$$name; \
+	  echo "== $$name for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/$$name- $(FUZZ_BUILD)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
+	done
+
 clean:
 	rm -rf $(BUILD)

@@ -13,6 +13,27 @@ struct Command {
   CommandFn run;
 };
 
+/// `greenwave run`: one episode with a baseline controller.
+int cmd_run(int argc, char** argv);
+/// `greenwave bench`: simulator throughput.
+int cmd_bench(int argc, char** argv);
+
+/// `greenwave info`: counts and validation of a scenario.
+int cmd_info(int argc, char** argv);
+/// `greenwave convert`: any supported format to native .pbtxt/.pb.
+int cmd_convert(int argc, char** argv);
+/// `greenwave generate`: synthetic grid and arterial scenarios.
+int cmd_generate(int argc, char** argv);
+/// `greenwave inspect`: summary of a trajectory file.
+int cmd_inspect(int argc, char** argv);
+
+/// `greenwave train`: train a DQN (built only with agents/).
+int cmd_train(int argc, char** argv);
+/// `greenwave eval`: evaluate a checkpoint or a baseline (built only with agents/).
+int cmd_eval(int argc, char** argv);
+/// `greenwave merge`: WSM checkpoint merging (built only with agents/).
+int cmd_merge(int argc, char** argv);
+
 // Each subcommand lives in tools/cli/cmd_<name>.cpp. Add a declaration here and a row to
 // kCommands in main.cpp.
 

@@ -17,6 +17,17 @@ constexpr Command kCommands[] = {
        std::cout << "greenwave " << greenwave::version() << "\n";
        return 0;
      }},
+    {"run", "simulate one episode with a baseline controller", greenwave::cli::cmd_run},
+    {"bench", "throughput of the bare simulator", greenwave::cli::cmd_bench},
+    {"info", "counts and checks of a scenario", greenwave::cli::cmd_info},
+    {"convert", "any scenario format to native .pbtxt/.pb", greenwave::cli::cmd_convert},
+    {"generate", "synthetic grid or arterial scenarios", greenwave::cli::cmd_generate},
+    {"inspect", "summary of a trajectory file", greenwave::cli::cmd_inspect},
+#ifdef GREENWAVE_HAVE_AGENTS
+    {"train", "train a DQN agent on a scenario", greenwave::cli::cmd_train},
+    {"eval", "evaluate a checkpoint or a baseline controller", greenwave::cli::cmd_eval},
+    {"merge", "WSM checkpoint merging (or only its weights)", greenwave::cli::cmd_merge},
+#endif
 };
 
 void print_usage() {

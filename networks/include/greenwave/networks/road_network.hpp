@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <ranges>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,6 +41,26 @@ struct Leg {
   std::string direction;   ///< "N", "E", "S", "W" or free text
   RoadId incoming = kNone; ///< road entering the intersection, kNone when missing
   RoadId outgoing = kNone; ///< road leaving the intersection, kNone when missing
+};
+
+/// Consecutive ids [first, last) for range-for. (Not std::views::iota: clang 14, which builds the
+/// fuzzers, cannot compile libstdc++ 12's <ranges>.)
+struct IdRange {
+  /// Counts through the range.
+  struct Iterator {
+    std::int32_t id;
+    std::int32_t operator*() const { return id; }
+    Iterator& operator++() { ++id; return *this; }
+    bool operator!=(const Iterator& other) const { return id != other.id; }
+  };
+  std::int32_t first;
+  std::int32_t last;
+  /// First id.
+  Iterator begin() const { return {first}; }
+  /// One past the last id.
+  Iterator end() const { return {last}; }
+  /// Number of ids.
+  std::int32_t size() const { return last - first; }
 };
 
 /// CSR helper: the items of group g are items[begin[g] .. begin[g+1]).
@@ -116,7 +135,7 @@ struct RoadNetwork {
   /// Number of phases of intersection i.
   std::int32_t phase_count(IntersectionId i) const { return intersection_phase_begin[i + 1] - intersection_phase_begin[i]; }
   /// The lanes of road r (lanes of a road are contiguous ids).
-  auto lanes_of(RoadId r) const { return std::views::iota(road_lane_begin[r], road_lane_begin[r + 1]); }
+  IdRange lanes_of(RoadId r) const { return {road_lane_begin[r], road_lane_begin[r + 1]}; }
   /// The movements leaving lane l.
   std::span<const MovementId> movements_from(LaneId l) const { return csr_row(lane_out_begin, lane_out_movements, l); }
   /// The movements entering lane l.

@@ -21,6 +21,8 @@ class RoadGraph {
   RoadGraph(const RoadGraph&) = delete;
   RoadGraph& operator=(const RoadGraph&) = delete;
 
+  /// Free-flow time of a road (length / highest lane speed limit, seconds), or nullopt when unknown.
+  std::optional<double> free_flow_time(const std::string& road) const;
   /// True when a movement connects road `from` directly to road `to`.
   bool connected(const std::string& from, const std::string& to) const;
   /// Shortest route from road `from` to road `to` (both included), or nullopt when unreachable.

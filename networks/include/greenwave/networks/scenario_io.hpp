@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "greenwave/networks/road_network.hpp"
 #include "greenwave/v1/scenario.pb.h"
@@ -23,6 +24,9 @@ v1::Scenario read_scenario(const std::string& path, const std::string& flow_path
 
 /// Reads a native scenario (.pbtxt text format or .pb binary).
 v1::Scenario read_native(const std::string& path);
+
+/// Parses native text format held in memory; `file` names it in errors ("FILE:line L, column C").
+v1::Scenario parse_native_text(std::string_view text, const std::string& file);
 
 /// Writes a native scenario; the extension picks the encoding (.pbtxt text, .pb binary).
 /// Writes to a temporary file and renames it, so a failure never leaves a half-written file.

@@ -1,0 +1,109 @@
+// Episode loop, evaluation and the DQN training driver: checkpoints, metrics.jsonl, progress
+// line, and the WSM (warm-up, constant learning rate, merge) schedule.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "greenwave/agents/agent.hpp"
+#include "greenwave/agents/dqn.hpp"
+#include "greenwave/agents/wsm.hpp"
+#include "greenwave/env/env.hpp"
+#include "greenwave/env/vector_env.hpp"
+
+namespace greenwave {
+
+/// The outcome of one episode.
+struct EpisodeResult {
+  std::int64_t steps = 0;        ///< decisions taken
+  double total_reward = 0;       ///< sum of rewards over agents and steps
+  bool terminated = false;       ///< ended by itself
+  bool truncated = false;        ///< cut at the horizon
+  std::vector<std::string> metric_names;   ///< Env::metric_names()
+  std::vector<double> metric_values;       ///< StepInfo::metric_values after the last step
+  TrainStats train;              ///< updates and mean loss while learning (zero otherwise)
+  /// The value of metric `name`; "return" gives total_reward. Throws ConfigError if unknown.
+  double metric(const std::string& name) const;
+};
+
+/// Called after every step of run_episode with the step's info and the steps taken so far.
+using StepHook = std::function<void(const StepInfo& info, std::int64_t steps)>;
+
+/// Plays one episode of `agent` on `env` from reset(seed). With `learn`, every step is passed to
+/// observe() and train() is called after it. `explore` selects the agent's behaviour policy.
+EpisodeResult run_episode(Env& env, Agent& agent, std::uint64_t seed, bool explore, bool learn,
+                          const StepHook& hook = {});
+
+/// Mean of each metric (and of total_reward, steps) over `episodes` greedy episodes with seeds
+/// mix_seed(seed, 0..episodes-1).
+EpisodeResult evaluate(Env& env, Agent& agent, std::uint64_t seed, int episodes);
+
+/// WSM schedule options (REFERENCE.md §5).
+struct WsmSchedule {
+  bool enabled = false;                 ///< train with warm-up + constant lr and merge checkpoints
+  std::int64_t warmup_updates = 1000;   ///< updates of linear learning-rate warm-up from 0
+  std::int64_t checkpoint_every = 200;  ///< updates between kept checkpoints after warm-up
+  int merge_count = 10;                 ///< newest checkpoints merged
+  DecayShape shape = DecayShape::Cosine;  ///< decay the merge emulates
+};
+
+/// Options of Trainer.
+struct TrainerConfig {
+  int episodes = 50;                 ///< training episodes over all envs, run in rounds of one
+                                     ///< episode per env (rounded up to a multiple of N); a
+                                     ///< resumed agent continues its count
+  std::uint64_t seed = 0;            ///< round r resets the VectorEnv with seed mix_seed(seed, r)
+  int eval_every = 5;                ///< greedy evaluation every this many episodes (and at the end)
+  int eval_episodes = 1;             ///< episodes per evaluation
+  std::string out_dir;               ///< where config.json, metrics.jsonl, last.pt, best.pt go
+  std::string best_metric = "return";  ///< eval metric that picks best.pt ("return" or a metric name)
+  bool lower_is_better = false;      ///< direction of best_metric
+  bool progress = true;              ///< draw the progress line (only when stderr is a TTY)
+  std::string run_json = "{}";       ///< extra JSON object stored as "run" in config.json
+  WsmSchedule wsm;                   ///< the WSM schedule, off by default
+};
+
+/// What Trainer::run produced.
+struct TrainResult {
+  EpisodeResult final_eval;          ///< greedy evaluation of the last network
+  bool has_merged = false;           ///< WSM: a merged network was evaluated
+  EpisodeResult merged_eval;         ///< WSM: greedy evaluation of the merged network
+  std::string last_checkpoint;       ///< DIR/last.pt
+  std::string best_checkpoint;       ///< DIR/best.pt
+};
+
+/// Trains a DqnAgent on a VectorEnv of N envs. A round resets every env, then steps them
+/// together until each has finished one episode (an env that finishes early idles: its rows are
+/// not learned from until the round ends). After each round: one JSON line per episode in
+/// DIR/metrics.jsonl, greedy evaluation on `eval_env` when due, DIR/best.pt on improvement,
+/// DIR/last.pt (so a resume continues exactly from a round boundary). DIR/config.json at start.
+class Trainer {
+ public:
+  /// Binds the pieces (all must outlive the trainer); creates out_dir. Throws ConfigError on
+  /// bad options or when the envs do not match the agent's shape (rows = N x agents).
+  Trainer(VectorEnv& env, Env& eval_env, DqnAgent& agent, TrainerConfig config);
+  /// Runs until the agent has seen config.episodes episodes; returns the final evaluation.
+  TrainResult run();
+
+ private:
+  void on_step(const StepInfo& info, std::int64_t steps);
+  std::vector<EpisodeResult> run_round(std::uint64_t seed);
+  std::string wsm_checkpoint_dir() const;
+
+  VectorEnv& env_;
+  Env& eval_env_;
+  DqnAgent& agent_;
+  TrainerConfig config_;
+  std::vector<std::string> wsm_window_;  // kept checkpoints, oldest first
+  std::int64_t next_wsm_update_ = 0;
+  double started_ = 0;
+  int first_episode_ = 0;
+  int episode_ = 0;
+  std::int64_t last_episode_steps_ = 0;
+  double last_draw_ = 0;
+  bool draw_ = false;
+};
+
+}  // namespace greenwave

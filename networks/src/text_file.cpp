@@ -1,0 +1,28 @@
+#include "text_file.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "greenwave/core/error.hpp"
+
+namespace greenwave::detail {
+
+std::string read_text_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) throw ScenarioError(path, "", "no such file");
+  if (fs::is_directory(st)) throw ScenarioError(path, "", "is a directory, expected a scenario file");
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > kMaxScenarioFileBytes)
+    throw ScenarioError(path, "", "file of " + std::to_string(size) + " bytes is larger than the 2 GiB limit");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, "", "cannot be opened for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ScenarioError(path, "", "read error");
+  return std::move(text).str();
+}
+
+}  // namespace greenwave::detail

@@ -1,0 +1,169 @@
+// Grid and arterial generators: counts, layout, demand patterns, determinism, scale, and that
+// the compiler accepts what they produce.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "greenwave/core/error.hpp"
+#include "greenwave/networks/importers.hpp"
+#include "greenwave/networks/routing.hpp"
+#include "greenwave/networks/scenario_io.hpp"
+
+namespace greenwave {
+namespace {
+
+/// Vehicles a flow emits: start, start + interval, ... while t <= end.
+int vehicles(const v1::Flow& f) { return static_cast<int>(std::floor((f.end() - f.start()) / f.interval())) + 1; }
+
+TEST(Generators, GridCounts) {
+  GridOptions o;
+  o.rows = 2;
+  o.cols = 3;
+  const v1::Scenario s = generate_grid(o);
+  EXPECT_EQ(s.name(), "grid_2x3");
+  int signalized = 0, boundary = 0, movements = 0;
+  for (const v1::Intersection& x : s.intersections()) {
+    signalized += x.signalized();
+    boundary += x.boundary();
+    movements += x.movements_size();
+    if (x.signalized()) {
+      EXPECT_EQ(x.phases_size(), 8);
+      EXPECT_EQ(x.legs_size(), 4);
+    }
+  }
+  EXPECT_EQ(signalized, 6);
+  EXPECT_EQ(boundary, 2 * 2 + 2 * 3);
+  // East-west: rows x (cols + 1) segments, north-south: cols x (rows + 1), two directions each.
+  EXPECT_EQ(s.roads_size(), 2 * (2 * 4 + 3 * 3));
+  EXPECT_EQ(movements, 6 * 36);
+  // Stop line to stop line: 300 m minus half a 21 m box at each signalized end.
+  for (const v1::Road& r : s.roads()) {
+    const bool boundary_end = r.from_intersection().rfind("intersection_0_", 0) == 0 ||
+                              r.to_intersection().rfind("intersection_0_", 0) == 0;
+    if (r.id() == "road_1_1_0" || r.id() == "road_0_1_0") {
+      EXPECT_DOUBLE_EQ(r.length(), boundary_end ? 300 - 10.5 : 300 - 21) << r.id();
+    }
+    EXPECT_EQ(r.lanes_size(), 3);
+    EXPECT_DOUBLE_EQ(r.lanes(0).speed_limit(), 13.89);
+  }
+  EXPECT_DOUBLE_EQ(s.settings().horizon(), 3600);
+  EXPECT_DOUBLE_EQ(s.settings().yellow(), 5);
+}
+
+TEST(Generators, UniformDemandIsStraightThrough) {
+  GridOptions o;
+  o.rows = 2;
+  o.cols = 3;
+  o.demand.rate = 360;  // one vehicle every 10 s
+  const v1::Scenario s = generate_grid(o);
+  ASSERT_EQ(s.demand().flows_size(), 10);
+  const RoadGraph g(s);
+  for (const v1::Flow& f : s.demand().flows()) {
+    EXPECT_DOUBLE_EQ(f.interval(), 10);
+    EXPECT_EQ(vehicles(f), 360);
+    // West/east entries cross cols+1 roads, north/south ones rows+1.
+    const char heading = f.route(0).back();
+    EXPECT_EQ(f.route_size(), heading == '0' || heading == '2' ? 4 : 3) << f.id();
+    for (int i = 1; i < f.route_size(); ++i) EXPECT_TRUE(g.connected(f.route(i - 1), f.route(i)));
+  }
+}
+
+TEST(Generators, PeakProfileRisesThenFallsWithTheRequestedMean) {
+  GridOptions o;
+  o.rows = 1;
+  o.cols = 1;
+  o.demand.pattern = DemandPattern::Peak;
+  o.demand.rate = 600;
+  const v1::Scenario s = generate_grid(o);
+  std::map<std::string, std::vector<const v1::Flow*>> per_entry;
+  for (const v1::Flow& f : s.demand().flows()) per_entry[f.route(0)].push_back(&f);
+  ASSERT_EQ(per_entry.size(), 4u);
+  for (const auto& [entry, flows] : per_entry) {
+    ASSERT_EQ(flows.size(), 12u) << entry;
+    int total = 0;
+    for (const v1::Flow* f : flows) total += vehicles(*f);
+    EXPECT_NEAR(total, 600, 12) << entry;
+    EXPECT_LT(flows.front()->interval(), 3600 / 600 * 3.0);
+    EXPECT_GT(flows.front()->interval(), flows[5]->interval());  // rising
+    EXPECT_LT(flows[6]->interval(), flows.back()->interval());   // falling
+  }
+}
+
+TEST(Generators, RandomDemandIsDeterministicPerSeed) {
+  GridOptions o;
+  o.rows = 3;
+  o.cols = 3;
+  o.demand.pattern = DemandPattern::Random;
+  o.demand.seed = 11;
+  const v1::Scenario a = generate_grid(o);
+  const v1::Scenario b = generate_grid(o);
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+  o.demand.seed = 12;
+  EXPECT_NE(a.SerializeAsString(), generate_grid(o).SerializeAsString());
+  EXPECT_EQ(a.settings().seed(), 11u);
+  const RoadGraph g(a);
+  ASSERT_EQ(a.demand().flows_size(), 12 * 4);
+  for (const v1::Flow& f : a.demand().flows()) {
+    EXPECT_EQ(f.route_size(), 0);
+    EXPECT_TRUE(g.shortest_route(f.origin(), f.destination()).has_value()) << f.origin() << " -> " << f.destination();
+    EXPECT_LT(f.start(), f.interval());
+  }
+}
+
+TEST(Generators, Arterial) {
+  ArterialOptions o;
+  o.intersections = 5;
+  o.demand.rate = 720;
+  const v1::Scenario s = generate_arterial(o);
+  EXPECT_EQ(s.name(), "arterial_5");
+  EXPECT_EQ(s.intersections_size(), 5 + 2 + 2 * 5);
+  for (const v1::Road& r : s.roads()) {
+    const char heading = r.id().back();
+    EXPECT_DOUBLE_EQ(r.lanes(0).speed_limit(), heading == '0' || heading == '2' ? 16.67 : 11.11) << r.id();
+  }
+  for (const v1::Flow& f : s.demand().flows()) {
+    const char heading = f.route(0).back();
+    EXPECT_DOUBLE_EQ(f.interval(), heading == '0' || heading == '2' ? 5 : 10) << f.id();
+  }
+}
+
+TEST(Generators, CityScaleGridIsFast) {
+  GridOptions o;
+  o.rows = 45;
+  o.cols = 45;
+  const auto t0 = std::chrono::steady_clock::now();
+  const v1::Scenario s = generate_grid(o);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(s.intersections_size(), 45 * 45 + 4 * 45);
+  EXPECT_LT(seconds, 5.0);
+}
+
+TEST(Generators, RejectsOutOfRangeOptions) {
+  GridOptions o;
+  o.rows = 0;
+  EXPECT_THROW(generate_grid(o), ConfigError);
+  o.rows = 2;
+  o.demand.rate = -1;
+  EXPECT_THROW(generate_grid(o), ConfigError);
+  ArterialOptions a;
+  a.spacing = 10;
+  EXPECT_THROW(generate_arterial(a), ConfigError);
+}
+
+TEST(Generators, CompilerAcceptsGeneratedScenarios) {
+  GridOptions o;
+  o.rows = 3;
+  o.cols = 4;
+  o.demand.pattern = DemandPattern::Random;
+  const CompiledScenario c = compile_scenario(generate_grid(o), "grid");
+  EXPECT_EQ(c.network.num_intersections(), 12 + 14);
+  EXPECT_EQ(static_cast<int>(c.network.signalized.size()), 12);
+  EXPECT_EQ(c.network.num_movements(), 12 * 36);
+  EXPECT_EQ(c.network.num_phases(), 12 * 8);
+  EXPECT_GT(c.demand.departures.size(), 0u);
+}
+
+}  // namespace
+}  // namespace greenwave

@@ -1,0 +1,139 @@
+// `greenwave train`: train a DQN on a scenario, with checkpoints and per-episode metrics.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "agent_env.hpp"
+#include "args.hpp"
+#include "commands.hpp"
+#include "greenwave/agents/dqn.hpp"
+#include "greenwave/agents/trainer.hpp"
+#include "greenwave/agents/wsm.hpp"
+#include "greenwave/core/error.hpp"
+#include "metrics_output.hpp"
+
+namespace greenwave::cli {
+
+namespace {
+
+std::vector<std::int64_t> parse_sizes(const std::string& text) {
+  std::vector<std::int64_t> sizes;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) {
+    try {
+      std::size_t used = 0;
+      sizes.push_back(std::stoll(part, &used));
+      if (used != part.size()) throw std::invalid_argument(part);
+    } catch (const std::exception&) {
+      throw ConfigError("--hidden", "expected comma-separated widths like 128,128, got '" + text + "'");
+    }
+  }
+  return sizes;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("--config", "cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+  std::set<std::string> options = {"agent", "episodes", "device", "out", "config", "eval-every", "eval-episodes",
+                                   "lr", "gamma", "batch", "buffer", "hidden", "n-step", "schedule", "wsm-shape",
+                                   "wsm-warmup", "wsm-every", "wsm-count", "envs"};
+  options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
+  const Args args(argc, argv, 2, {"json", "help", "resume", "dueling", "prioritized", "no-progress"}, options);
+  if (args.flag("help") || args.positional().size() != 1) {
+    std::cout
+        << "usage: greenwave train SCENARIO --agent dqn [--reward SPEC] [--episodes N] [--device cpu|cuda|auto]\n"
+           "                       [--out DIR] [--json] [--resume] [--seed S] [--observation SPEC]\n"
+           "                       [--config DQN.json] [--lr X] [--gamma G] [--batch N] [--buffer N]\n"
+           "                       [--hidden 128,128] [--n-step N] [--dueling] [--prioritized]\n"
+           "                       [--eval-every K] [--eval-episodes N] [--schedule constant|wsm]\n"
+           "                       [--wsm-shape cosine] [--wsm-warmup U] [--wsm-every K] [--wsm-count N]\n"
+           "                       [--envs N] [--flow FLOW] [--horizon SECONDS] [--threads N] [--no-progress]\n"
+           "Trains a parameter-shared DQN (docs/agents.md) on N parallel envs (--envs, default 1). Writes DIR/config.json, DIR/metrics.jsonl,\n"
+           "DIR/last.pt (resumable with --resume) and DIR/best.pt (lowest evaluation ATT); prints the\n"
+           "final greedy evaluation's metrics.\n";
+    return args.flag("help") ? 0 : 2;
+  }
+  if (args.get_or("agent", "dqn") != "dqn") throw ConfigError("--agent", "only dqn trains, got '" + *args.get("agent") + "'");
+  const std::string out = args.get_or("out", "runs/" + std::filesystem::path(args.positional()[0]).stem().string());
+  const std::string observation = args.get_or("observation", TrafficEnvConfig{}.observation);
+  const std::string reward = args.get_or("reward", TrafficEnvConfig{}.reward);
+
+  const auto scenario = load_for_agents(args);
+  const long long n_envs = args.get_int("envs", 1);
+  if (n_envs < 1 || n_envs > 4096) throw ConfigError("--envs", "expected 1..4096, got " + std::to_string(n_envs));
+  std::vector<std::unique_ptr<Env>> envs;
+  for (long long i = 0; i < n_envs; ++i) envs.push_back(make_traffic_env(args, scenario, observation, reward).env);
+  VectorEnv train_env(std::move(envs));
+  OwnedTrafficEnv eval_env = make_traffic_env(args, scenario, observation, reward);
+  const EnvSpec& spec = train_env.spec();
+
+  std::unique_ptr<DqnAgent> agent;
+  const std::string last = (std::filesystem::path(out) / "last.pt").string();
+  if (args.flag("resume")) {
+    agent = DqnAgent::load(last, args.get_or("device", ""));
+  } else {
+    DqnConfig c = args.get("config") ? dqn_config_from_json(read_text(*args.get("config"))) : DqnConfig{};
+    c.learning_rate = args.get_double("lr", c.learning_rate);
+    c.gamma = args.get_double("gamma", c.gamma);
+    c.batch_size = args.get_int("batch", c.batch_size);
+    c.buffer_size = args.get_int("buffer", c.buffer_size);
+    c.n_step = static_cast<int>(args.get_int("n-step", c.n_step));
+    if (args.get("hidden")) c.hidden_sizes = parse_sizes(*args.get("hidden"));
+    c.dueling = c.dueling || args.flag("dueling");
+    c.prioritized = c.prioritized || args.flag("prioritized");
+    c.device = args.get_or("device", args.get("config") ? c.device : "auto");
+    c.seed = static_cast<std::uint64_t>(args.get_int("seed", static_cast<long long>(c.seed)));
+    agent = std::make_unique<DqnAgent>(c, DqnShape{spec.observation.size(), spec.max_actions, n_envs * spec.num_agents()});
+    agent->set_metadata(nlohmann::json{{"observation", observation}, {"reward", reward}}.dump());
+  }
+
+  TrainerConfig tc;
+  tc.episodes = static_cast<int>(args.get_int("episodes", 50));
+  tc.seed = static_cast<std::uint64_t>(args.get_int("seed", static_cast<long long>(scenario->settings.seed)));
+  tc.eval_every = static_cast<int>(args.get_int("eval-every", 5));
+  tc.eval_episodes = static_cast<int>(args.get_int("eval-episodes", 1));
+  tc.out_dir = out;
+  tc.best_metric = "average_travel_time";
+  tc.lower_is_better = true;
+  tc.progress = !args.flag("no-progress");
+  tc.run_json = nlohmann::json{{"scenario", args.positional()[0]},
+                               {"observation", observation},
+                               {"reward", reward},
+                               {"device", resolve_device(agent->config().device)}}
+                    .dump();
+  const std::string schedule = args.get_or("schedule", "constant");
+  if (schedule != "constant" && schedule != "wsm") throw ConfigError("--schedule", "expected constant or wsm, got '" + schedule + "'");
+  tc.wsm.enabled = schedule == "wsm";
+  tc.wsm.shape = parse_decay_shape(args.get_or("wsm-shape", "cosine"));
+  tc.wsm.warmup_updates = args.get_int("wsm-warmup", tc.wsm.warmup_updates);
+  tc.wsm.checkpoint_every = args.get_int("wsm-every", tc.wsm.checkpoint_every);
+  tc.wsm.merge_count = static_cast<int>(args.get_int("wsm-count", tc.wsm.merge_count));
+
+  const TrainResult result = Trainer(train_env, *eval_env.env, *agent, tc).run();
+  const Metrics m = to_metrics(result.final_eval);
+  if (args.flag("json")) {
+    nlohmann::json j = metrics_json(m);
+    if (result.has_merged) j["merged"] = metrics_json(to_metrics(result.merged_eval));
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  std::cout << "final evaluation (last network), checkpoints in " << out << "\n";
+  print_metrics(std::cout, m, false);
+  if (result.has_merged) {
+    std::cout << "\nWSM-merged network\n";
+    print_metrics(std::cout, to_metrics(result.merged_eval), false);
+  }
+  return 0;
+}
+
+}  // namespace greenwave::cli
