@@ -184,13 +184,14 @@ void Trainer::on_step(const StepInfo& info, std::int64_t steps) {
   std::string line = "\r\033[Kepisode " + std::to_string(episode_ + 1) + "/" + std::to_string(config_.episodes) +
                      " " + std::to_string(static_cast<int>(100 * done)) + "% ETA " + format_duration(eta);
   const auto& names = env_.env(0).metric_names();
+  // Label and printf format of the live traffic metrics, when the env reports them.
   const std::pair<const char*, const char*> shown[] = {
-      {"served_vehicles", "served"}, {"delay_index", "delay"}, {"average_travel_time", "ATT"}};
-  for (const auto& [key, label] : shown) {
+      {"served_vehicles", " | served %.0f"}, {"delay_index", " | delay index %.3f"}, {"average_travel_time", " | ATT %.1f s"}};
+  for (const auto& [key, format] : shown) {
     const auto it = std::find(names.begin(), names.end(), key);
     if (it == names.end() || info.metric_values.size() != names.size()) continue;
     char buf[64];
-    std::snprintf(buf, sizeof buf, " | %s %.6g", label, info.metric_values[idx(it - names.begin())]);
+    std::snprintf(buf, sizeof buf, format, info.metric_values[idx(it - names.begin())]);
     line += buf;
   }
   char buf[64];

@@ -62,7 +62,8 @@ class DqnAgent final : public Agent {
            bool explore) override;
   /// Stores the step in the replay buffer and advances the step counter.
   void observe(const TransitionBatch& batch) override;
-  /// Runs the updates due at the current step (train_frequency, gradient_steps, learning_starts).
+  /// Runs the updates due at the current step (train_frequency, gradient_steps, learning_starts);
+  /// call it once after each observe().
   TrainStats train() override;
   /// One gradient update on a sampled minibatch, regardless of the schedule; returns its loss.
   double update();
