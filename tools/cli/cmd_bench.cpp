@@ -13,6 +13,7 @@
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "sim_options.hpp"
 
 namespace greenwave::cli {
 
@@ -25,17 +26,11 @@ int cmd_bench(int argc, char** argv) {
                  "of running vehicles / wall time), simulated seconds per wall second, peak RSS.\n";
     return args.flag("help") ? 0 : 2;
   }
-  auto loaded = load_scenario(args.positional()[0], args.get_or("flow", ""));
-  if (args.get("horizon")) {
-    auto copy = std::make_shared<CompiledScenario>(*loaded);
-    copy->settings.horizon = args.get_double("horizon", copy->settings.horizon);
-    loaded = copy;
-  }
-  const long long threads = args.get_int("threads", 1);
-  if (threads < 1 || threads > 1024) throw ConfigError("--threads", "expected 1..1024, got " + std::to_string(threads));
+  const auto loaded = load_scenario_option(args);
+  const int threads = threads_option(args);
   const long long repeat = args.get_int("repeat", 3);
   if (repeat < 1) throw ConfigError("--repeat", "expected a positive count");
-  Simulator sim(loaded, {static_cast<int>(threads)});
+  Simulator sim(loaded, {threads});
   auto controller = make_controller(args.get_or("controller", "maxpressure"), *loaded);
   double best_wall = 1e300;
   std::int64_t updates = 0;
@@ -57,7 +52,7 @@ int cmd_bench(int argc, char** argv) {
   if (args.flag("json")) {
     std::cout << out.dump() << "\n";
   } else {
-    std::printf("vehicle updates/s    %.3g\nsim s per wall s     %.1f\nwall                 %.3f s\npeak RSS             %.1f MB\nthreads              %lld\n",
+    std::printf("vehicle updates/s    %.3g\nsim s per wall s     %.1f\nwall                 %.3f s\npeak RSS             %.1f MB\nthreads              %d\n",
                 out["vehicle_updates_per_s"].get<double>(), out["sim_seconds_per_wall_s"].get<double>(), best_wall,
                 static_cast<double>(out["peak_rss_bytes"].get<std::int64_t>()) / 1e6, threads);
   }

@@ -8,6 +8,7 @@
 #include "greenwave/sim/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "metrics_output.hpp"
+#include "sim_options.hpp"
 
 namespace greenwave::cli {
 
@@ -19,16 +20,9 @@ int cmd_run(int argc, char** argv) {
                  "Simulates one episode from t = 0 to the horizon and prints the metrics.\n";
     return args.flag("help") ? 0 : 2;
   }
-  auto loaded = load_scenario(args.positional()[0], args.get_or("flow", ""));
-  if (args.get("horizon")) {
-    auto copy = std::make_shared<CompiledScenario>(*loaded);
-    copy->settings.horizon = args.get_double("horizon", copy->settings.horizon);
-    if (copy->settings.horizon <= 0) throw ConfigError("--horizon", "expected a positive number of seconds");
-    loaded = copy;
-  }
-  const long long threads = args.get_int("threads", 1);
-  if (threads < 1 || threads > 1024) throw ConfigError("--threads", "expected 1..1024, got " + std::to_string(threads));
-  Simulator sim(loaded, {static_cast<int>(threads)});
+  const auto loaded = load_scenario_option(args);
+  const int threads = threads_option(args);
+  Simulator sim(loaded, {threads});
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
   const long long seed = args.get_int("seed", static_cast<long long>(loaded->settings.seed));
   const Metrics m = run_episode(sim, *controller, static_cast<std::uint64_t>(seed));
