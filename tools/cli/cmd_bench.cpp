@@ -1,5 +1,7 @@
 // `greenwave bench`: throughput of the bare simulator (vehicle updates per second).
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -23,7 +25,8 @@ int cmd_bench(int argc, char** argv) {
     std::cout << "usage: greenwave bench SCENARIO [--threads N] [--controller fixed|maxpressure|sotl] [--repeat K]\n"
                  "                       [--flow FLOW] [--horizon SECONDS] [--json]\n"
                  "Runs K episodes (default 3) and reports the best: vehicle updates per second (sum over steps\n"
-                 "of running vehicles / wall time), simulated seconds per wall second, peak RSS.\n";
+                 "of running vehicles / wall time), simulated seconds per wall second, peak RSS, mean and peak\n"
+                 "running vehicles, and the simulator's state bytes (allocated, and per vehicle slot).\n";
     return args.flag("help") ? 0 : 2;
   }
   const auto loaded = load_scenario_option(args);
@@ -33,12 +36,21 @@ int cmd_bench(int argc, char** argv) {
   Simulator sim(loaded, {threads});
   auto controller = make_controller(args.get_or("controller", "maxpressure"), *loaded);
   double best_wall = 1e300;
-  std::int64_t updates = 0;
+  std::int64_t updates = 0, peak_running = 0;
+  const auto steps = std::llround(loaded->settings.horizon / loaded->settings.dt);
+  const auto every = std::max<long long>(1, std::llround(controller->interval() / loaded->settings.dt));
   for (long long k = 0; k < repeat; ++k) {
+    // run_episode's loop, also noting the peak of running vehicles.
     const auto t0 = std::chrono::steady_clock::now();
-    run_episode(sim, *controller, loaded->settings.seed);
+    sim.reset(loaded->settings.seed);
+    std::int64_t peak = 0;
+    for (long long s = 0; s < steps; ++s) {
+      if (s % every == 0) controller->decide(sim);
+      sim.step();
+      peak = std::max(peak, sim.running());
+    }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (wall < best_wall) best_wall = wall, updates = sim.vehicle_updates();
+    if (wall < best_wall) best_wall = wall, updates = sim.vehicle_updates(), peak_running = peak;
   }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -48,13 +60,20 @@ int cmd_bench(int argc, char** argv) {
                               {"peak_rss_bytes", static_cast<std::int64_t>(usage.ru_maxrss) * 1024},
                               {"threads", threads},
                               {"vehicle_updates", updates},
-                              {"state_bytes_per_vehicle", Simulator::bytes_per_vehicle()}};
+                              {"state_bytes_per_vehicle", Simulator::bytes_per_vehicle()},
+                              {"state_bytes", sim.state_bytes()},
+                              {"steps", sim.steps()},
+                              {"mean_running_vehicles", sim.steps() > 0 ? static_cast<double>(updates) / static_cast<double>(sim.steps()) : 0.0},
+                              {"peak_running_vehicles", peak_running}};
   if (args.flag("json")) {
     std::cout << out.dump() << "\n";
   } else {
-    std::printf("vehicle updates/s    %.3g\nsim s per wall s     %.1f\nwall                 %.3f s\npeak RSS             %.1f MB\nthreads              %d\n",
+    std::printf("vehicle updates/s    %.3g\nsim s per wall s     %.1f\nwall                 %.3f s\npeak RSS             %.1f MB\nthreads              %d\n"
+                "mean running         %.0f\npeak running         %lld\nstate                %.2f MB (%zu B per vehicle slot)\n",
                 out["vehicle_updates_per_s"].get<double>(), out["sim_seconds_per_wall_s"].get<double>(), best_wall,
-                static_cast<double>(out["peak_rss_bytes"].get<std::int64_t>()) / 1e6, threads);
+                static_cast<double>(out["peak_rss_bytes"].get<std::int64_t>()) / 1e6, threads,
+                out["mean_running_vehicles"].get<double>(), static_cast<long long>(peak_running),
+                static_cast<double>(sim.state_bytes()) / 1e6, Simulator::bytes_per_vehicle());
   }
   return 0;
 }

@@ -2,12 +2,15 @@
 #include "greenwave/sim/simulator.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 
 #include "greenwave/core/error.hpp"
+#include "vehicles.hpp"
 
 namespace greenwave {
 namespace {
@@ -16,52 +19,27 @@ constexpr double kQueueSpeed = 0.1;     // m/s: below this a vehicle is queued (
 constexpr double kTurnSpeed = 8.3333;   // m/s on turning movements (CityFlow's default)
 constexpr double kYieldDistance = 5.0;  // m: stop this far before a crossing when yielding
 constexpr double kEnterSpeedFree = 2.0; // m/s: a lane whose tail moves this fast can be entered
-constexpr std::int32_t kFree = -1;
-constexpr std::int32_t kWaiting = -2;
 }  // namespace
-
-/// Vehicle state in struct-of-arrays; a slot is reused after its vehicle finishes.
-struct Simulator::Vehicles {
-  // committed state
-  std::vector<std::int32_t> drivable;   // kFree, kWaiting, or a drivable id
-  std::vector<std::int32_t> route_pos;  // index in the route of the current (or last) road
-  std::vector<double> dis, speed;
-  std::vector<std::int32_t> route, type;
-  std::vector<double> depart, enter;    // scheduled departure; time it entered its first lane
-  std::vector<std::uint64_t> priority;
-  std::vector<std::int64_t> enter_link_step;
-  std::vector<double> wait;             // seconds queued, accumulated
-  std::vector<std::int32_t> leader, blocker;
-  std::vector<double> gap;
-  // next-state buffer (written by the parallel action phase)
-  std::vector<double> n_speed, n_dis;
-  std::vector<std::int32_t> n_drivable, n_route_pos, n_blocker;
-  std::vector<std::uint8_t> n_finished;
-  std::vector<std::int32_t> free_slots;
-
-  std::int32_t size() const { return static_cast<std::int32_t>(drivable.size()); }
-  std::int32_t allocate() {
-    if (!free_slots.empty()) {
-      const std::int32_t s = free_slots.back();
-      free_slots.pop_back();
-      return s;
-    }
-    const std::int32_t s = size();
-    for (auto* v : {&drivable, &route_pos, &route, &type, &leader, &blocker, &n_drivable, &n_route_pos, &n_blocker})
-      v->push_back(kFree);
-    for (auto* v : {&dis, &speed, &depart, &enter, &wait, &gap, &n_speed, &n_dis}) v->push_back(0);
-    priority.push_back(0);
-    enter_link_step.push_back(0);
-    n_finished.push_back(0);
-    return s;
-  }
-};
 
 std::size_t Simulator::bytes_per_vehicle() {
   // drivable, route_pos, route, type, leader, blocker, n_drivable, n_route_pos, n_blocker (9 x 4)
-  // + dis, speed, depart, enter, wait, gap, n_speed, n_dis (8 x 8) + priority, enter_link_step
-  // (2 x 8) + n_finished (1) + a slot in one drivable list (4).
-  return 9 * 4 + 8 * 8 + 2 * 8 + 1 + 4;
+  // + dis, speed, depart, enter, wait, gap, last_change, n_speed, n_dis (9 x 8) + priority,
+  // enter_link_step (2 x 8) + n_finished (1) + a slot in one drivable list (4) + free_slots,
+  // movers_ and next_ entries (3 x 4).
+  return 9 * 4 + 9 * 8 + 2 * 8 + 1 + 4 + 3 * 4;
+}
+
+std::size_t Simulator::state_bytes() const {
+  auto bytes = [](const auto& v) { return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type); };
+  std::size_t n = veh_->allocated_bytes() + bytes(drivable_list_) + bytes(lane_entry_queue_);
+  for (const auto& list : drivable_list_) n += bytes(list);
+  for (const auto& queue : lane_entry_queue_) n += queue.capacity() * sizeof(std::int32_t);
+  n += bytes(lane_entry_waiting_) + bytes(movers_) + bytes(occupied_bits_) + bytes(active_) + bytes(notified_) +
+       bytes(entry_lanes_) + bytes(next_) + bytes(phase_) + bytes(in_clearance_) + bytes(clearance_left_) +
+       bytes(time_in_phase_) + bytes(movement_open_) + bytes(conflict_mirror_) + bytes(notify_vehicle_) +
+       bytes(notify_distance_) + bytes(lane_count_) + bytes(lane_queue_) + bytes(lane_speed_sum_) + bytes(lane_wait_sum_) +
+       bytes(lane_departures_) + bytes(samples_);
+  return n;
 }
 
 Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOptions options)
@@ -82,7 +60,14 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
       GW_CHECK(conflict_mirror_[c] != kNone, "conflict without mirror");
     }
   }
-  for (const Departure& d : demand_->departures) scheduled_in_horizon_ += d.time < scenario_->settings.horizon;
+  // Lanes a departure may enter: the lanes of every route's first road (enter_waiting visits only these).
+  std::vector<std::uint8_t> entry(static_cast<std::size_t>(net.num_lanes()), 0);
+  for (const Departure& d : demand_->departures) {
+    scheduled_in_horizon_ += d.time < scenario_->settings.horizon;
+    for (const LaneId l : net.lanes_of(demand_->route(d.route)[0])) entry[l] = 1;
+  }
+  for (LaneId l = 0; l < net.num_lanes(); ++l)
+    if (entry[l]) entry_lanes_.push_back(l);
   reset(scenario_->settings.seed);
 }
 
@@ -92,6 +77,8 @@ void Simulator::set_threads(int threads) {
   if (threads < 1) throw ConfigError("threads", "expected a positive thread count, got " + std::to_string(threads));
   threads_ = threads;
   arena_ = std::make_unique<tbb::task_arena>(threads);
+  // TBB allocates when an arena first runs work: do it now, not in the first parallel step.
+  if (threads > 1) arena_->execute([] { tbb::parallel_for(0, 2, [](int) {}); });
 }
 
 template <class Fn>
@@ -109,14 +96,10 @@ void Simulator::parallel(std::int32_t n, Fn&& fn) {
 
 void Simulator::reset(std::uint64_t seed) {
   const RoadNetwork& net = *net_;
-  const std::int32_t drivables = net.num_lanes() + net.num_movements();
   rng_.reseed(seed);
   step_count_ = 0;
   next_departure_ = 0;
-  *veh_ = Vehicles{};
-  drivable_list_.assign(drivables, {});
-  for (LaneId l = 0; l < net.num_lanes(); ++l) drivable_list_[l].reserve(static_cast<std::size_t>(net.lane_length[l] / 5.0) + 4);
-  lane_entry_queue_.assign(net.num_lanes(), {});
+  reserve_capacity();  // empties vehicles, drivable lists, entry queues and samples
   lane_entry_waiting_.assign(net.num_lanes(), 0);
   phase_.assign(net.num_intersections(), 0);
   in_clearance_.assign(net.num_intersections(), 0);
@@ -130,10 +113,55 @@ void Simulator::reset(std::uint64_t seed) {
   lane_speed_sum_.assign(net.num_lanes(), 0);
   lane_wait_sum_.assign(net.num_lanes(), 0);
   lane_departures_.assign(net.num_lanes(), 0);
-  departed_ = entered_ = finished_ = running_ = vehicle_updates_ = 0;
+  departed_ = entered_ = finished_ = running_ = vehicle_updates_ = lane_changes_ = 0;
   finished_travel_time_ = finished_delay_index_ = 0;
-  samples_.clear();
+  rebuild_step_index();
   update_signals();
+}
+
+void Simulator::rebuild_step_index() {
+  const RoadNetwork& net = *net_;
+  const auto drivables = static_cast<std::int32_t>(drivable_list_.size());
+  const Vehicles& s = *veh_;
+  next_.reserve(s.drivable.capacity());
+  next_.assign(static_cast<std::size_t>(s.size()), kNone);
+  for (std::int32_t v = 0; v < s.size(); ++v)
+    if (s.drivable[v] >= 0) refresh_next(v);
+  occupied_bits_.assign((static_cast<std::size_t>(drivables) + 63) / 64, 0);
+  for (std::int32_t d = 0; d < drivables; ++d)
+    if (!drivable_list_[d].empty()) mark_occupied(d);
+  active_.clear();
+  active_.reserve(static_cast<std::size_t>(drivables));
+  refresh_active();
+  notified_.clear();
+  notified_.reserve(static_cast<std::size_t>(net.num_movements()));
+  for (MovementId m = 0; m < net.num_movements(); ++m)
+    for (std::int32_t c = net.movement_conflict_begin[m]; c < net.movement_conflict_begin[m + 1]; ++c)
+      if (notify_vehicle_[c] != kNone) {
+        notified_.push_back(m);
+        break;
+      }
+}
+
+void Simulator::refresh_active() {
+  const std::int32_t lanes = net_->num_lanes();
+  active_.clear();
+  for (std::size_t w = 0; w < occupied_bits_.size(); ++w) {
+    for (std::uint64_t bits = occupied_bits_[w]; bits != 0; bits &= bits - 1) {
+      const int b = std::countr_zero(bits);
+      const auto d = static_cast<std::int32_t>(w * 64 + static_cast<std::size_t>(b));
+      if (!drivable_list_[d].empty()) {
+        active_.push_back(d);
+        continue;
+      }
+      // Emptied since the last refresh: unmark it; an empty lane's statistics are zero.
+      occupied_bits_[w] &= ~(std::uint64_t{1} << b);
+      if (d < lanes) {
+        lane_count_[d] = lane_queue_[d] = 0;
+        lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
+      }
+    }
+  }
 }
 
 bool Simulator::demand_done() const {
@@ -149,16 +177,19 @@ PhaseRequest Simulator::request_phase(IntersectionId i, std::int32_t phase) {
   time_in_phase_[i] = 0;
   clearance_left_[i] = scenario_->settings.yellow;
   in_clearance_[i] = clearance_left_[i] > kEps;
-  update_signals();
+  update_signals_at(i);
   return PhaseRequest::Switched;
 }
 
 SignalState Simulator::signal(IntersectionId i) const { return {phase_[i], in_clearance_[i] != 0, time_in_phase_[i]}; }
 
 void Simulator::update_signals() {
+  for (IntersectionId i = 0; i < net_->num_intersections(); ++i) update_signals_at(i);
+}
+
+void Simulator::update_signals_at(IntersectionId i) {
   const RoadNetwork& net = *net_;
-  for (MovementId m = 0; m < net.num_movements(); ++m) {
-    const IntersectionId i = net.movement_intersection[m];
+  for (MovementId m = net.intersection_movement_begin[i]; m < net.intersection_movement_begin[i + 1]; ++m) {
     bool open = net.movement_always_green[m] != 0;
     if (!open && net.intersection_signalized[i] && !in_clearance_[i])
       open = net.is_green(net.intersection_phase_begin[i] + phase_[i], m);
@@ -167,18 +198,16 @@ void Simulator::update_signals() {
 }
 
 void Simulator::advance_signal_timers() {
-  bool changed = false;
   for (IntersectionId i = 0; i < net_->num_intersections(); ++i) {
     time_in_phase_[i] += dt_;
     if (in_clearance_[i]) {
       clearance_left_[i] -= dt_;
       if (clearance_left_[i] <= kEps) {
         in_clearance_[i] = 0;
-        changed = true;
+        update_signals_at(i);
       }
     }
   }
-  if (changed) update_signals();
 }
 
 // ---------------------------------------------------------------- path planning
@@ -214,6 +243,15 @@ Simulator::Cursor Simulator::next_drivable(std::int32_t v, Cursor at) const {
   return {lanes + best, p};
 }
 
+Simulator::Cursor Simulator::next_of(std::int32_t v) const {
+  const std::int32_t n = next_[v];
+  return {n, veh_->route_pos[v] + (n != kNone && n < net_->num_lanes() ? 1 : 0)};
+}
+
+void Simulator::refresh_next(std::int32_t v) {
+  next_[v] = next_drivable(v, {veh_->drivable[v], veh_->route_pos[v]}).drivable;
+}
+
 // ---------------------------------------------------------------- step phases
 
 void Simulator::spawn() {
@@ -235,6 +273,7 @@ void Simulator::spawn() {
     const LaneId lane = candidates[rng_.below(static_cast<std::uint64_t>(n))];
     const std::int32_t v = veh_->allocate();
     Vehicles& s = *veh_;
+    if (next_.size() < static_cast<std::size_t>(s.size())) next_.resize(static_cast<std::size_t>(s.size()), kNone);
     s.drivable[v] = kWaiting;
     s.route_pos[v] = 0;
     s.route[v] = d.route;
@@ -257,7 +296,7 @@ void Simulator::spawn() {
 void Simulator::enter_waiting() {
   Vehicles& s = *veh_;
   const double now = time();
-  for (LaneId l = 0; l < net_->num_lanes(); ++l) {
+  for (const LaneId l : entry_lanes_) {
     auto& queue = lane_entry_queue_[l];
     if (queue.empty()) continue;
     const std::int32_t v = queue.front();
@@ -270,8 +309,10 @@ void Simulator::enter_waiting() {
     queue.pop_front();
     --lane_entry_waiting_[l];
     s.drivable[v] = l;
+    refresh_next(v);
     s.enter[v] = now;
     list.push_back(v);
+    mark_occupied(l);
     ++entered_;
     ++running_;
     leader_of(v, list.size() > 1 ? list[list.size() - 2] : kNone);
@@ -282,33 +323,41 @@ void Simulator::notify_conflicts() {
   const RoadNetwork& net = *net_;
   const std::int32_t lanes = net.num_lanes();
   const Vehicles& s = *veh_;
-  std::fill(notify_vehicle_.begin(), notify_vehicle_.end(), kNone);
-  parallel(net.num_movements(), [&](MovementId m) {
+  // Clear the entries set last step; every other entry is already kNone.
+  for (const MovementId m : notified_)
+    std::fill(notify_vehicle_.begin() + net.movement_conflict_begin[m], notify_vehicle_.begin() + net.movement_conflict_begin[m + 1], kNone);
+  notified_.resize(static_cast<std::size_t>(net.num_movements()));
+  std::atomic<std::int32_t> notified{0};
+  auto occupied = [&](std::int32_t d) { return ((occupied_bits_[static_cast<std::size_t>(d) >> 6] >> (d & 63)) & 1) != 0; };
+  // The road before lane `end` that its last vehicle came from while its tail is still in the
+  // intersection (it hangs out over the movement it came through), else kNone.
+  auto hanging_from = [&](LaneId end) {
+    if (!occupied(end)) return kNone;
+    const std::int32_t v = drivable_list_[end].back();
+    if (!(s.dis[v] - demand_->vehicle_types[s.type[v]].length < 0 && s.route_pos[v] > 0)) return kNone;
+    return demand_->route(s.route[v])[s.route_pos[v] - 1];
+  };
+  // Sets the entries of movement m; `front_enters`: the first vehicle of its start lane takes it
+  // next and it is open. `hanging`: hanging_from(m's end lane).
+  auto notify_movement = [&](MovementId m, bool front_enters, RoadId hanging) {
     const std::int32_t c0 = net.movement_conflict_begin[m], c1 = net.movement_conflict_begin[m + 1];
-    if (c0 == c1) return;
     std::int32_t c = c1 - 1;  // walk the crossings from the far end back (CityFlow's order)
     auto notify = [&](std::int32_t veh, double distance) {
+      if (c == c1 - 1) notified_[static_cast<std::size_t>(notified.fetch_add(1, std::memory_order_relaxed))] = m;
       notify_vehicle_[c] = veh;
       notify_distance_[c] = distance;
       --c;
     };
     const double link_len = net.movement_length[m];
     // 1. the last vehicle on the end lane, if it came through this movement and its tail is still over crossings
-    const auto& end_list = drivable_list_[net.movement_to_lane[m]];
-    if (!end_list.empty()) {
-      const std::int32_t v = end_list.back();
-      // it came from this movement when its previous drivable was m: approximated by its route
-      // (the previous road's lane feeds this movement) and its distance not beyond its length.
+    // (it came from this movement when its previous road's lane feeds this movement: approximated by its route)
+    if (hanging != kNone && hanging == net.lane_road[net.movement_from_lane[m]]) {
+      const std::int32_t v = drivable_list_[net.movement_to_lane[m]].back();
       const double tail = s.dis[v] - demand_->vehicle_types[s.type[v]].length;
-      if (tail < 0 && s.route_pos[v] > 0) {
-        const auto route = demand_->route(s.route[v]);
-        if (net.lane_road[net.movement_from_lane[m]] == route[s.route_pos[v] - 1]) {
-          while (c >= c0) {
-            const double cross_distance = link_len - net.conflicts[c].distance;
-            if (cross_distance + tail < net.conflicts[c].leave_distance) notify(v, -(s.dis[v] + cross_distance));
-            else break;
-          }
-        }
+      while (c >= c0) {
+        const double cross_distance = link_len - net.conflicts[c].distance;
+        if (cross_distance + tail < net.conflicts[c].leave_distance) notify(v, -(s.dis[v] + cross_distance));
+        else break;
       }
     }
     // 2. vehicles on the movement, front first
@@ -326,15 +375,34 @@ void Simulator::notify_conflicts() {
       }
     }
     // 3. the first vehicle on the start lane, if this movement is its next and it is open
-    const auto& start_list = drivable_list_[net.movement_from_lane[m]];
-    if (!start_list.empty() && movement_open_[m]) {
-      const std::int32_t v = start_list.front();
-      if (next_drivable(v, {s.drivable[v], s.route_pos[v]}).drivable == lanes + m) {
-        const double d = net.lane_length[net.movement_from_lane[m]] - s.dis[v];
-        while (c >= c0) notify(v, d + net.conflicts[c].distance);
-      }
+    if (front_enters) {
+      const LaneId start = net.movement_from_lane[m];
+      const double d = net.lane_length[start] - s.dis[drivable_list_[start].front()];
+      while (c >= c0) notify(drivable_list_[start].front(), d + net.conflicts[c].distance);
     }
+  };
+  // Parallel over occupied drivables. Only movements next to one can get entries; each is set by
+  // one owner: its start lane if occupied, else itself if occupied, else its end lane.
+  auto has_conflicts = [&](MovementId m) { return net.movement_conflict_begin[m] != net.movement_conflict_begin[m + 1]; };
+  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
+    const std::int32_t d = active_[k];
+    if (d >= lanes) {
+      const MovementId m = d - lanes;
+      if (has_conflicts(m) && !occupied(net.movement_from_lane[m])) notify_movement(m, false, hanging_from(net.movement_to_lane[m]));
+      return;
+    }
+    const std::int32_t next = next_[drivable_list_[d].front()];
+    for (const MovementId m : net.movements_from(d)) {
+      const bool front_enters = next == lanes + m && movement_open_[m] != 0;
+      if (has_conflicts(m) && (front_enters || occupied(lanes + m) || occupied(net.movement_to_lane[m])))
+        notify_movement(m, front_enters, hanging_from(net.movement_to_lane[m]));
+    }
+    const RoadId hanging = hanging_from(d);
+    if (hanging == kNone) return;
+    for (const MovementId m : net.movements_into(d))
+      if (has_conflicts(m) && !occupied(net.movement_from_lane[m]) && !occupied(lanes + m)) notify_movement(m, false, hanging);
   });
+  notified_.resize(static_cast<std::size_t>(notified.load()));
 }
 
 namespace {
@@ -385,12 +453,15 @@ double Simulator::next_speed(std::int32_t v) {
 
   // Intersection-related limits: within braking reach of the lane end, or on a movement.
   bool related = d >= lanes;
+  Cursor next{kNone, 0};
   if (!related) {
-    const Cursor next = next_drivable(v, {d, s.route_pos[v]});
     const double approach = vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * dt_ * 2;
-    related = next.drivable >= lanes && net.lane_length[d] - s.dis[v] <= approach;
+    if (net.lane_length[d] - s.dis[v] <= approach) {
+      next = next_of(v);
+      related = next.drivable >= lanes;
+    }
   }
-  if (related) out = std::min(out, intersection_speed(v, dt_));
+  if (related) out = std::min(out, intersection_speed(v, dt_, next));
   return std::max(out, speed - vt.max_neg_acc * dt_);
 }
 
@@ -495,7 +566,7 @@ bool Simulator::can_pass(std::int32_t v, std::int32_t c, double distance_to_link
   return yield == -1;
 }
 
-double Simulator::intersection_speed(std::int32_t v, double interval) {
+double Simulator::intersection_speed(std::int32_t v, double interval, Cursor next) {
   Vehicles& s = *veh_;
   const RoadNetwork& net = *net_;
   const std::int32_t lanes = net.num_lanes();
@@ -505,7 +576,6 @@ double Simulator::intersection_speed(std::int32_t v, double interval) {
   double out = vt.max_speed;
   MovementId link = kNone;
   if (d < lanes) {
-    const Cursor next = next_drivable(v, {d, s.route_pos[v]});
     if (next.drivable >= lanes) {
       link = next.drivable - lanes;
       bool can_enter = true;
@@ -539,8 +609,8 @@ double Simulator::intersection_speed(std::int32_t v, double interval) {
 void Simulator::compute_actions() {
   Vehicles& s = *veh_;
   const RoadNetwork& net = *net_;
-  const std::int32_t drivables = static_cast<std::int32_t>(drivable_list_.size());
-  parallel(drivables, [&](std::int32_t d) {
+  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
+    const std::int32_t d = active_[k];
     for (const std::int32_t v : drivable_list_[d]) {
       s.n_blocker[v] = kNone;
       double speed = next_speed(v);
@@ -557,11 +627,11 @@ void Simulator::compute_actions() {
       Cursor at{d, s.route_pos[v]};
       double dis = s.dis[v] + delta;
       s.n_finished[v] = 0;
-      for (;;) {
+      for (int hop = 0;; ++hop) {
         const double len = at.drivable < net.num_lanes() ? net.lane_length[at.drivable]
                                                          : net.movement_length[at.drivable - net.num_lanes()];
         if (dis <= len) break;
-        const Cursor next = next_drivable(v, at);
+        const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
         if (next.drivable == kNone) {
           s.n_finished[v] = 1;
           break;
@@ -581,35 +651,42 @@ void Simulator::move_vehicles() {
   const RoadNetwork& net = *net_;
   const std::int32_t lanes = net.num_lanes();
   const double now = time();
-  // Per drivable (parallel, own list only): drop vehicles that leave it.
-  const std::int32_t drivables = static_cast<std::int32_t>(drivable_list_.size());
-  parallel(drivables, [&](std::int32_t d) {
+  // Per occupied drivable (parallel, own list only): drop vehicles that leave it and note them
+  // in movers_ (in any order; sorted below).
+  movers_.resize(static_cast<std::size_t>(s.size()));
+  std::atomic<std::int32_t> leaving{0};
+  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
+    const std::int32_t d = active_[k];
     auto& list = drivable_list_[d];
     std::size_t w = 0;
-    for (const std::int32_t v : list)
+    for (const std::int32_t v : list) {
       if (!s.n_finished[v] && s.n_drivable[v] == d) list[w++] = v;
+      else movers_[static_cast<std::size_t>(leaving.fetch_add(1, std::memory_order_relaxed))] = v;
+    }
     if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size() - w);
     list.resize(w);
   });
-  // Serially, in a fixed order: movers join their new drivable, front-most first; finishers leave.
-  movers_.clear();
-  for (std::int32_t v = 0; v < s.size(); ++v) {
-    if (s.drivable[v] < 0) continue;
-    if (s.n_finished[v]) {
-      const double tt = now - s.depart[v];
-      finished_travel_time_ += tt;
-      const double fft = demand_->route_free_flow_time[s.route[v]];
-      finished_delay_index_ += fft > 0 ? (now - s.enter[v]) / fft : 1.0;
-      ++finished_;
-      --running_;
-      s.drivable[v] = kFree;
-      s.free_slots.push_back(v);
-      continue;
-    }
-    if (s.n_drivable[v] != s.drivable[v]) movers_.push_back(v);
+  movers_.resize(static_cast<std::size_t>(leaving.load()));
+  // Serially, in a fixed order: finished vehicles leave (by slot); movers join their new
+  // drivable front-most first (ties by slot).
+  const auto finishers_end = std::partition(movers_.begin(), movers_.end(), [&](std::int32_t v) { return s.n_finished[v] != 0; });
+  std::sort(movers_.begin(), finishers_end);
+  for (auto it = movers_.begin(); it != finishers_end; ++it) {
+    const std::int32_t v = *it;
+    const double tt = now - s.depart[v];
+    finished_travel_time_ += tt;
+    const double fft = demand_->route_free_flow_time[s.route[v]];
+    finished_delay_index_ += fft > 0 ? (now - s.enter[v]) / fft : 1.0;
+    ++finished_;
+    --running_;
+    s.drivable[v] = kFree;
+    s.free_slots.push_back(v);
   }
-  std::stable_sort(movers_.begin(), movers_.end(), [&](std::int32_t a, std::int32_t b) { return s.n_dis[a] > s.n_dis[b]; });
-  for (const std::int32_t v : movers_) {
+  std::sort(finishers_end, movers_.end(), [&](std::int32_t a, std::int32_t b) {
+    return s.n_dis[a] > s.n_dis[b] || (s.n_dis[a] == s.n_dis[b] && a < b);
+  });
+  for (auto it = finishers_end; it != movers_.end(); ++it) {
+    const std::int32_t v = *it;
     const std::int32_t d = s.n_drivable[v];
     auto& list = drivable_list_[d];
     if (d < lanes && !list.empty()) {
@@ -624,30 +701,47 @@ void Simulator::move_vehicles() {
         } else {
           // The one ahead still hangs out of the intersection: wait at the movement's end.
           const Cursor here{s.drivable[v], s.route_pos[v]};
-          const Cursor link = here.drivable >= lanes ? here : next_drivable(v, here);
+          const Cursor link = here.drivable >= lanes ? here : next_of(v);
           s.n_drivable[v] = link.drivable;
           s.n_route_pos[v] = link.route_pos;
           s.n_dis[v] = net.movement_length[link.drivable - lanes];
-          if (link.drivable == s.drivable[v]) continue;  // never left its list
-          drivable_list_[link.drivable].push_back(v);
+          auto& held = drivable_list_[link.drivable];
+          if (link.drivable == s.drivable[v]) {
+            // Back onto the movement it was dropped from above: at its front, behind any vehicle
+            // already held there this step.
+            auto at = held.begin();
+            while (at != held.end() && s.n_dis[*at] >= s.n_dis[v]) ++at;
+            held.insert(at, v);
+            mark_occupied(link.drivable);
+            continue;
+          }
+          held.push_back(v);
+          mark_occupied(link.drivable);
           s.enter_link_step[v] = step_count_;
           continue;
         }
       }
     }
     list.push_back(v);
+    mark_occupied(d);
     s.enter_link_step[v] = d >= lanes ? step_count_ : std::numeric_limits<std::int64_t>::max();
   }
-  // Commit the next state.
-  for (std::int32_t v = 0; v < s.size(); ++v) {
-    if (s.drivable[v] < 0) continue;
-    s.drivable[v] = s.n_drivable[v];
-    s.route_pos[v] = s.n_route_pos[v];
-    s.dis[v] = s.n_dis[v];
-    s.speed[v] = s.n_speed[v];
-    s.blocker[v] = s.n_blocker[v] != kNone && s.drivable[s.n_blocker[v]] >= 0 ? s.n_blocker[v] : kNone;
-    if (s.speed[v] < kQueueSpeed) s.wait[v] += dt_;
-  }
+  refresh_active();
+  // Commit the next state (parallel over occupied drivables: every running vehicle is on exactly
+  // one list). A blocker that finished this step no longer blocks.
+  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
+    for (const std::int32_t v : drivable_list_[active_[k]]) {
+      const bool moved = s.drivable[v] != s.n_drivable[v] || s.route_pos[v] != s.n_route_pos[v];
+      s.drivable[v] = s.n_drivable[v];
+      s.route_pos[v] = s.n_route_pos[v];
+      if (moved) refresh_next(v);
+      s.dis[v] = s.n_dis[v];
+      s.speed[v] = s.n_speed[v];
+      const std::int32_t b = s.n_blocker[v];
+      s.blocker[v] = b != kNone && !s.n_finished[b] ? b : kNone;
+      if (s.speed[v] < kQueueSpeed) s.wait[v] += dt_;
+    }
+  });
 }
 
 void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
@@ -665,7 +759,7 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
   Cursor at{s.drivable[v], s.route_pos[v]};
   double dis = (at.drivable < lanes ? net.lane_length[at.drivable] : net.movement_length[at.drivable - lanes]) - s.dis[v];
   for (int hop = 0; hop < 64; ++hop) {
-    const Cursor next = next_drivable(v, at);
+    const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
     if (next.drivable == kNone) return;
     if (next.drivable >= lanes) {
       // Movements from one lane may overlap: the nearest tail on any of them leads.
@@ -697,10 +791,9 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
 }
 
 void Simulator::update_leaders() {
-  const std::int32_t drivables = static_cast<std::int32_t>(drivable_list_.size());
-  parallel(drivables, [&](std::int32_t d) {
+  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
     std::int32_t ahead = kNone;
-    for (const std::int32_t v : drivable_list_[d]) {
+    for (const std::int32_t v : drivable_list_[active_[k]]) {
       leader_of(v, ahead);
       ahead = v;
     }
@@ -709,7 +802,10 @@ void Simulator::update_leaders() {
 
 void Simulator::collect_lane_stats() {
   const Vehicles& s = *veh_;
-  parallel(net_->num_lanes(), [&](LaneId l) {
+  // active_ is ascending, so its lanes come first; lanes off it are empty and already zero.
+  const auto occupied_lanes = std::lower_bound(active_.begin(), active_.end(), net_->num_lanes()) - active_.begin();
+  parallel(static_cast<std::int32_t>(occupied_lanes), [&](std::int32_t k) {
+    const LaneId l = active_[k];
     const auto& list = drivable_list_[l];
     std::int32_t queued = 0;
     double speed = 0, wait = 0;
@@ -728,9 +824,12 @@ void Simulator::collect_lane_stats() {
 void Simulator::step() {
   spawn();
   enter_waiting();
+  refresh_active();
   notify_conflicts();
   compute_actions();
   move_vehicles();
+  change_lanes();
+  if (scenario_->settings.lane_change) refresh_active();  // lane changes may occupy new lanes
   update_leaders();
   collect_lane_stats();
   vehicle_updates_ += running_;

@@ -143,6 +143,8 @@ TEST(Simulator, InvariantsHoldEveryStep) {
     where = std::move(now);
     const Metrics m = sim.metrics();
     ASSERT_EQ(m.departed, m.waiting_to_enter + m.running + m.throughput) << "step " << k;
+    // Every running vehicle is on exactly one drivable (none lost from the lists).
+    ASSERT_EQ(static_cast<std::int64_t>(where.size()), m.running) << "step " << k;
   }
   RecordProperty("red_entries_in_first_clearance_step", red_entries);
 }

@@ -2,10 +2,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
@@ -14,6 +14,7 @@
 #include "greenwave/networks/road_network.hpp"
 #include "greenwave/sim/backend.hpp"
 #include "greenwave/sim/citybrain_score.hpp"
+#include "greenwave/sim/ring_queue.hpp"
 
 namespace greenwave {
 
@@ -66,6 +67,8 @@ class Simulator final : public TrafficBackend {
   std::int64_t vehicle_updates() const { return vehicle_updates_; }
   /// Running vehicles now.
   std::int64_t running() const { return running_; }
+  /// Lane changes since reset (always 0 unless settings.lane_change).
+  std::int64_t lane_changes() const { return lane_changes_; }
   /// Vehicles waiting to enter each lane (departed, entry lane full).
   std::span<const std::int32_t> lane_entry_waiting() const { return lane_entry_waiting_; }
   /// Every running vehicle, in drivable order (front first).
@@ -78,6 +81,20 @@ class Simulator final : public TrafficBackend {
   bool movement_open(MovementId m) const { return movement_open_[m] != 0; }
   /// Approximate bytes of mutable state per vehicle slot (benchmark report).
   static std::size_t bytes_per_vehicle();
+  /// Heap bytes of mutable state held now (allocated capacity of vehicle arrays, drivable lists,
+  /// entry queues, signal, conflict and lane arrays, step index; the scenario excluded).
+  std::size_t state_bytes() const;
+
+  /// The whole mutable state as binary Protobuf (greenwave.v1.Snapshot); see docs/simulator.md.
+  std::string save_snapshot() const;
+  /// Replaces the whole state with a snapshot from save_snapshot() of the same scenario; throws
+  /// ConfigError on bytes that are not a valid snapshot, ScenarioError on another scenario's.
+  /// On error the state is unchanged.
+  void restore_snapshot(std::string_view bytes);
+  /// Writes save_snapshot() to `path` (via a temporary file and a rename); throws ConfigError.
+  void save_snapshot_file(const std::string& path) const;
+  /// Reads a snapshot file written by save_snapshot_file() and restores it.
+  void restore_snapshot_file(const std::string& path);
 
  private:
   struct Vehicles;  // struct-of-arrays, defined in simulator.cpp
@@ -87,20 +104,38 @@ class Simulator final : public TrafficBackend {
   };
 
   Cursor next_drivable(std::int32_t v, Cursor at) const;
+  /// next_drivable from v's current position, from the per-vehicle cache next_.
+  Cursor next_of(std::int32_t v) const;
+  /// Recomputes next_[v] after v's drivable or route position changed (v's own slot only).
+  void refresh_next(std::int32_t v);
   void spawn();
   void enter_waiting();
   void update_signals();
+  /// Refreshes movement_open_ for the movements of intersection i.
+  void update_signals_at(IntersectionId i);
   void notify_conflicts();
   void compute_actions();
   double next_speed(std::int32_t v);
-  double intersection_speed(std::int32_t v, double interval);
+  double intersection_speed(std::int32_t v, double interval, Cursor next);
   bool can_pass(std::int32_t v, std::int32_t conflict, double distance_to_link_start) const;
   void move_vehicles();
   void update_leaders();
   void leader_of(std::int32_t v, std::int32_t ahead_on_same);
   void collect_lane_stats();
   void advance_signal_timers();
+  /// The serial lane-change pass (lane_change.cpp; a no-op unless settings.lane_change).
+  void change_lanes();
+  /// Moves vehicle v (list index index_in_lane on lane `from`) to a neighbour if the rule allows.
+  bool try_lane_change(std::int32_t v, LaneId from, std::int32_t index_in_lane);
+  /// Empties the growable state and reserves its steady-state capacity (capacity.cpp).
+  void reserve_capacity();
   double delay_index_now() const;
+  /// Marks drivable d as possibly holding vehicles (serial phases only).
+  void mark_occupied(std::int32_t d) { occupied_bits_[static_cast<std::size_t>(d) >> 6] |= std::uint64_t{1} << (d & 63); }
+  /// Turns the occupied bitmap into active_ (ascending), dropping emptied drivables.
+  void refresh_active();
+  /// Rebuilds next_, the occupied bitmap, active_ and notified_ from the state (reset, restore).
+  void rebuild_step_index();
   template <class Fn>
   void parallel(std::int32_t n, Fn&& fn);
 
@@ -119,9 +154,15 @@ class Simulator final : public TrafficBackend {
   // vehicles
   std::unique_ptr<Vehicles> veh_;
   std::vector<std::vector<std::int32_t>> drivable_list_;       ///< per drivable, front first
-  std::vector<std::deque<std::int32_t>> lane_entry_queue_;     ///< per lane, departed but not entered
+  std::vector<RingQueue<std::int32_t>> lane_entry_queue_;     ///< per lane, departed but not entered
   std::vector<std::int32_t> lane_entry_waiting_;
   std::vector<std::int32_t> movers_;                           ///< scratch: vehicles changing drivable
+  // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
+  std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
+  std::vector<std::int32_t> active_;          ///< drivables holding vehicles, ascending (refresh_active)
+  std::vector<MovementId> notified_;          ///< movements whose conflict entries may be set, any order
+  std::vector<LaneId> entry_lanes_;           ///< lanes a departure may enter, ascending
+  std::vector<std::int32_t> next_;            ///< per running vehicle slot: the drivable after its current one
 
   // signals
   std::vector<std::int32_t> phase_;           ///< per intersection, local phase (target in clearance)
@@ -143,6 +184,7 @@ class Simulator final : public TrafficBackend {
   // metric accumulators
   std::int64_t departed_ = 0, entered_ = 0, finished_ = 0, running_ = 0;
   std::int64_t vehicle_updates_ = 0;
+  std::int64_t lane_changes_ = 0;
   double finished_travel_time_ = 0;     ///< sum over finished of (arrival - scheduled departure)
   double finished_delay_index_ = 0;     ///< sum over finished of their final delay index
   std::int64_t scheduled_in_horizon_ = 0;

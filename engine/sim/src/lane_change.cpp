@@ -1,0 +1,98 @@
+// Optional lane changing (RunSettings.lane_change; docs/simulator.md, "Lane changing"): a
+// serial, deterministic pass after the commit, so results stay bit-identical for any thread count.
+#include <algorithm>
+
+#include "greenwave/sim/simulator.hpp"
+#include "vehicles.hpp"
+
+namespace greenwave {
+namespace {
+constexpr double kLaneChangeCooldown = 5.0;  // s: at most one change per vehicle in this time
+constexpr double kSlowRatio = 0.5;           // a leader below this share of the desired speed is slow
+constexpr double kLookAheadTime = 3.0;       // s: a slow leader matters within desired speed x this
+}  // namespace
+
+void Simulator::change_lanes() {
+  if (!scenario_->settings.lane_change) return;
+  for (LaneId l = 0; l < net_->num_lanes(); ++l) {
+    const auto& list = drivable_list_[l];
+    // Front first; the front vehicle has no leader on its lane and never changes.
+    for (std::size_t k = 1; k < list.size();) {
+      if (!try_lane_change(list[k], l, static_cast<std::int32_t>(k))) ++k;  // else list[k] is the next one
+    }
+  }
+}
+
+bool Simulator::try_lane_change(std::int32_t v, LaneId from, std::int32_t index_in_lane) {
+  Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const double now = time();
+  if (now - s.last_change[v] < kLaneChangeCooldown) return false;
+  const VehicleType& vt = demand_->vehicle_types[s.type[v]];
+  if (s.dis[v] < vt.length) return false;  // its tail is still inside the intersection
+  auto& list = drivable_list_[from];
+  const std::int32_t ahead = list[index_in_lane - 1];
+  const double desired = std::min(vt.max_speed, net.lane_speed_limit[from]);
+  const double gap = s.dis[ahead] - demand_->vehicle_types[s.type[ahead]].length - s.dis[v];
+  if (s.speed[ahead] >= kSlowRatio * desired || gap > desired * kLookAheadTime + vt.min_gap) return false;
+  // It must still be able to stop before the end of the lane (the target's movement may be red).
+  const double brake = 0.5 * s.speed[v] * s.speed[v] / vt.usual_neg_acc;
+  if (net.lane_length[from] - s.dis[v] < brake + vt.min_gap + s.speed[v] * dt_) return false;
+  const auto route = demand_->route(s.route[v]);
+  const std::int32_t p = s.route_pos[v];
+  const RoadId next_road = p + 1 < static_cast<std::int32_t>(route.size()) ? route[p + 1] : kNone;
+  const IdRange road_lanes = net.lanes_of(net.lane_road[from]);
+
+  // Candidates: the two neighbouring lanes (lower id first); the one with more room ahead wins.
+  LaneId best = kNone;
+  std::size_t best_insert = 0;
+  double best_room = 0;
+  for (const LaneId to : {from - 1, from + 1}) {
+    if (to < road_lanes.first || to >= road_lanes.last) continue;
+    if (next_road != kNone) {
+      bool serves = false;
+      for (const MovementId m : net.movements_from(to)) serves = serves || net.lane_road[net.movement_to_lane[m]] == next_road;
+      if (!serves) continue;
+    }
+    const auto& target = drivable_list_[to];
+    // Insertion point: vehicles at or beyond v's position stay ahead of it.
+    std::size_t j = 0;
+    while (j < target.size() && s.dis[target[j]] >= s.dis[v]) ++j;
+    double room = net.lane_length[to] - s.dis[v];  // no vehicle ahead: the rest of the lane
+    bool better = true;
+    if (j > 0) {
+      const std::int32_t a = target[j - 1];
+      const VehicleType& at = demand_->vehicle_types[s.type[a]];
+      room = s.dis[a] - at.length - s.dis[v];
+      // Safe ahead: v can stop behind it even if it brakes as hard as it can.
+      const double need = vt.min_gap + s.speed[v] * dt_ +
+                          std::max(0.0, 0.5 * s.speed[v] * s.speed[v] / vt.max_neg_acc - 0.5 * s.speed[a] * s.speed[a] / at.max_neg_acc);
+      if (room < need) continue;
+      better = s.speed[a] >= kSlowRatio * desired || room >= gap + vt.length + vt.min_gap;
+    }
+    if (!better) continue;
+    if (j < target.size()) {
+      // Safe behind: the follower on the target lane can stop behind v.
+      const std::int32_t b = target[j];
+      const VehicleType& bt = demand_->vehicle_types[s.type[b]];
+      const double room_behind = s.dis[v] - vt.length - s.dis[b];
+      const double need = bt.min_gap + s.speed[b] * dt_ +
+                          std::max(0.0, 0.5 * s.speed[b] * s.speed[b] / bt.max_neg_acc - 0.5 * s.speed[v] * s.speed[v] / vt.max_neg_acc);
+      if (room_behind < need) continue;
+    }
+    if (best == kNone || room > best_room) best = to, best_insert = j, best_room = room;
+  }
+  if (best == kNone) return false;
+  list.erase(list.begin() + index_in_lane);
+  auto& target = drivable_list_[best];
+  target.insert(target.begin() + static_cast<std::ptrdiff_t>(best_insert), v);
+  mark_occupied(best);
+  s.drivable[v] = best;
+  refresh_next(v);  // its next movement depends on the lane
+  s.n_drivable[v] = best;
+  s.last_change[v] = now;
+  ++lane_changes_;
+  return true;
+}
+
+}  // namespace greenwave

@@ -1,0 +1,124 @@
+// No heap allocation in the steady-state step: this executable replaces the global operator
+// new to count calls made while Simulator::step() runs (after a warm-up).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "greenwave/sim/controllers.hpp"
+#include "greenwave/sim/simulator.hpp"
+#include "sim_scenarios.hpp"
+
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<std::int64_t> g_allocations{0};
+
+[[gnu::noinline]] void* counted_alloc(std::size_t n, std::size_t align = 0) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (n == 0) n = 1;
+  void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, (n + align - 1) / align * align) : std::malloc(n);
+  return p;
+}
+
+// Not inlined, so the compiler does not pair a visible malloc with a visible delete and warn.
+[[gnu::noinline]] void counted_free(void* p) noexcept { std::free(p); }
+}  // namespace
+
+// The replaced global allocation functions (every form forwards to counted_alloc / free).
+void* operator new(std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, std::align_val_t a) {
+  if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+  if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void operator delete(void* p) noexcept { counted_free(p); }
+void operator delete[](void* p) noexcept { counted_free(p); }
+void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
+
+namespace greenwave {
+namespace {
+
+/// Allocations made inside step() over `steps` steps after `warmup` steps (MaxPressure
+/// decides every action interval; its own calls are not counted).
+std::int64_t step_allocations(Simulator& sim, int warmup, int steps) {
+  MaxPressureController controller(10, sim.scenario().settings.action_interval);
+  const auto every = static_cast<std::int64_t>(controller.interval() / sim.scenario().settings.dt);
+  std::int64_t counted = 0;
+  for (int k = 0; k < warmup + steps; ++k) {
+    if (sim.steps() % every == 0) controller.decide(sim);
+    const std::int64_t before = g_allocations.load();
+    g_counting = k >= warmup;
+    sim.step();
+    g_counting = false;
+    counted += g_allocations.load() - before;
+  }
+  return counted;
+}
+
+std::vector<int>* g_sink = nullptr;  // keeps the counter test's allocation observable
+
+TEST(AllocationCounter, SeesAllocations) {
+  const std::int64_t before = g_allocations.load();
+  g_counting = true;
+  g_sink = new std::vector<int>(100);
+  g_counting = false;
+  EXPECT_GE(g_allocations.load() - before, 2);
+  delete g_sink;
+}
+
+class StepAllocations : public ::testing::TestWithParam<int> {};
+
+TEST_P(StepAllocations, NoneInTheSteadyStateOfAGrid) {
+  const auto sc = testing::grid(900, false, 3, 6);
+  Simulator sim(sc, {GetParam()});
+  // The warm-up is short: TBB first splits the work (>= 256 occupied drivables) after it.
+  const std::int64_t n = step_allocations(sim, 60, 600);
+  EXPECT_GE(testing::occupied_drivables(sim), 256) << "too few occupied drivables for TBB to split the work";
+  EXPECT_EQ(n, 0) << "allocations during 600 steps with " << GetParam() << " threads";
+}
+
+TEST_P(StepAllocations, NoneWithLaneChangingAfterReset) {
+  const auto sc = testing::corridors(120, true);
+  Simulator sim(sc, {GetParam()});
+  step_allocations(sim, 100, 100);
+  sim.reset(9);  // a second episode reuses the reservations
+  const std::int64_t n = step_allocations(sim, 30, 500);
+  EXPECT_GT(sim.lane_changes(), 0);
+  EXPECT_GE(testing::occupied_drivables(sim), 256) << "too few occupied drivables for TBB to split the work";
+  EXPECT_EQ(n, 0) << "allocations during 500 steps with " << GetParam() << " threads";
+}
+
+TEST_P(StepAllocations, NoneAfterRestoringASnapshot) {
+  const auto sc = testing::grid(900);
+  Simulator source(sc, {1});
+  step_allocations(source, 200, 0);
+  Simulator sim(sc, {GetParam()});
+  sim.restore_snapshot(source.save_snapshot());
+  const std::int64_t n = step_allocations(sim, 0, 500);
+  EXPECT_EQ(sim.steps(), 700);
+  EXPECT_EQ(n, 0) << "allocations during 500 steps after a restore with " << GetParam() << " threads";
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, StepAllocations, ::testing::Values(1, 2));
+
+}  // namespace
+}  // namespace greenwave
