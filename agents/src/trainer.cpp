@@ -217,6 +217,8 @@ std::vector<EpisodeResult> Trainer::run_round(std::uint64_t seed) {
   std::size_t still_running = n;
   env_.reset(seed, obs);
   env_.action_mask(mask);
+  for (std::size_t e = 0; e < writers_.size(); ++e)
+    writers_[e]->begin_episode(seed + e, std::span<const float>(obs).subspan(e * agents * obs_size, agents * obs_size));
   std::int64_t steps = 0;
   while (still_running > 0) {
     agent_.act(obs, mask, actions, true);
@@ -234,6 +236,11 @@ std::vector<EpisodeResult> Trainer::run_round(std::uint64_t seed) {
     for (std::size_t e = 0; e < n; ++e) {
       if (!running[e]) continue;
       EpisodeResult& res = results[e];
+      if (!writers_.empty())
+        writers_[e]->append(std::span<const std::int32_t>(actions).subspan(e * agents, agents),
+                            std::span<const float>(rewards).subspan(e * agents, agents),
+                            std::span<const float>(next_obs).subspan(e * agents * obs_size, agents * obs_size),
+                            env_.info(static_cast<std::int32_t>(e)));
       ++res.steps;
       for (std::size_t a = 0; a < agents; ++a) res.total_reward += rewards[e * agents + a];
       res.train.updates += s.updates;
@@ -246,6 +253,7 @@ std::vector<EpisodeResult> Trainer::run_round(std::uint64_t seed) {
         res.metric_names = env_.env(static_cast<std::int32_t>(e)).metric_names();
         res.metric_values = info.metric_values;
         if (res.train.updates > 0) res.train.loss = loss_sum[e] / static_cast<double>(res.train.updates);
+        if (!writers_.empty()) writers_[e]->end_episode();
         running[e] = 0;
         --still_running;
       }
@@ -315,6 +323,18 @@ TrainResult Trainer::run() {
   started_ = now_s();
   const int n_envs = env_.num_envs();
   first_episode_ = static_cast<int>(agent_.counters().episodes);
+  writers_.clear();
+  if (!config_.trajectory_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(config_.trajectory_dir, ec);
+    if (ec) throw ConfigError("trajectories", "cannot create " + config_.trajectory_dir + ": " + ec.message());
+    for (int e = 0; e < n_envs; ++e) {
+      const std::string name = "train_env" + std::to_string(e) +
+                               (resumed ? "_from" + std::to_string(first_episode_) : std::string()) + ".h5";
+      writers_.push_back(std::make_unique<TrajectoryWriter>((fs::path(config_.trajectory_dir) / name).string(),
+                                                            env_.spec(), env_.env(e).metric_names(), config_.trajectory_meta));
+    }
+  }
   on_step(StepInfo{}, 0);  // sets the warm-up learning rate before the first update
   const std::uint64_t eval_seed = mix_seed(config_.seed, kEvalStream);
   bool evaluated_last = false;

@@ -64,7 +64,7 @@ struct Variant {
 
 class DqnLearns : public ::testing::TestWithParam<Variant> {};
 
-TEST_P(DqnLearns, LossFallsAndGreedyBeatsRandom) {
+TEST_P(DqnLearns, LossFallsGreedyBeatsRandomAndTheCheckpointReloadsIdentically) {
   DqnConfig c = small_config();
   GetParam().apply(c);
   ToyBandit env(8, GetParam().terminal);
@@ -80,6 +80,14 @@ TEST_P(DqnLearns, LossFallsAndGreedyBeatsRandom) {
   const double greedy_return = evaluate(env, agent, 99, 10).total_reward;
   // Perfect play earns 16 per episode, random about 6.7.
   EXPECT_GT(greedy_return, random_return + 5.0) << "greedy " << greedy_return << " random " << random_return;
+
+  // The trained network of this variant (dueling head, etc.) reloads to the same Q-values.
+  const fs::path path = temp_dir(std::string("dqn_learns_") + GetParam().name) / "last.pt";
+  agent.save(path.string());
+  std::vector<float> obs(40);
+  Rng rng(4);
+  for (auto& x : obs) x = static_cast<float>(rng.uniform());
+  EXPECT_EQ(DqnAgent::load(path.string())->q_values(obs), agent.q_values(obs));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -8,6 +8,7 @@
 
 #include "greenwave/agents/trainer.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/env/trajectory_summary.hpp"
 #include "toy_env.hpp"
 
 namespace greenwave {
@@ -80,6 +81,34 @@ TEST(Trainer, WritesConfigMetricsAndCheckpoints) {
   EXPECT_TRUE(fs::exists(r.best_checkpoint));
   EXPECT_EQ(DqnAgent::load(r.last_checkpoint)->parameters(), agent.parameters());
   EXPECT_EQ(agent.counters().episodes, 6);
+}
+
+TEST(Trainer, LogsEveryTrainingEpisodeOfEachEnvToItsTrajectoryFile) {
+  const fs::path dir = temp_dir("trainer_trajectories");
+  VectorEnv env = toy_vec(2);
+  ToyBandit eval_env;
+  DqnAgent agent(small_config(), {4, 3, 4});
+  TrainerConfig tc;
+  tc.episodes = 6;
+  tc.eval_every = 6;
+  tc.out_dir = dir.string();
+  tc.trajectory_dir = (dir / "traj").string();
+  tc.trajectory_meta = {"feedc0de", "hit:1", "{}", 11};
+  Trainer(env, eval_env, agent, tc).run();
+  const std::vector<Json> lines = read_lines(dir / "metrics.jsonl");
+  ASSERT_EQ(lines.size(), 6u);
+  for (int e = 0; e < 2; ++e) {
+    const TrajectorySummary s = read_trajectory_summary((dir / "traj" / ("train_env" + std::to_string(e) + ".h5")).string());
+    EXPECT_EQ(s.scenario_hash, "feedc0de");
+    EXPECT_EQ(s.seed, 11u);
+    EXPECT_EQ(s.agents, 2);
+    ASSERT_EQ(s.episode_steps.size(), 3u) << "three rounds of one episode per env";
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(s.episode_steps[k], lines[2 * k + static_cast<std::size_t>(e)]["steps"]);
+  }
+  tc.episodes = 8;  // a resume writes new files named after its first episode
+  Trainer(env, eval_env, agent, tc).run();
+  EXPECT_EQ(read_trajectory_summary((dir / "traj" / "train_env1_from6.h5").string()).episode_steps.size(), 1u);
+  EXPECT_EQ(read_trajectory_summary((dir / "traj" / "train_env1.h5").string()).episode_steps.size(), 3u);
 }
 
 class TrainerResume : public ::testing::TestWithParam<int> {};

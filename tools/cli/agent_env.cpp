@@ -8,14 +8,15 @@
 namespace greenwave::cli {
 
 std::shared_ptr<const CompiledScenario> load_for_agents(const Args& args) {
-  auto loaded = load_scenario(args.positional().at(0), args.get_or("flow", ""));
+  const std::string& path = args.positional().at(0);
+  v1::Scenario scenario = read_scenario(path, args.get_or("flow", ""));
   if (args.get("horizon")) {
-    auto copy = std::make_shared<CompiledScenario>(*loaded);
-    copy->settings.horizon = args.get_double("horizon", copy->settings.horizon);
-    if (copy->settings.horizon <= 0) throw ConfigError("--horizon", "expected a positive number of seconds");
-    loaded = copy;
+    const double horizon = args.get_double("horizon", 0);
+    if (horizon <= 0) throw ConfigError("--horizon", "expected a positive number of seconds");
+    // Set before compiling: flows are expanded into departures only up to the horizon.
+    scenario.mutable_settings()->set_horizon(horizon);
   }
-  return loaded;
+  return std::make_shared<const CompiledScenario>(compile_scenario(scenario, path));
 }
 
 OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const CompiledScenario> scenario,

@@ -1,9 +1,11 @@
-// `greenwave run`: simulate one episode with a baseline controller and print the metrics.
+// `greenwave run`: simulate one episode with a baseline controller and print the metrics;
+// with --trajectory, the episode is also written to an HDF5 trajectory file.
 #include <iostream>
 
 #include "args.hpp"
 #include "commands.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/env/controller_rollout.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
@@ -13,19 +15,34 @@
 namespace greenwave::cli {
 
 int cmd_run(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help"}, {"controller", "threads", "seed", "flow", "horizon"});
+  const Args args(argc, argv, 2, {"json", "help"},
+                  {"controller", "threads", "seed", "flow", "horizon", "trajectory", "reward", "observation"});
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl [--threads N] [--seed S]\n"
                  "                     [--flow FLOW] [--horizon SECONDS] [--json]\n"
-                 "Simulates one episode from t = 0 to the horizon and prints the metrics.\n";
+                 "                     [--trajectory F.h5 [--reward SPEC] [--observation SPEC]]\n"
+                 "Simulates one episode from t = 0 to the horizon and prints the metrics. --trajectory also\n"
+                 "writes the episode to F.h5 (docs/trajectories.md): one step per action_interval, the\n"
+                 "controller's phases as actions, rewards from --reward (default queue) and observations\n"
+                 "from --observation (default lane_count,phase).\n";
     return args.flag("help") ? 0 : 2;
   }
+  if (!args.get("trajectory") && (args.get("reward") || args.get("observation")))
+    throw ConfigError("--reward/--observation", "only used with --trajectory");
   const auto loaded = load_scenario_option(args);
   const int threads = threads_option(args);
   Simulator sim(loaded, {threads});
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
   const long long seed = args.get_int("seed", static_cast<long long>(loaded->settings.seed));
-  const Metrics m = run_episode(sim, *controller, static_cast<std::uint64_t>(seed));
+  Metrics m;
+  if (const auto path = args.get("trajectory")) {
+    TrafficEnvConfig config;
+    config.reward = args.get_or("reward", config.reward);
+    config.observation = args.get_or("observation", config.observation);
+    m = record_controller_episode(sim, *controller, config, static_cast<std::uint64_t>(seed), *path);
+  } else {
+    m = run_episode(sim, *controller, static_cast<std::uint64_t>(seed));
+  }
   print_metrics(std::cout, m, args.flag("json"));
   return 0;
 }

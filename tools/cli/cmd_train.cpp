@@ -46,7 +46,7 @@ std::string read_text(const std::string& path) {
 int cmd_train(int argc, char** argv) {
   std::set<std::string> options = {"agent", "episodes", "device", "out", "config", "eval-every", "eval-episodes",
                                    "lr", "gamma", "batch", "buffer", "hidden", "n-step", "schedule", "wsm-shape",
-                                   "wsm-warmup", "wsm-every", "wsm-count", "envs"};
+                                   "wsm-warmup", "wsm-every", "wsm-count", "envs", "trajectories"};
   options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
   const Args args(argc, argv, 2, {"json", "help", "resume", "dueling", "prioritized", "no-progress"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
@@ -58,9 +58,11 @@ int cmd_train(int argc, char** argv) {
            "                       [--eval-every K] [--eval-episodes N] [--schedule constant|wsm]\n"
            "                       [--wsm-shape cosine] [--wsm-warmup U] [--wsm-every K] [--wsm-count N]\n"
            "                       [--envs N] [--flow FLOW] [--horizon SECONDS] [--threads N] [--no-progress]\n"
+           "                       [--trajectories TDIR]\n"
            "Trains a parameter-shared DQN (docs/agents.md) on N parallel envs (--envs, default 1). Writes DIR/config.json, DIR/metrics.jsonl,\n"
            "DIR/last.pt (resumable with --resume) and DIR/best.pt (lowest evaluation ATT); prints the\n"
-           "final greedy evaluation's metrics.\n";
+           "final greedy evaluation's metrics. --trajectories logs every training episode of env i to\n"
+           "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md).\n";
     return args.flag("help") ? 0 : 2;
   }
   if (args.get_or("agent", "dqn") != "dqn") throw ConfigError("--agent", "only dqn trains, got '" + *args.get("agent") + "'");
@@ -106,6 +108,13 @@ int cmd_train(int argc, char** argv) {
   tc.best_metric = "average_travel_time";
   tc.lower_is_better = true;
   tc.progress = !args.flag("no-progress");
+  if (const auto dir = args.get("trajectories")) {
+    tc.trajectory_dir = *dir;
+    TrafficEnvConfig env_config;
+    env_config.observation = observation;
+    env_config.reward = reward;
+    tc.trajectory_meta = {scenario->content_hash, eval_env.env->reward().text(), env_config.to_json(), tc.seed};
+  }
   tc.run_json = nlohmann::json{{"scenario", args.positional()[0]},
                                {"observation", observation},
                                {"reward", reward},

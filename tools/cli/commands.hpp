@@ -26,6 +26,8 @@ int cmd_convert(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
 /// `greenwave inspect`: summary of a trajectory file.
 int cmd_inspect(int argc, char** argv);
+/// `greenwave plot`: learning curves of training runs (runs the bundled matplotlib script).
+int cmd_plot(int argc, char** argv);
 
 /// `greenwave train`: train a DQN (built only with agents/).
 int cmd_train(int argc, char** argv);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "greenwave/agents/dqn.hpp"
 #include "greenwave/agents/wsm.hpp"
 #include "greenwave/env/env.hpp"
+#include "greenwave/env/trajectory_writer.hpp"
 #include "greenwave/env/vector_env.hpp"
 
 namespace greenwave {
@@ -63,6 +65,11 @@ struct TrainerConfig {
   bool progress = true;              ///< draw the progress line (only when stderr is a TTY)
   std::string run_json = "{}";       ///< extra JSON object stored as "run" in config.json
   WsmSchedule wsm;                   ///< the WSM schedule, off by default
+  /// When not empty, every training episode of env i is logged to the HDF5 trajectory file
+  /// DIR/train_env<i>.h5 (DIR/train_env<i>_from<E>.h5 when a resume starts at episode E);
+  /// docs/trajectories.md has the schema.
+  std::string trajectory_dir;
+  TrajectoryMeta trajectory_meta;    ///< file attributes of those trajectory files
 };
 
 /// What Trainer::run produced.
@@ -97,6 +104,7 @@ class Trainer {
   DqnAgent& agent_;
   TrainerConfig config_;
   std::vector<std::string> wsm_window_;  // kept checkpoints, oldest first
+  std::vector<std::unique_ptr<TrajectoryWriter>> writers_;  // one per env, when logging
   std::int64_t next_wsm_update_ = 0;
   double started_ = 0;
   int first_episode_ = 0;

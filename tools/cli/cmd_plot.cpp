@@ -1,0 +1,80 @@
+// `greenwave plot`: learning curves of training runs, drawn by the bundled matplotlib script
+// tools/plot/greenwave_plot.py (copied next to the binary at build time).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "greenwave/core/error.hpp"
+
+extern char** environ;
+
+namespace greenwave::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The plot script: $GREENWAVE_PLOT_SCRIPT, else greenwave_plot.py beside this binary, else the
+// source tree's copy; ConfigError naming the places looked at when none exists.
+std::string plot_script() {
+  if (const char* s = std::getenv("GREENWAVE_PLOT_SCRIPT")) {
+    if (!fs::is_regular_file(s)) throw ConfigError("GREENWAVE_PLOT_SCRIPT", std::string("no such file: ") + s);
+    return s;
+  }
+  std::error_code ec;
+  const fs::path beside = fs::read_symlink("/proc/self/exe", ec).parent_path() / "greenwave_plot.py";
+  if (!ec && fs::is_regular_file(beside)) return beside.string();
+  if (fs::is_regular_file(GREENWAVE_PLOT_SCRIPT_SOURCE)) return GREENWAVE_PLOT_SCRIPT_SOURCE;
+  throw ConfigError("plot", "the plot script is missing (looked for " + beside.string() + " and " +
+                                GREENWAVE_PLOT_SCRIPT_SOURCE + ")");
+}
+
+}  // namespace
+
+int cmd_plot(int argc, char** argv) {
+  const Args args(argc, argv, 2, {"help"}, {"out", "title"});
+  if (args.flag("help") || args.positional().empty()) {
+    std::cout << "usage: greenwave plot DIR... --out PNG [--title TEXT]\n"
+                 "Draws the learning curves of `greenwave train --out DIR` runs from each DIR/metrics.jsonl:\n"
+                 "average travel time, delay index, served vehicles and episode return against the episode,\n"
+                 "one line per DIR (greedy evaluations as markers). Needs matplotlib for the Python at\n"
+                 "$GREENWAVE_PYTHON (default " GREENWAVE_PYTHON ").\n";
+    return args.flag("help") ? 0 : 2;
+  }
+  const auto out = args.get("out");
+  if (!out || out->empty()) throw ConfigError("--out", "the PNG file to write is required");
+  const char* env_python = std::getenv("GREENWAVE_PYTHON");
+  const std::string python = env_python && *env_python ? env_python : GREENWAVE_PYTHON;
+  if (::access(python.c_str(), X_OK) != 0)
+    throw ConfigError("GREENWAVE_PYTHON", "no Python interpreter at " + python + " (set GREENWAVE_PYTHON)");
+
+  std::vector<std::string> words = {python, plot_script()};
+  words.insert(words.end(), args.positional().begin(), args.positional().end());
+  words.insert(words.end(), {"--out", *out});
+  if (const auto title = args.get("title")) words.insert(words.end(), {"--title", *title});
+  std::vector<char*> child_argv;
+  for (std::string& w : words) child_argv.push_back(w.data());
+  child_argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int err = ::posix_spawn(&pid, python.c_str(), nullptr, nullptr, child_argv.data(), environ); err != 0)
+    throw ConfigError("GREENWAVE_PYTHON", "cannot run " + python + ": " + std::strerror(err));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw ConfigError("plot", std::string("waiting for the plot script failed: ") + std::strerror(errno));
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  std::cerr << "greenwave plot: the plot script was killed by signal " << WTERMSIG(status) << "\n";
+  return 1;
+}
+
+}  // namespace greenwave::cli
