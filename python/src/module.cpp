@@ -1,8 +1,10 @@
 // The _greenwave extension module: thin bindings over the C++ engine (see docs/python.md).
 #include <pybind11/pybind11.h>
 
+#include "bindings.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/core/version.hpp"
+#include "rewards.hpp"
 
 namespace py = pybind11;
 
@@ -13,6 +15,7 @@ PYBIND11_MODULE(_greenwave, m) {
   static py::exception<greenwave::ScenarioError> scenario_error(m, "ScenarioError", PyExc_ValueError);
   static py::exception<greenwave::ConfigError> config_error(m, "ConfigError", PyExc_ValueError);
   static py::exception<greenwave::ActionError> action_error(m, "ActionError", PyExc_ValueError);
+  static py::exception<greenwave::python::RewardCallbackError> reward_error(m, "RewardError", PyExc_RuntimeError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -22,6 +25,18 @@ PYBIND11_MODULE(_greenwave, m) {
       PyErr_SetString(config_error.ptr(), e.what());
     } catch (const greenwave::ActionError& e) {
       PyErr_SetString(action_error.ptr(), e.what());
+    } catch (const greenwave::python::RewardCallbackError& e) {
+      e.raise(reward_error.ptr());
     }
   });
+
+  greenwave::python::bind_scenario(m);
+  greenwave::python::bind_simulator(m);
+  greenwave::python::bind_envs(m);
+  greenwave::python::bind_rewards(m);
+#ifdef GREENWAVE_PYTHON_WITH_AGENTS
+  greenwave::python::bind_training(m);
+#else
+  m.attr("HAS_AGENTS") = false;
+#endif
 }

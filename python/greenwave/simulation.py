@@ -1,0 +1,28 @@
+"""Scenarios and the bare simulator: load, convert, generate, step, read lane arrays.
+
+``Scenario`` is an immutable compiled scenario shared by any number of simulations;
+``Simulator`` steps one of them (see docs/python.md).
+"""
+
+from __future__ import annotations
+
+from ._greenwave import Scenario, Simulator, convert, generate_arterial, generate_grid
+from ._greenwave import load_scenario as _load_scenario
+
+__all__ = ["Scenario", "Simulator", "load_scenario", "convert", "generate_grid", "generate_arterial",
+           "as_scenario"]
+
+
+def load_scenario(path, flow=None, horizon=None) -> Scenario:
+    """Reads and compiles a scenario in any supported format (native .pbtxt/.pb, CityFlow
+    config.json or roadnet.json + ``flow``, CBEngine .cfg or roadnet.txt + ``flow``);
+    ``horizon`` (seconds) overrides the scenario's. Raises ScenarioError naming the file."""
+    scenario = _load_scenario(path, flow)
+    return scenario if horizon is None else scenario.with_settings(horizon=horizon)
+
+
+def as_scenario(scenario_or_path, **settings) -> Scenario:
+    """A Scenario from a Scenario or a path, with run settings (horizon, action_interval,
+    yellow, min_green, metric_period, seed) replaced where given and not None."""
+    scenario = scenario_or_path if isinstance(scenario_or_path, Scenario) else load_scenario(scenario_or_path)
+    return scenario.with_settings(**settings)

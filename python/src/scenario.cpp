@@ -1,0 +1,209 @@
+// greenwave.Scenario and the functions that make one: load, convert, generate.
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <string>
+
+#include "bindings.hpp"
+#include "greenwave/core/error.hpp"
+#include "greenwave/networks/importers.hpp"
+#include "greenwave/networks/scenario_io.hpp"
+
+namespace greenwave::python {
+namespace {
+
+std::string path_string(const py::handle& path) { return py::str(py::module_::import("os").attr("fspath")(path)); }
+
+/// A positive finite number for settings field `name`, or ConfigError naming it.
+double positive(const py::handle& value, const char* name, bool allow_zero = false) {
+  const double v = py::cast<double>(value);
+  if (!std::isfinite(v) || v < 0 || (v == 0 && !allow_zero))
+    throw ConfigError(name, std::string("expected a ") + (allow_zero ? "non-negative" : "positive") +
+                                " number of seconds, got " + std::to_string(v));
+  return v;
+}
+
+/// A copy of `base` with the run settings named in `overrides` replaced (None values skipped).
+std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<const CompiledScenario>& base,
+                                                      const py::dict& overrides) {
+  bool any = false;
+  for (const auto& item : overrides) any = any || !item.second.is_none();
+  if (!any) return base;
+  auto copy = std::make_shared<CompiledScenario>(*base);
+  RunSettings& s = copy->settings;
+  for (const auto& [key_handle, value] : overrides) {
+    if (value.is_none()) continue;
+    const std::string key = py::cast<std::string>(key_handle);
+    if (key == "horizon") s.horizon = positive(value, "horizon");
+    else if (key == "action_interval") s.action_interval = positive(value, "action_interval");
+    else if (key == "yellow") s.yellow = positive(value, "yellow", true);
+    else if (key == "min_green") s.min_green = positive(value, "min_green", true);
+    else if (key == "metric_period") s.metric_period = positive(value, "metric_period");
+    else if (key == "seed") {
+      const long long seed = py::cast<long long>(value);
+      if (seed < 0) throw ConfigError("seed", "expected a non-negative integer, got " + std::to_string(seed));
+      s.seed = static_cast<std::uint64_t>(seed);
+    } else {
+      throw ConfigError(key, "unknown run setting (known: horizon, action_interval, yellow, min_green, "
+                             "metric_period, seed)");
+    }
+  }
+  return copy;
+}
+
+DemandOptions demand_options(const std::string& pattern, double rate, double horizon, long long seed) {
+  DemandOptions d;
+  if (pattern == "uniform") d.pattern = DemandPattern::Uniform;
+  else if (pattern == "random") d.pattern = DemandPattern::Random;
+  else if (pattern == "peak") d.pattern = DemandPattern::Peak;
+  else throw ConfigError("demand", "expected uniform, random or peak, got '" + pattern + "'");
+  if (seed < 0) throw ConfigError("seed", "expected a non-negative integer, got " + std::to_string(seed));
+  d.rate = rate;
+  d.horizon = horizon;
+  d.seed = static_cast<std::uint64_t>(seed);
+  return d;
+}
+
+/// Compiles a generated scenario, writing it to `out` first when given.
+ScenarioHandle finish_generated(const v1::Scenario& scenario, const py::object& out) {
+  std::string source = "<generated " + scenario.name() + ">";
+  if (!out.is_none()) {
+    source = path_string(out);
+    write_native(scenario, source);
+  }
+  return {std::make_shared<const CompiledScenario>(compile_scenario(scenario, source))};
+}
+
+std::int64_t scheduled_in_horizon(const CompiledScenario& s) {
+  std::int64_t n = 0;
+  for (const Departure& d : s.demand.departures) n += d.time < s.settings.horizon;
+  return n;
+}
+
+}  // namespace
+
+std::shared_ptr<const CompiledScenario> scenario_from(const py::handle& scenario_or_path) {
+  if (py::isinstance<ScenarioHandle>(scenario_or_path)) return py::cast<const ScenarioHandle&>(scenario_or_path).scenario;
+  if (py::isinstance<py::str>(scenario_or_path) || py::hasattr(scenario_or_path, "__fspath__")) {
+    const std::string path = path_string(scenario_or_path);
+    py::gil_scoped_release release;
+    return load_scenario(path);
+  }
+  throw ConfigError("scenario", "expected a greenwave.Scenario or a path, got " +
+                                    py::cast<std::string>(py::repr(scenario_or_path)));
+}
+
+void bind_scenario(py::module_& m) {
+  py::class_<ScenarioHandle>(m, "Scenario", "A loaded, compiled scenario (immutable, shared by every simulation).")
+      .def_property_readonly("name", [](const ScenarioHandle& h) { return h.scenario->name; })
+      .def_property_readonly("source", [](const ScenarioHandle& h) { return h.scenario->source; })
+      .def_property_readonly("content_hash", [](const ScenarioHandle& h) { return h.scenario->content_hash; })
+      .def_property_readonly("num_intersections", [](const ScenarioHandle& h) { return h.scenario->network.num_intersections(); })
+      .def_property_readonly("num_roads", [](const ScenarioHandle& h) { return h.scenario->network.num_roads(); })
+      .def_property_readonly("num_lanes", [](const ScenarioHandle& h) { return h.scenario->network.num_lanes(); })
+      .def_property_readonly("num_movements", [](const ScenarioHandle& h) { return h.scenario->network.num_movements(); })
+      .def_property_readonly("num_phases", [](const ScenarioHandle& h) { return h.scenario->network.num_phases(); })
+      .def_property_readonly("signalized_intersections",
+                             [](const ScenarioHandle& h) {
+                               std::vector<std::string> ids;
+                               for (IntersectionId i : h.scenario->network.signalized) ids.push_back(h.scenario->network.intersection_ids[i]);
+                               return ids;
+                             })
+      .def_property_readonly("intersection_ids", [](const ScenarioHandle& h) { return h.scenario->network.intersection_ids; })
+      .def_property_readonly("road_ids", [](const ScenarioHandle& h) { return h.scenario->network.road_ids; })
+      .def_property_readonly("lane_ids",
+                             [](const ScenarioHandle& h) {
+                               const RoadNetwork& net = h.scenario->network;
+                               std::vector<std::string> ids;
+                               for (LaneId l = 0; l < net.num_lanes(); ++l)
+                                 ids.push_back(net.road_ids[net.lane_road[l]] + "_" + std::to_string(net.lane_index[l]));
+                               return ids;
+                             }, "Lane ids as ROAD_INDEX (CityFlow's naming), indexed like the lane arrays.")
+      .def_property_readonly("lane_roads", [](const ScenarioHandle& h) { return h.scenario->network.lane_road; })
+      .def_property_readonly("lane_lengths", [](const ScenarioHandle& h) { return h.scenario->network.lane_length; })
+      .def_property_readonly("lane_speed_limits", [](const ScenarioHandle& h) { return h.scenario->network.lane_speed_limit; })
+      .def_property_readonly("phase_counts",
+                             [](const ScenarioHandle& h) {
+                               std::vector<std::int32_t> counts;
+                               for (IntersectionId i : h.scenario->network.signalized) counts.push_back(h.scenario->network.phase_count(i));
+                               return counts;
+                             }, "Phases of each signalized intersection (the agents' action counts).")
+      .def_property_readonly("vehicles_scheduled", [](const ScenarioHandle& h) { return scheduled_in_horizon(*h.scenario); })
+      .def_property_readonly("departures", [](const ScenarioHandle& h) { return h.scenario->demand.departures.size(); })
+      .def_property_readonly("horizon", [](const ScenarioHandle& h) { return h.scenario->settings.horizon; })
+      .def_property_readonly("dt", [](const ScenarioHandle& h) { return h.scenario->settings.dt; })
+      .def_property_readonly("action_interval", [](const ScenarioHandle& h) { return h.scenario->settings.action_interval; })
+      .def_property_readonly("yellow", [](const ScenarioHandle& h) { return h.scenario->settings.yellow; })
+      .def_property_readonly("min_green", [](const ScenarioHandle& h) { return h.scenario->settings.min_green; })
+      .def_property_readonly("seed", [](const ScenarioHandle& h) { return h.scenario->settings.seed; })
+      .def("with_settings",
+           [](const ScenarioHandle& h, const py::kwargs& overrides) { return ScenarioHandle{with_settings(h.scenario, overrides)}; },
+           "A copy with run settings replaced: horizon, action_interval, yellow, min_green, metric_period, seed.")
+      .def("__repr__", [](const ScenarioHandle& h) {
+        return "<greenwave.Scenario '" + h.scenario->name + "': " + std::to_string(h.scenario->network.num_intersections()) +
+               " intersections (" + std::to_string(h.scenario->network.signalized.size()) + " signalized), " +
+               std::to_string(h.scenario->network.num_lanes()) + " lanes, horizon " +
+               std::to_string(static_cast<long long>(h.scenario->settings.horizon)) + " s>";
+      });
+
+  m.def(
+      "load_scenario",
+      [](const py::object& path, const py::object& flow) {
+        const std::string p = path_string(path);
+        const std::string f = flow.is_none() ? std::string() : path_string(flow);
+        py::gil_scoped_release release;
+        return ScenarioHandle{load_scenario(p, f)};
+      },
+      py::arg("path"), py::arg("flow") = py::none(), "Reads and compiles a scenario in any supported format.");
+  m.def(
+      "convert",
+      [](const py::object& src, const py::object& dst, const py::object& flow) {
+        const std::string s = path_string(src), d = path_string(dst);
+        const std::string f = flow.is_none() ? std::string() : path_string(flow);
+        py::gil_scoped_release release;
+        const v1::Scenario scenario = read_scenario(s, f);
+        compile_scenario(scenario, s);  // validate before writing, as `greenwave convert`
+        write_native(scenario, d);
+      },
+      py::arg("src"), py::arg("dst"), py::arg("flow") = py::none(),
+      "Converts any supported scenario to the native format (.pbtxt text or .pb binary by extension).");
+  m.def(
+      "generate_grid",
+      [](int rows, int cols, const py::object& out, double spacing, double speed, const std::string& demand, double rate,
+         double horizon, long long seed, const std::string& name) {
+        GridOptions o;
+        o.rows = rows;
+        o.cols = cols;
+        o.spacing = spacing;
+        o.speed = speed;
+        o.demand = demand_options(demand, rate, horizon, seed);
+        o.name = name;
+        return finish_generated(generate_grid(o), out);
+      },
+      py::arg("rows"), py::arg("cols"), py::arg("out") = py::none(), py::kw_only(), py::arg("spacing") = 300.0,
+      py::arg("speed") = 13.89, py::arg("demand") = "uniform", py::arg("rate") = 300.0, py::arg("horizon") = 3600.0,
+      py::arg("seed") = 0, py::arg("name") = "",
+      "A rows x cols grid of signalized intersections (as `greenwave generate grid`); writes `out` when given.");
+  m.def(
+      "generate_arterial",
+      [](int intersections, const py::object& out, double spacing, double arterial_speed, double side_speed,
+         double side_rate_ratio, const std::string& demand, double rate, double horizon, long long seed,
+         const std::string& name) {
+        ArterialOptions o;
+        o.intersections = intersections;
+        o.spacing = spacing;
+        o.arterial_speed = arterial_speed;
+        o.side_speed = side_speed;
+        o.side_rate_ratio = side_rate_ratio;
+        o.demand = demand_options(demand, rate, horizon, seed);
+        o.name = name;
+        return finish_generated(generate_arterial(o), out);
+      },
+      py::arg("intersections"), py::arg("out") = py::none(), py::kw_only(), py::arg("spacing") = 300.0,
+      py::arg("arterial_speed") = 16.67, py::arg("side_speed") = 11.11, py::arg("side_rate_ratio") = 0.5,
+      py::arg("demand") = "uniform", py::arg("rate") = 300.0, py::arg("horizon") = 3600.0, py::arg("seed") = 0,
+      py::arg("name") = "",
+      "A signalized arterial with side streets (as `greenwave generate arterial`); writes `out` when given.");
+}
+
+}  // namespace greenwave::python
