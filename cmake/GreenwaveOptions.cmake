@@ -47,3 +47,23 @@ function(greenwave_add_library name)
   target_link_libraries(greenwave_${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE ${ARG_PRIVATE_LIBS})
   greenwave_target_defaults(greenwave_${name})
 endfunction()
+
+# Compiles proto/greenwave/v1/<name>.proto of the calling folder with protoc into
+# ${CMAKE_CURRENT_BINARY_DIR}/gen; sets <name>_PROTO_CC (the generated source), <name>_PROTO_H (its
+# header) and <name>_PROTO_DIR (the include folder) in the caller's scope. Generated code is not
+# ours: it is compiled without the project's warning flags.
+function(greenwave_proto name)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/gen)
+  set(src ${CMAKE_CURRENT_SOURCE_DIR}/proto/greenwave/v1/${name}.proto)
+  set(cc ${out}/greenwave/v1/${name}.pb.cc)
+  file(MAKE_DIRECTORY ${out})
+  add_custom_command(
+    OUTPUT ${cc} ${out}/greenwave/v1/${name}.pb.h
+    COMMAND protobuf::protoc --cpp_out=${out} -I${CMAKE_CURRENT_SOURCE_DIR}/proto ${src}
+    DEPENDS ${src} protobuf::protoc
+    COMMENT "protoc greenwave/v1/${name}.proto")
+  set_source_files_properties(${cc} PROPERTIES COMPILE_OPTIONS "-w")
+  set(${name}_PROTO_CC ${cc} PARENT_SCOPE)
+  set(${name}_PROTO_H ${out}/greenwave/v1/${name}.pb.h PARENT_SCOPE)
+  set(${name}_PROTO_DIR ${out} PARENT_SCOPE)
+endfunction()
