@@ -61,29 +61,42 @@ Turn to_turn(v1::Turn t) {
 
 double cross(double ax, double ay, double bx, double by) { return ax * by - ay * bx; }
 
+/// A movement's internal path with each segment's length and the distance to each vertex,
+/// computed once (the pairwise crossing test below would otherwise recompute them per pair).
+struct Path {
+  std::vector<Point> pts;
+  std::vector<double> segment;  ///< length of segment i
+  std::vector<double> at;       ///< distance from the start to vertex i (sequential sums)
+
+  explicit Path(std::vector<Point> points) : pts(std::move(points)) {
+    double dis = 0;
+    for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+      at.push_back(dis);
+      segment.push_back(std::hypot(pts[i + 1].x - pts[i].x, pts[i + 1].y - pts[i].y));
+      dis += segment.back();
+    }
+  }
+};
+
 /// First crossing of two polylines (CityFlow's rule: the first segment pair that intersects),
 /// as distances along each. Returns false when they do not cross.
-bool first_crossing(const std::vector<Point>& a, const std::vector<Point>& b, double& da, double& db) {
-  double dis_a = 0;
-  for (std::size_t i = 0; i + 1 < a.size(); ++i) {
-    double dis_b = 0;
-    const double rx = a[i + 1].x - a[i].x, ry = a[i + 1].y - a[i].y;
-    for (std::size_t j = 0; j + 1 < b.size(); ++j) {
-      const double sx = b[j + 1].x - b[j].x, sy = b[j + 1].y - b[j].y;
+bool first_crossing(const Path& a, const Path& b, double& da, double& db) {
+  for (std::size_t i = 0; i < a.segment.size(); ++i) {
+    const double rx = a.pts[i + 1].x - a.pts[i].x, ry = a.pts[i + 1].y - a.pts[i].y;
+    for (std::size_t j = 0; j < b.segment.size(); ++j) {
+      const double sx = b.pts[j + 1].x - b.pts[j].x, sy = b.pts[j + 1].y - b.pts[j].y;
       const double denom = cross(rx, ry, sx, sy);
       if (std::fabs(denom) > 1e-9) {
-        const double qpx = b[j].x - a[i].x, qpy = b[j].y - a[i].y;
+        const double qpx = b.pts[j].x - a.pts[i].x, qpy = b.pts[j].y - a.pts[i].y;
         const double t = cross(qpx, qpy, sx, sy) / denom;
         const double u = cross(qpx, qpy, rx, ry) / denom;
         if (t >= -1e-9 && t <= 1 + 1e-9 && u >= -1e-9 && u <= 1 + 1e-9) {
-          da = dis_a + t * std::hypot(rx, ry);
-          db = dis_b + u * std::hypot(sx, sy);
+          da = a.at[i] + t * a.segment[i];
+          db = b.at[j] + u * b.segment[j];
           return true;
         }
       }
-      dis_b += std::hypot(sx, sy);
     }
-    dis_a += std::hypot(rx, ry);
   }
   return false;
 }
@@ -168,7 +181,7 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   if (net.road_ids.empty()) check.fail("/roads", "scenario has no roads");
 
   // ---- movements, phases, legs ----
-  std::vector<std::vector<Point>> paths;
+  std::vector<Path> paths;
   net.intersection_movement_begin.push_back(0);
   net.intersection_phase_begin.push_back(0);
   net.intersection_leg_begin.push_back(0);
@@ -207,7 +220,7 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
       net.movement_length.push_back(len);
       net.movement_speed_limit.push_back(std::min(net.lane_speed_limit[from], net.lane_speed_limit[to]));
       net.movement_always_green.push_back(mv.always_green() || !net.intersection_signalized[i] ? 1 : 0);
-      paths.push_back(std::move(pts));
+      paths.emplace_back(std::move(pts));
     }
     const std::int32_t local_count = net.num_movements() - first;
     for (int p = 0; p < in.phases_size(); ++p) {
@@ -280,6 +293,28 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     net.conflicts.insert(net.conflicts.end(), list.begin(), list.end());
     net.movement_conflict_begin.push_back(static_cast<std::int32_t>(net.conflicts.size()));
   }
+
+  // ---- settings ----
+  const auto& rs = s.settings();
+  RunSettings& st = out.settings;
+  auto setting = [&](double v, double fallback, const char* name, bool allow_zero) {
+    const std::string path = std::string("/settings/") + name;
+    if (v == 0) return fallback;
+    allow_zero ? check.non_negative(v, path, kMaxTime) : check.positive(v, path, kMaxTime);
+    return v;
+  };
+  st.dt = setting(rs.dt(), 1.0, "dt", false);
+  st.action_interval = setting(rs.action_interval(), 10.0, "action_interval", false);
+  st.yellow = setting(rs.yellow(), 5.0, "yellow", true);
+  st.min_green = setting(rs.min_green(), 0.0, "min_green", true);
+  st.horizon = setting(rs.horizon(), 3600.0, "horizon", false);
+  st.metric_period = setting(rs.metric_period(), 120.0, "metric_period", false);
+  st.seed = rs.seed();
+  st.vehicle_model = rs.vehicle_model() == v1::VEHICLE_MODEL_IDM ? VehicleModel::IDM : VehicleModel::CityFlow;
+  st.lane_change = rs.lane_change();
+  if (st.dt > 10) check.fail("/settings/dt", "dt " + Validator::num(st.dt) + " is larger than 10 s");
+  if (std::fabs(std::round(st.action_interval / st.dt) * st.dt - st.action_interval) > 1e-9)
+    check.fail("/settings/action_interval", "action_interval must be a multiple of dt");
 
   // ---- demand ----
   Demand& demand = out.demand;
@@ -360,52 +395,37 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     check.positive(flow.interval(), path + "/interval", kMaxTime);
     if (flow.end() < flow.start())
       check.fail(path + "/end", "end " + Validator::num(flow.end()) + " is before start " + Validator::num(flow.start()));
-    const double count = std::floor((flow.end() - flow.start()) / flow.interval()) + 1;
+    // One vehicle at start, then one every interval while t <= end, and only before the horizon
+    // (the simulator never starts a vehicle at t >= horizon), so open-ended flows stay bounded.
+    const double by_end = std::floor((flow.end() - flow.start()) / flow.interval()) + 1;
+    // (At most one more than the k with start + k * interval < horizon; the loop's exact test cuts it.)
+    const double by_horizon = flow.start() < st.horizon ? std::floor((st.horizon - flow.start()) / flow.interval()) + 1 : 0;
+    const double count = std::min(by_end, by_horizon);
     total += static_cast<std::int64_t>(count);
-    if (total > kMaxDepartures) check.fail(path + "/interval", "demand expands to more than 50 million vehicles");
+    if (total > kMaxDepartures) check.fail(path + "/interval", "demand expands to more than 50 million vehicles before the horizon");
     const std::int32_t type = resolve_type(flow.vehicle_type(), path);
     const std::int32_t route = compile_route(flow.route(), flow.origin(), flow.destination(), path);
     demand.source_ids.push_back(flow.id().empty() ? "flow_" + std::to_string(f) : flow.id());
-    // One vehicle at start, then one every interval while t <= end (multiplication, not
-    // accumulation, so long flows do not drift).
-    for (std::int64_t k = 0; k < static_cast<std::int64_t>(count); ++k)
-      demand.departures.push_back({flow.start() + static_cast<double>(k) * flow.interval(), route, type, f});
+    // Times by multiplication, not accumulation, so long flows do not drift.
+    for (std::int64_t k = 0; k < static_cast<std::int64_t>(count); ++k) {
+      const double time = flow.start() + static_cast<double>(k) * flow.interval();
+      if (time >= st.horizon) break;
+      demand.departures.push_back({time, route, type, f});
+    }
   }
   const int num_flows = s.demand().flows_size();
   for (int t = 0; t < s.demand().trips_size(); ++t) {
     const auto& trip = s.demand().trips(t);
     const std::string path = "/demand/trips/" + std::to_string(t);
     check.non_negative(trip.depart(), path + "/depart", kMaxTime);
-    if (++total > kMaxDepartures) check.fail(path, "demand expands to more than 50 million vehicles");
+    if (++total > kMaxDepartures) check.fail(path, "demand expands to more than 50 million vehicles before the horizon");
     const std::int32_t type = resolve_type(trip.vehicle_type(), path);
     const std::int32_t route = compile_route(trip.route(), trip.origin(), trip.destination(), path);
     demand.source_ids.push_back(trip.id().empty() ? "trip_" + std::to_string(t) : trip.id());
-    demand.departures.push_back({trip.depart(), route, type, num_flows + t});
+    if (trip.depart() < st.horizon) demand.departures.push_back({trip.depart(), route, type, num_flows + t});
   }
   std::stable_sort(demand.departures.begin(), demand.departures.end(),
                    [](const Departure& a, const Departure& b) { return a.time < b.time; });
-
-  // ---- settings ----
-  const auto& rs = s.settings();
-  RunSettings& st = out.settings;
-  auto setting = [&](double v, double fallback, const char* name, bool allow_zero) {
-    const std::string path = std::string("/settings/") + name;
-    if (v == 0) return fallback;
-    allow_zero ? check.non_negative(v, path, kMaxTime) : check.positive(v, path, kMaxTime);
-    return v;
-  };
-  st.dt = setting(rs.dt(), 1.0, "dt", false);
-  st.action_interval = setting(rs.action_interval(), 10.0, "action_interval", false);
-  st.yellow = setting(rs.yellow(), 5.0, "yellow", true);
-  st.min_green = setting(rs.min_green(), 0.0, "min_green", true);
-  st.horizon = setting(rs.horizon(), 3600.0, "horizon", false);
-  st.metric_period = setting(rs.metric_period(), 120.0, "metric_period", false);
-  st.seed = rs.seed();
-  st.vehicle_model = rs.vehicle_model() == v1::VEHICLE_MODEL_IDM ? VehicleModel::IDM : VehicleModel::CityFlow;
-  st.lane_change = rs.lane_change();
-  if (st.dt > 10) check.fail("/settings/dt", "dt " + Validator::num(st.dt) + " is larger than 10 s");
-  if (std::fabs(std::round(st.action_interval / st.dt) * st.dt - st.action_interval) > 1e-9)
-    check.fail("/settings/action_interval", "action_interval must be a multiple of dt");
 
   // ---- signal plans ----
   for (int p = 0; p < s.signal_plans_size(); ++p) {

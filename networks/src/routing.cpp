@@ -81,8 +81,22 @@ std::optional<std::vector<std::string>> RoadGraph::shortest_route(const std::str
   const std::size_t n = boost::num_vertices(g.graph);
   std::vector<std::size_t> pred(n);
   std::vector<double> dist(n);
-  boost::dijkstra_shortest_paths(g.graph, static_cast<std::size_t>(a),
-                                 boost::predecessor_map(pred.data()).distance_map(dist.data()));
+  // Stop once the target leaves the queue: its distance and predecessor chain are final then
+  // (relaxation needs a strictly shorter path), so the route is the one a full search gives.
+  struct Reached {};
+  struct StopAtTarget : boost::default_dijkstra_visitor {
+    std::size_t target;
+    void examine_vertex(std::size_t v, const Impl::Graph&) const {
+      if (v == target) throw Reached{};
+    }
+  };
+  StopAtTarget visitor;
+  visitor.target = static_cast<std::size_t>(b);
+  try {
+    boost::dijkstra_shortest_paths(g.graph, static_cast<std::size_t>(a),
+                                   boost::predecessor_map(pred.data()).distance_map(dist.data()).visitor(visitor));
+  } catch (const Reached&) {
+  }
   if (pred[static_cast<std::size_t>(b)] == static_cast<std::size_t>(b)) return std::nullopt;  // unreached
   std::vector<std::string> route;
   for (std::size_t v = static_cast<std::size_t>(b); v != static_cast<std::size_t>(a); v = pred[v]) route.push_back(g.ids[v]);

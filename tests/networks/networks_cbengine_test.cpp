@@ -12,6 +12,7 @@
 #include "greenwave/networks/importers.hpp"
 #include "greenwave/networks/routing.hpp"
 #include "greenwave/networks/scenario_io.hpp"
+#include "cbengine_samples.hpp"
 
 namespace greenwave {
 namespace {
@@ -210,6 +211,18 @@ TEST(CBEngine, CompilesWithHandComputedFreeFlowTimes) {
   EXPECT_DOUBLE_EQ(c.demand.route_free_flow_time[c.demand.departures[0].route], 55);
 }
 
+// A flow far longer than the horizon is expanded only up to it (one vehicle a second for 10^7 s
+// would be ten million departures).
+TEST(CBEngine, FlowExpansionStopsAtTheHorizon) {
+  v1::Scenario s = parse_cbengine_roadnet(kRoadnet, "roadnet.txt");
+  parse_cbengine_flow("1\n0 10000000 1\n2\n2 3\n", "flow.txt", s);
+  const CompiledScenario c = compile_scenario(s, "roadnet.txt");
+  ASSERT_EQ(c.demand.departures.size(), 3600u);  // t = 0, 1, ..., 3599 (< the 3600 s horizon)
+  EXPECT_DOUBLE_EQ(c.demand.departures.back().time, 3599);
+  s.mutable_settings()->set_horizon(60.5);
+  EXPECT_EQ(compile_scenario(s, "roadnet.txt").demand.departures.size(), 61u);  // 0 .. 60
+}
+
 TEST(CBEngine, ConfigFileResolvesPathsAndHorizon) {
   const auto dir = std::filesystem::temp_directory_path() / ("gw_cbengine_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
   std::filesystem::create_directories(dir / "data");
@@ -233,6 +246,40 @@ TEST(CBEngine, ConfigFileResolvesPathsAndHorizon) {
   EXPECT_NE(msg.find("bad.cfg:line 1"), std::string::npos) << msg;
   EXPECT_NE(msg.find("missing.txt"), std::string::npos) << msg;
   std::filesystem::remove_all(dir);
+}
+
+// A missing leg leaves the phases that serve only it empty; they are kept (phase k is still
+// CBEngine's action k+1) and compile to "every signalized movement red, right turns green".
+TEST(CBEngine, MissingLegGivesEmptyPhases) {
+  v1::Scenario s = parse_cbengine_roadnet(testing::kTeeRoadnet, "roadnet.txt");
+  parse_cbengine_flow(testing::kTeeFlow, "flow.txt", s);
+  const v1::Intersection& x = center(s);
+  ASSERT_EQ(x.legs_size(), 4);
+  EXPECT_EQ(x.legs(3).incoming_road(), "");
+  EXPECT_EQ(x.legs(3).outgoing_road(), "");
+  // N left + through, E left + right, S through + right: 6 lane groups x 3 exit lanes.
+  EXPECT_EQ(x.movements_size(), 18);
+  ASSERT_EQ(x.phases_size(), 8);
+  // 1 N+S left = N left; 2 N+S through; 3 E+W left = E left; 4 E+W through = nothing;
+  // 5 N left+through; 6 E left+through = E left; 7 S left+through = S through; 8 W = nothing.
+  const int sizes[8] = {3, 6, 3, 0, 6, 3, 3, 0};
+  for (int p = 0; p < 8; ++p) EXPECT_EQ(x.phases(p).movements_size(), sizes[p]) << "phase " << p + 1;
+
+  const CompiledScenario c = compile_scenario(s, "roadnet.txt");
+  const RoadNetwork& net = c.network;
+  ASSERT_EQ(net.signalized.size(), 1u);
+  const IntersectionId i = net.signalized[0];
+  ASSERT_EQ(net.phase_count(i), 8);
+  const PhaseId empty = net.intersection_phase_begin[i] + 3;
+  EXPECT_EQ(net.phase_names[empty], "4");
+  // Only the 6 always-green right-turn movements (E and S approaches x 3 exit lanes) move.
+  ASSERT_EQ(net.movements_of_phase(empty).size(), 6u);
+  for (MovementId m : net.movements_of_phase(empty)) {
+    EXPECT_TRUE(net.movement_always_green[m]);
+    EXPECT_EQ(net.movement_turn[m], Turn::Right);
+  }
+  for (MovementId m = net.intersection_movement_begin[i]; m < net.intersection_movement_begin[i + 1]; ++m)
+    EXPECT_FALSE(net.is_green(empty, m)) << "no movement carries the phase's own green bit";
 }
 
 TEST(CBEngineErrors, EmptyFiles) {
@@ -318,6 +365,21 @@ TEST(CBEngineErrors, RoutesThroughUnconnectedRoads) {
       << msg;
   msg = flow_error("1\n0 100 5\n2\n2 1\n");
   EXPECT_NE(msg.find("line 4: no lane of road '2' may turn into road '1'"), std::string::npos) << msg;
+}
+
+// The classes the CityFlow and native tests also cover: non-positive speeds, roads with no lanes,
+// an empty route. (Phases naming missing movements cannot occur: CBEngine phases are generated.)
+TEST(CBEngineErrors, NonPositiveSpeedsRoadsWithNoLanesEmptyRoutes) {
+  std::string msg = roadnet_error(with_line(8, "0 1 300 0 3 3 1 2"));
+  EXPECT_NE(msg.find("roadnet.txt:line 8: '0' is out of range for speed limit in m/s, expected > 0"), std::string::npos) << msg;
+  msg = roadnet_error(with_line(8, "0 1 300 -20 3 3 1 2"));
+  EXPECT_NE(msg.find("line 8: '-20' is out of range for speed limit in m/s"), std::string::npos) << msg;
+  msg = roadnet_error(with_line(8, "0 1 0 20 3 3 1 2"));
+  EXPECT_NE(msg.find("line 8: '0' is out of range for length in metres, expected > 0"), std::string::npos) << msg;
+  msg = roadnet_error(with_line(8, "0 1 300 20 0 3 1 2"));
+  EXPECT_NE(msg.find("roadnet.txt:line 8: '0' is out of range for dir1 lane count, expected 1..99"), std::string::npos) << msg;
+  msg = flow_error("1\n0 100 5\n0\n2 3\n");
+  EXPECT_NE(msg.find("flow.txt:line 3: '0' is out of range for route length of flow 0"), std::string::npos) << msg;
 }
 
 TEST(CBEngineErrors, HugeAndOutOfRangeNumbers) {

@@ -1,5 +1,6 @@
 // `greenwave info`: loads, validates and compiles a scenario, then prints its counts.
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -10,25 +11,35 @@
 namespace greenwave::cli {
 
 int cmd_info(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help"}, {"flow"});
+  const Args args(argc, argv, 2, {"json", "help", "timing"}, {"flow"});
   if (args.flag("help") || args.positional().size() != 1) {
-    std::cout << "usage: greenwave info SCENARIO [--flow FLOW] [--json]\n"
+    std::cout << "usage: greenwave info SCENARIO [--flow FLOW] [--json] [--timing]\n"
                  "Loads SCENARIO (native .pbtxt/.pb, CityFlow config.json or roadnet.json, CBEngine .cfg or\n"
                  "roadnet.txt; --flow names the demand file of a bare road network), runs every validation\n"
-                 "check and prints the counts. vehicles = departures scheduled before the horizon.\n";
+                 "check and prints the counts. vehicles = departures scheduled before the horizon.\n"
+                 "--timing adds parse_s and compile_s: wall seconds to read the files and to validate + compile.\n";
     return args.flag("help") ? 0 : 2;
   }
-  const auto s = load_scenario(args.positional()[0], args.get_or("flow", ""));
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const v1::Scenario scenario = read_scenario(args.positional()[0], args.get_or("flow", ""));
+  const auto parsed = Clock::now();
+  const auto s = std::make_shared<const CompiledScenario>(compile_scenario(scenario, args.positional()[0]));
+  const auto compiled = Clock::now();
   const RoadNetwork& net = s->network;
   const auto vehicles = std::count_if(s->demand.departures.begin(), s->demand.departures.end(),
                                       [&](const Departure& d) { return d.time < s->settings.horizon; });
-  const nlohmann::json out = {{"intersections", net.num_intersections()},
-                              {"signalized_intersections", net.signalized.size()},
-                              {"roads", net.num_roads()},
-                              {"lanes", net.num_lanes()},
-                              {"movements", net.num_movements()},
-                              {"vehicles", vehicles},
-                              {"horizon_s", s->settings.horizon}};
+  nlohmann::json out = {{"intersections", net.num_intersections()},
+                        {"signalized_intersections", net.signalized.size()},
+                        {"roads", net.num_roads()},
+                        {"lanes", net.num_lanes()},
+                        {"movements", net.num_movements()},
+                        {"vehicles", vehicles},
+                        {"horizon_s", s->settings.horizon}};
+  if (args.flag("timing")) {
+    out["parse_s"] = std::chrono::duration<double>(parsed - start).count();
+    out["compile_s"] = std::chrono::duration<double>(compiled - parsed).count();
+  }
   if (args.flag("json")) {
     std::cout << out.dump() << "\n";
     return 0;

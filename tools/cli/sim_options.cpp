@@ -6,12 +6,15 @@
 namespace greenwave::cli {
 
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
-  auto loaded = load_scenario(args.positional()[0], args.get_or("flow", ""));
-  if (!args.get("horizon")) return loaded;
-  auto copy = std::make_shared<CompiledScenario>(*loaded);
-  copy->settings.horizon = args.get_double("horizon", copy->settings.horizon);
-  if (copy->settings.horizon <= 0) throw ConfigError("--horizon", "expected a positive number of seconds");
-  return copy;
+  const std::string& path = args.positional()[0];
+  v1::Scenario scenario = read_scenario(path, args.get_or("flow", ""));
+  if (args.get("horizon")) {
+    const double horizon = args.get_double("horizon", 0);
+    if (horizon <= 0) throw ConfigError("--horizon", "expected a positive number of seconds");
+    // Set before compiling: flows are expanded into departures only up to the horizon.
+    scenario.mutable_settings()->set_horizon(horizon);
+  }
+  return std::make_shared<const CompiledScenario>(compile_scenario(scenario, path));
 }
 
 int threads_option(const Args& args) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "greenwave/v1/scenario.pb.h"
 
@@ -15,8 +16,18 @@ namespace greenwave {
 /// interval (its time sets settings.yellow) and its road links are always green; the other
 /// lightphases are the green phases, and their times form the fixed-time plan (only when the
 /// config's rlTrafficLight is false or no config is given: with rlTrafficLight an agent controls
-/// the lights and the times mean nothing).
-/// Throws ScenarioError naming the file and JSON path.
+/// the lights and the times mean nothing). See docs/scenario-format.md, "CityFlow".
+/// Throws ScenarioError naming the file and JSON path (or line, for invalid JSON).
 v1::Scenario import_cityflow(const std::string& path, const std::string& flow_path = "");
+
+/// Parses the text of a CityFlow roadnet.json into a scenario without demand; `file` names it in
+/// errors. `fixed_time_plans` keeps the lightphase times as signal plans. Every id is checked
+/// (unique, resolving, roads touching the intersection that links them), so the result compiles.
+v1::Scenario parse_cityflow_roadnet(std::string_view text, const std::string& file, bool fixed_time_plans = true);
+
+/// Parses the text of a CityFlow flow.json and appends its flows ("flow_<k>", k from 0 in file
+/// order) and their vehicle types ("type_<k>", one per distinct parameter set) to `scenario`,
+/// whose roads the routes must name and connect (gaps are bridged by shortest paths).
+void parse_cityflow_flow(std::string_view text, const std::string& file, v1::Scenario& scenario);
 
 }  // namespace greenwave

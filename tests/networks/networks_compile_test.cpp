@@ -1,0 +1,148 @@
+// Validation of native scenarios by compile_scenario: every malformed-input class of the issue is
+// a ScenarioError naming the source file and the field path (/roads/1/length) with the value.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "greenwave/core/error.hpp"
+#include "greenwave/networks/scenario_io.hpp"
+
+namespace greenwave {
+namespace {
+
+// Boundaries a and c around signalized b; roads ab (a->b) and bc (b->c), one movement, two phases.
+constexpr const char* kScenario = R"(
+name: "line"
+intersections { id: "a" boundary: true }
+intersections {
+  id: "b" signalized: true
+  movements { from_road: "ab" from_lane: 0 to_road: "bc" to_lane: 0 turn: TURN_STRAIGHT length: 20 }
+  phases { name: "go" movements: 0 }
+  phases { name: "stop" }
+}
+intersections { id: "c" boundary: true }
+roads { id: "ab" from_intersection: "a" to_intersection: "b" length: 300 lanes { speed_limit: 10 } }
+roads { id: "bc" from_intersection: "b" to_intersection: "c" length: 200 lanes { speed_limit: 10 } }
+demand { flows { id: "f" route: "ab" route: "bc" start: 0 end: 100 interval: 10 } }
+signal_plans { intersection: "b" stages { phase: 0 duration: 30 } stages { phase: 1 duration: 10 } }
+settings { horizon: 600 }
+)";
+
+/// The error of compiling kScenario after `edit`.
+std::string error_after(const std::function<void(v1::Scenario&)>& edit) {
+  v1::Scenario s = parse_native_text(kScenario, "line.pbtxt");
+  edit(s);
+  try {
+    compile_scenario(s, "line.pbtxt");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no ScenarioError thrown";
+  return "";
+}
+
+#define EXPECT_HAS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
+
+TEST(Compile, ValidScenarioWithAnEmptyPhase) {
+  const CompiledScenario c = compile_scenario(parse_native_text(kScenario, "line.pbtxt"), "line.pbtxt");
+  EXPECT_EQ(c.network.num_phases(), 2);
+  EXPECT_TRUE(c.network.movements_of_phase(1).empty()) << "an empty phase holds every movement red";
+  EXPECT_EQ(c.demand.departures.size(), 11u);  // 0, 10, ..., 100: t <= end
+  ASSERT_EQ(c.plans.size(), 1u);
+}
+
+TEST(Compile, DeparturesStopAtTheHorizon) {
+  v1::Scenario s = parse_native_text(kScenario, "line.pbtxt");
+  s.mutable_demand()->mutable_flows(0)->set_end(1e7);  // the largest end: about 115 days
+  s.mutable_demand()->mutable_flows(0)->set_interval(0.01);
+  auto* trip = s.mutable_demand()->add_trips();
+  trip->add_route("ab");
+  trip->set_depart(600);  // at the horizon: never started, so not expanded
+  const CompiledScenario c = compile_scenario(s, "line.pbtxt");
+  ASSERT_EQ(c.demand.departures.size(), 60000u);  // 0, 0.01, ..., 599.99; a billion without the bound
+  EXPECT_NEAR(c.demand.departures.back().time, 599.99, 1e-9);
+  EXPECT_EQ(c.demand.source_ids.size(), 2u) << "the trip is still validated and named";
+  s.mutable_settings()->set_horizon(1e7);
+  EXPECT_HAS(error_after([&](v1::Scenario& t) { t = s; }),
+             "line.pbtxt:/demand/flows/0/interval: demand expands to more than 50 million vehicles before the horizon");
+}
+
+TEST(CompileErrors, DanglingIds) {
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(0)->set_from_intersection("z"); }),
+             "line.pbtxt:/roads/0/from_intersection: unknown intersection 'z'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_intersections(1)->mutable_movements(0)->set_to_road("cb"); }),
+             "line.pbtxt:/intersections/1/movements/0/to_road: unknown road 'cb'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_intersections(1)->mutable_movements(0)->set_from_road("bc"); }),
+             "line.pbtxt:/intersections/1/movements/0/from_road: road 'bc' does not end at intersection 'b'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_demand()->mutable_flows(0)->set_route(1, "cd"); }),
+             "line.pbtxt:/demand/flows/0/route/1: unknown road 'cd'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_demand()->mutable_flows(0)->set_vehicle_type("truck"); }),
+             "line.pbtxt:/demand/flows/0/vehicle_type: unknown vehicle type 'truck'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_signal_plans(0)->set_intersection("q"); }),
+             "line.pbtxt:/signal_plans/0/intersection: unknown intersection 'q'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_intersections(1)->add_legs()->set_incoming_road("x"); }),
+             "line.pbtxt:/intersections/1/legs/0/incoming_road: unknown road 'x'");
+}
+
+TEST(CompileErrors, DuplicateIds) {
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_intersections(2)->set_id("a"); }),
+             "line.pbtxt:/intersections/2/id: duplicate intersection id 'a'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(1)->set_id("ab"); }),
+             "line.pbtxt:/roads/1/id: duplicate road id 'ab'");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(1)->set_id(""); }), "line.pbtxt:/roads/1/id: road id is empty");
+}
+
+TEST(CompileErrors, NonPositiveLengthsAndSpeeds) {
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(0)->set_length(0); }),
+             "line.pbtxt:/roads/0/length: expected a positive number, got 0");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(1)->set_length(-3); }),
+             "line.pbtxt:/roads/1/length: expected a positive number, got -3");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(1)->mutable_lanes(0)->set_speed_limit(0); }),
+             "line.pbtxt:/roads/1/lanes/0/speed_limit: expected a positive number, got 0");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_intersections(1)->mutable_movements(0)->set_length(-1); }),
+             "line.pbtxt:/intersections/1/movements/0/length: expected a non-negative number, got -1");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_demand()->mutable_flows(0)->set_interval(0); }),
+             "line.pbtxt:/demand/flows/0/interval: expected a positive number, got 0");
+}
+
+TEST(CompileErrors, RoadsWithNoLanes) {
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(1)->clear_lanes(); }),
+             "line.pbtxt:/roads/1/lanes: road 'bc' has no lanes");
+}
+
+TEST(CompileErrors, PhasesNamingMissingMovements) {
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_intersections(1)->mutable_phases(1)->add_movements(1); }),
+             "line.pbtxt:/intersections/1/phases/1/movements/0: phase names movement 1 but intersection 'b' has 1 movements");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_signal_plans(0)->mutable_stages(1)->set_phase(2); }),
+             "line.pbtxt:/signal_plans/0/stages/1/phase: phase 2 out of range (intersection has 2 phases)");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_intersections(1)->mutable_movements(0)->set_to_lane(1); }),
+             "line.pbtxt:/intersections/1/movements/0/to_lane: lane index 1 out of range for road 'bc' with 1 lanes");
+}
+
+TEST(CompileErrors, RoutesThroughUnconnectedRoads) {
+  EXPECT_HAS(error_after([](v1::Scenario& s) {
+               auto* route = s.mutable_demand()->mutable_flows(0)->mutable_route();
+               route->SwapElements(0, 1);
+             }),
+             "line.pbtxt:/demand/flows/0/route: no path through the network connects the roads of this route");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_demand()->mutable_flows(0)->clear_route(); }),
+             "line.pbtxt:/demand/flows/0/route: needs a route or both origin and destination");
+}
+
+TEST(CompileErrors, HugeNumbersAndEmptyScenarios) {
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(0)->set_length(1e300); }),
+             "line.pbtxt:/roads/0/length: value 1e+300 is out of range (at most 1e+06)");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_demand()->mutable_flows(0)->set_end(1e12); }),
+             "line.pbtxt:/demand/flows/0/end: value 1e+12 is out of range (at most 1e+07)");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_settings()->set_horizon(std::numeric_limits<double>::infinity()); }),
+             "line.pbtxt:/settings/horizon: expected a positive number, got inf");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(0)->mutable_lanes(0)->set_speed_limit(std::nan("")); }),
+             "line.pbtxt:/roads/0/lanes/0/speed_limit: expected a positive number, got nan");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.clear_intersections(); }), "line.pbtxt:/intersections: scenario has no intersections");
+  EXPECT_HAS(error_after([](v1::Scenario& s) { s.clear_roads(); }), "line.pbtxt:/roads: scenario has no roads");
+}
+
+}  // namespace
+}  // namespace greenwave
