@@ -17,12 +17,14 @@ def load_scenario(path, flow=None, horizon=None) -> Scenario:
     """Reads and compiles a scenario in any supported format (native .pbtxt/.pb, CityFlow
     config.json or roadnet.json + ``flow``, CBEngine .cfg or roadnet.txt + ``flow``);
     ``horizon`` (seconds) overrides the scenario's. Raises ScenarioError naming the file."""
-    scenario = _load_scenario(path, flow)
-    return scenario if horizon is None else scenario.with_settings(horizon=horizon)
+    return _load_scenario(path, flow, horizon)
 
 
 def as_scenario(scenario_or_path, **settings) -> Scenario:
     """A Scenario from a Scenario or a path, with run settings (horizon, action_interval,
     yellow, min_green, metric_period, seed) replaced where given and not None."""
-    scenario = scenario_or_path if isinstance(scenario_or_path, Scenario) else load_scenario(scenario_or_path)
+    if isinstance(scenario_or_path, Scenario):
+        return scenario_or_path.with_settings(**settings)
+    # Loaded with the horizon: flows are expanded into departures only up to it.
+    scenario = load_scenario(scenario_or_path, horizon=settings.pop("horizon", None))
     return scenario.with_settings(**settings)

@@ -34,7 +34,16 @@ std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<cons
   for (const auto& [key_handle, value] : overrides) {
     if (value.is_none()) continue;
     const std::string key = py::cast<std::string>(key_handle);
-    if (key == "horizon") s.horizon = positive(value, "horizon");
+    if (key == "horizon") {
+      const double horizon = positive(value, "horizon");
+      // Flows were expanded into departures only up to the compiled horizon.
+      if (horizon > base->settings.horizon)
+        throw ConfigError("horizon", "cannot raise the horizon of a compiled scenario from " +
+                                         std::to_string(base->settings.horizon) + " to " + std::to_string(horizon) +
+                                         " s: its flows stop at the old one; reload it with load_scenario(path, "
+                                         "horizon=...) or generate it with that horizon");
+      s.horizon = horizon;
+    }
     else if (key == "action_interval") s.action_interval = positive(value, "action_interval");
     else if (key == "yellow") s.yellow = positive(value, "yellow", true);
     else if (key == "min_green") s.min_green = positive(value, "min_green", true);
@@ -148,13 +157,18 @@ void bind_scenario(py::module_& m) {
 
   m.def(
       "load_scenario",
-      [](const py::object& path, const py::object& flow) {
+      [](const py::object& path, const py::object& flow, const py::object& horizon) {
         const std::string p = path_string(path);
         const std::string f = flow.is_none() ? std::string() : path_string(flow);
+        const double h = horizon.is_none() ? 0.0 : positive(horizon, "horizon");
         py::gil_scoped_release release;
-        return ScenarioHandle{load_scenario(p, f)};
+        v1::Scenario scenario = read_scenario(p, f);
+        // Set before compiling: flows are expanded into departures only up to the horizon.
+        if (h > 0) scenario.mutable_settings()->set_horizon(h);
+        return ScenarioHandle{std::make_shared<const CompiledScenario>(compile_scenario(scenario, p))};
       },
-      py::arg("path"), py::arg("flow") = py::none(), "Reads and compiles a scenario in any supported format.");
+      py::arg("path"), py::arg("flow") = py::none(), py::arg("horizon") = py::none(),
+      "Reads and compiles a scenario in any supported format; `horizon` (s) replaces the scenario's.");
   m.def(
       "convert",
       [](const py::object& src, const py::object& dst, const py::object& flow) {

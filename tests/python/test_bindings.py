@@ -32,6 +32,16 @@ def test_horizon_override_and_with_settings_copy():
     assert full.action_interval == 10  # the original is untouched
 
 
+def test_the_horizon_is_applied_before_compiling_and_never_raised_afterwards():
+    full = gw.load_scenario(DEMO)
+    short = gw.load_scenario(DEMO, horizon=600)
+    assert short.departures < full.departures  # flows were expanded only up to 600 s
+    assert full.with_settings(horizon=600).vehicles_scheduled == short.vehicles_scheduled
+    # Raising a compiled scenario's horizon would silently lose the demand after the old one.
+    with pytest.raises(gw.ConfigError, match="horizon"):
+        short.with_settings(horizon=1800)
+
+
 def test_generate_grid_mirrors_the_cli_and_writes_a_loadable_file(tmp_path):
     out = tmp_path / "g.pbtxt"
     sc = gw.generate_grid(2, 3, out, demand="random", rate=500, horizon=600, seed=4)
