@@ -28,7 +28,7 @@ def venv(tmp_path_factory):
     env = dict(os.environ, GREENWAVE_CMAKE_BUILD_DIR=str(BUILD), GREENWAVE_PIP_BUILD_BASE=str(root / "pip-build"),
                PIP_NO_INPUT="1")
     env.pop("PYTHONPATH", None)
-    result = subprocess.run([str(python), "-m", "pip", "install", "--no-build-isolation", "--no-index", "--no-deps",
+    result = subprocess.run([str(python), "-m", "pip", "install", "--no-build-isolation", "--no-index",
                              "--disable-pip-version-check", str(ROOT)],
                             env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"pip install failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
