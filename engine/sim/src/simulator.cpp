@@ -19,6 +19,36 @@ constexpr double kQueueSpeed = 0.1;     // m/s: below this a vehicle is queued (
 constexpr double kTurnSpeed = 8.3333;   // m/s on turning movements (CityFlow's default)
 constexpr double kYieldDistance = 5.0;  // m: stop this far before a crossing when yielding
 constexpr double kEnterSpeedFree = 2.0; // m/s: a lane whose tail moves this fast can be entered
+
+/// Appends ids to a shared array from one thread's range of a parallel phase: entries are
+/// buffered and the shared cursor is advanced once per batch, so threads rarely contend on it.
+class BatchAppender {
+ public:
+  /// Appends to out[cursor++] (out must have room for every entry appended).
+  BatchAppender(std::int32_t* out, std::atomic<std::int32_t>& cursor) : out_(out), cursor_(cursor) {}
+  BatchAppender(const BatchAppender&) = delete;
+  BatchAppender& operator=(const BatchAppender&) = delete;
+  ~BatchAppender() { flush(); }
+  /// Appends one id (in batches: the order in the shared array is unspecified).
+  void push(std::int32_t x) {
+    buf_[n_++] = x;
+    if (n_ == kBatch) flush();
+  }
+  /// Writes the buffered ids out.
+  void flush() {
+    if (n_ == 0) return;
+    const std::int32_t at = cursor_.fetch_add(n_, std::memory_order_relaxed);
+    std::copy(buf_, buf_ + n_, out_ + at);
+    n_ = 0;
+  }
+
+ private:
+  static constexpr std::int32_t kBatch = 64;
+  std::int32_t* out_;
+  std::atomic<std::int32_t>& cursor_;
+  std::int32_t buf_[kBatch];
+  std::int32_t n_ = 0;
+};
 }  // namespace
 
 std::size_t Simulator::bytes_per_vehicle() {
@@ -82,15 +112,21 @@ void Simulator::set_threads(int threads) {
 }
 
 template <class Fn>
-void Simulator::parallel(std::int32_t n, Fn&& fn) {
+void Simulator::parallel_ranges(std::int32_t n, Fn&& fn) {
   if (threads_ == 1 || n < 256) {
-    for (std::int32_t i = 0; i < n; ++i) fn(i);
+    fn(0, n);
     return;
   }
   arena_->execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 64), [&](const tbb::blocked_range<std::int32_t>& r) {
-      for (std::int32_t i = r.begin(); i < r.end(); ++i) fn(i);
-    });
+    tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 64),
+                      [&](const tbb::blocked_range<std::int32_t>& r) { fn(r.begin(), r.end()); });
+  });
+}
+
+template <class Fn>
+void Simulator::parallel(std::int32_t n, Fn&& fn) {
+  parallel_ranges(n, [&](std::int32_t begin, std::int32_t end) {
+    for (std::int32_t i = begin; i < end; ++i) fn(i);
   });
 }
 
@@ -339,11 +375,11 @@ void Simulator::notify_conflicts() {
   };
   // Sets the entries of movement m; `front_enters`: the first vehicle of its start lane takes it
   // next and it is open. `hanging`: hanging_from(m's end lane).
-  auto notify_movement = [&](MovementId m, bool front_enters, RoadId hanging) {
+  auto notify_movement = [&](BatchAppender& out, MovementId m, bool front_enters, RoadId hanging) {
     const std::int32_t c0 = net.movement_conflict_begin[m], c1 = net.movement_conflict_begin[m + 1];
     std::int32_t c = c1 - 1;  // walk the crossings from the far end back (CityFlow's order)
     auto notify = [&](std::int32_t veh, double distance) {
-      if (c == c1 - 1) notified_[static_cast<std::size_t>(notified.fetch_add(1, std::memory_order_relaxed))] = m;
+      if (c == c1 - 1) out.push(m);
       notify_vehicle_[c] = veh;
       notify_distance_[c] = distance;
       --c;
@@ -384,23 +420,26 @@ void Simulator::notify_conflicts() {
   // Parallel over occupied drivables. Only movements next to one can get entries; each is set by
   // one owner: its start lane if occupied, else itself if occupied, else its end lane.
   auto has_conflicts = [&](MovementId m) { return net.movement_conflict_begin[m] != net.movement_conflict_begin[m + 1]; };
-  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
-    const std::int32_t d = active_[k];
+  auto visit = [&](BatchAppender& out, std::int32_t d) {
     if (d >= lanes) {
       const MovementId m = d - lanes;
-      if (has_conflicts(m) && !occupied(net.movement_from_lane[m])) notify_movement(m, false, hanging_from(net.movement_to_lane[m]));
+      if (has_conflicts(m) && !occupied(net.movement_from_lane[m])) notify_movement(out, m, false, hanging_from(net.movement_to_lane[m]));
       return;
     }
     const std::int32_t next = next_[drivable_list_[d].front()];
     for (const MovementId m : net.movements_from(d)) {
       const bool front_enters = next == lanes + m && movement_open_[m] != 0;
       if (has_conflicts(m) && (front_enters || occupied(lanes + m) || occupied(net.movement_to_lane[m])))
-        notify_movement(m, front_enters, hanging_from(net.movement_to_lane[m]));
+        notify_movement(out, m, front_enters, hanging_from(net.movement_to_lane[m]));
     }
     const RoadId hanging = hanging_from(d);
     if (hanging == kNone) return;
     for (const MovementId m : net.movements_into(d))
-      if (has_conflicts(m) && !occupied(net.movement_from_lane[m]) && !occupied(lanes + m)) notify_movement(m, false, hanging);
+      if (has_conflicts(m) && !occupied(net.movement_from_lane[m]) && !occupied(lanes + m)) notify_movement(out, m, false, hanging);
+  };
+  parallel_ranges(static_cast<std::int32_t>(active_.size()), [&](std::int32_t begin, std::int32_t end) {
+    BatchAppender out(notified_.data(), notified);
+    for (std::int32_t k = begin; k < end; ++k) visit(out, active_[k]);
   });
   notified_.resize(static_cast<std::size_t>(notified.load()));
 }
@@ -609,40 +648,41 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
 void Simulator::compute_actions() {
   Vehicles& s = *veh_;
   const RoadNetwork& net = *net_;
-  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
-    const std::int32_t d = active_[k];
-    for (const std::int32_t v : drivable_list_[d]) {
-      s.n_blocker[v] = kNone;
-      double speed = next_speed(v);
-      const double cur = s.speed[v];
-      double delta;
-      if (speed < 0) {
-        delta = 0.5 * cur * cur / demand_->vehicle_types[s.type[v]].max_neg_acc;
-        speed = 0;
-      } else {
-        delta = (cur + speed) * dt_ / 2;
-      }
-      s.n_speed[v] = speed;
-      // Advance along the planned path, crossing into following drivables.
-      Cursor at{d, s.route_pos[v]};
-      double dis = s.dis[v] + delta;
-      s.n_finished[v] = 0;
-      for (int hop = 0;; ++hop) {
-        const double len = at.drivable < net.num_lanes() ? net.lane_length[at.drivable]
-                                                         : net.movement_length[at.drivable - net.num_lanes()];
-        if (dis <= len) break;
-        const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
-        if (next.drivable == kNone) {
-          s.n_finished[v] = 1;
-          break;
-        }
-        dis -= len;
-        at = next;
-      }
-      s.n_dis[v] = dis;
-      s.n_drivable[v] = at.drivable;
-      s.n_route_pos[v] = at.route_pos;
+  // Per running vehicle (its slot still holds a drivable); each writes only its own next state, so
+  // slots in contiguous blocks give each thread its own cache lines.
+  parallel(s.size(), [&](std::int32_t v) {
+    const std::int32_t d = s.drivable[v];
+    if (d < 0) return;
+    s.n_blocker[v] = kNone;
+    double speed = next_speed(v);
+    const double cur = s.speed[v];
+    double delta;
+    if (speed < 0) {
+      delta = 0.5 * cur * cur / demand_->vehicle_types[s.type[v]].max_neg_acc;
+      speed = 0;
+    } else {
+      delta = (cur + speed) * dt_ / 2;
     }
+    s.n_speed[v] = speed;
+    // Advance along the planned path, crossing into following drivables.
+    Cursor at{d, s.route_pos[v]};
+    double dis = s.dis[v] + delta;
+    s.n_finished[v] = 0;
+    for (int hop = 0;; ++hop) {
+      const double len = at.drivable < net.num_lanes() ? net.lane_length[at.drivable]
+                                                       : net.movement_length[at.drivable - net.num_lanes()];
+      if (dis <= len) break;
+      const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
+      if (next.drivable == kNone) {
+        s.n_finished[v] = 1;
+        break;
+      }
+      dis -= len;
+      at = next;
+    }
+    s.n_dis[v] = dis;
+    s.n_drivable[v] = at.drivable;
+    s.n_route_pos[v] = at.route_pos;
   });
 }
 
@@ -655,16 +695,19 @@ void Simulator::move_vehicles() {
   // in movers_ (in any order; sorted below).
   movers_.resize(static_cast<std::size_t>(s.size()));
   std::atomic<std::int32_t> leaving{0};
-  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
-    const std::int32_t d = active_[k];
-    auto& list = drivable_list_[d];
-    std::size_t w = 0;
-    for (const std::int32_t v : list) {
-      if (!s.n_finished[v] && s.n_drivable[v] == d) list[w++] = v;
-      else movers_[static_cast<std::size_t>(leaving.fetch_add(1, std::memory_order_relaxed))] = v;
+  parallel_ranges(static_cast<std::int32_t>(active_.size()), [&](std::int32_t begin, std::int32_t end) {
+    BatchAppender out(movers_.data(), leaving);
+    for (std::int32_t k = begin; k < end; ++k) {
+      const std::int32_t d = active_[k];
+      auto& list = drivable_list_[d];
+      std::size_t w = 0;
+      for (const std::int32_t v : list) {
+        if (!s.n_finished[v] && s.n_drivable[v] == d) list[w++] = v;
+        else out.push(v);
+      }
+      if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size() - w);
+      list.resize(w);
     }
-    if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size() - w);
-    list.resize(w);
   });
   movers_.resize(static_cast<std::size_t>(leaving.load()));
   // Serially, in a fixed order: finished vehicles leave (by slot); movers join their new
@@ -727,20 +770,20 @@ void Simulator::move_vehicles() {
     s.enter_link_step[v] = d >= lanes ? step_count_ : std::numeric_limits<std::int64_t>::max();
   }
   refresh_active();
-  // Commit the next state (parallel over occupied drivables: every running vehicle is on exactly
-  // one list). A blocker that finished this step no longer blocks.
-  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
-    for (const std::int32_t v : drivable_list_[active_[k]]) {
-      const bool moved = s.drivable[v] != s.n_drivable[v] || s.route_pos[v] != s.n_route_pos[v];
-      s.drivable[v] = s.n_drivable[v];
-      s.route_pos[v] = s.n_route_pos[v];
-      if (moved) refresh_next(v);
-      s.dis[v] = s.n_dis[v];
-      s.speed[v] = s.n_speed[v];
-      const std::int32_t b = s.n_blocker[v];
-      s.blocker[v] = b != kNone && !s.n_finished[b] ? b : kNone;
-      if (s.speed[v] < kQueueSpeed) s.wait[v] += dt_;
-    }
+  // Commit the next state, parallel over vehicle slots (each thread a contiguous block, so no two
+  // write the same cache line): the running vehicles are the slots still on a drivable (finished
+  // ones were freed above). A blocker that finished this step no longer blocks.
+  parallel(s.size(), [&](std::int32_t v) {
+    if (s.drivable[v] < 0) return;
+    const bool moved = s.drivable[v] != s.n_drivable[v] || s.route_pos[v] != s.n_route_pos[v];
+    s.drivable[v] = s.n_drivable[v];
+    s.route_pos[v] = s.n_route_pos[v];
+    if (moved) refresh_next(v);
+    s.dis[v] = s.n_dis[v];
+    s.speed[v] = s.n_speed[v];
+    const std::int32_t b = s.n_blocker[v];
+    s.blocker[v] = b != kNone && !s.n_finished[b] ? b : kNone;
+    if (s.speed[v] < kQueueSpeed) s.wait[v] += dt_;
   });
 }
 

@@ -136,8 +136,12 @@ class Simulator final : public TrafficBackend {
   void refresh_active();
   /// Rebuilds next_, the occupied bitmap, active_ and notified_ from the state (reset, restore).
   void rebuild_step_index();
+  /// Runs fn(i) for every i in [0, n), split across the arena's threads when worthwhile.
   template <class Fn>
   void parallel(std::int32_t n, Fn&& fn);
+  /// Runs fn(begin, end) over disjoint ranges that cover [0, n) (one range when run serially).
+  template <class Fn>
+  void parallel_ranges(std::int32_t n, Fn&& fn);
 
   std::shared_ptr<const CompiledScenario> scenario_;
   const RoadNetwork* net_;
