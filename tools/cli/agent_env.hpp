@@ -16,8 +16,6 @@ namespace greenwave::cli {
 /// The options every agent command accepts besides its own.
 inline const std::set<std::string> kAgentEnvOptions = {"flow", "horizon", "threads", "seed", "reward", "observation"};
 
-/// A scenario loaded once, with the run settings the options override (--flow, --horizon).
-std::shared_ptr<const CompiledScenario> load_for_agents(const Args& args);
 
 /// A TrafficEnv that owns its native Simulator (kept visible for metric samples).
 struct OwnedTrafficEnv {

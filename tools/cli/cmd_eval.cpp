@@ -13,6 +13,7 @@
 #include "greenwave/core/rng.hpp"
 #include "greenwave/sim/citybrain_score.hpp"
 #include "metrics_output.hpp"
+#include "sim_options.hpp"
 
 namespace greenwave::cli {
 
@@ -37,7 +38,7 @@ int cmd_eval(int argc, char** argv) {
   if (!score.empty() && score != "citybrain") throw ConfigError("--score", "expected citybrain, got '" + score + "'");
   const double threshold = args.get_double("citybrain-threshold", 1.40);
 
-  const auto scenario = load_for_agents(args);
+  const auto scenario = load_scenario_option(args);
   const bool is_checkpoint = agent_name != "fixed" && agent_name != "maxpressure" && agent_name != "sotl" &&
                              agent_name != "random";
   std::unique_ptr<DqnAgent> dqn;

@@ -13,6 +13,7 @@
 #include "greenwave/agents/wsm.hpp"
 #include "greenwave/core/error.hpp"
 #include "metrics_output.hpp"
+#include "sim_options.hpp"
 
 namespace greenwave::cli {
 
@@ -70,7 +71,7 @@ int cmd_train(int argc, char** argv) {
   const std::string observation = args.get_or("observation", TrafficEnvConfig{}.observation);
   const std::string reward = args.get_or("reward", TrafficEnvConfig{}.reward);
 
-  const auto scenario = load_for_agents(args);
+  const auto scenario = load_scenario_option(args);
   const long long n_envs = args.get_int("envs", 1);
   if (n_envs < 1 || n_envs > 4096) throw ConfigError("--envs", "expected 1..4096, got " + std::to_string(n_envs));
   std::vector<std::unique_ptr<Env>> envs;
