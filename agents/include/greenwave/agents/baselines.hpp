@@ -17,8 +17,15 @@ namespace greenwave {
 
 class TrafficEnv;
 
+/// A controller that does not learn: observe and train do nothing.
+class NonLearningAgent : public Agent {
+ public:
+  void observe(const TransitionBatch&) override {}
+  TrainStats train() override { return {}; }
+};
+
 /// Uniformly random allowed actions; the stream is reseeded every episode from (seed, episode seed).
-class RandomAgent final : public Agent {
+class RandomAgent final : public NonLearningAgent {
  public:
   /// A random controller with base seed `seed`.
   explicit RandomAgent(std::uint64_t seed) : seed_(seed) {}
@@ -26,8 +33,6 @@ class RandomAgent final : public Agent {
   void begin_episode(std::uint64_t seed) override { rng_.reseed(mix_seed(seed_, seed)); }
   void act(std::span<const float> obs, std::span<const std::uint8_t> mask, std::span<std::int32_t> actions,
            bool explore) override;
-  void observe(const TransitionBatch&) override {}
-  TrainStats train() override { return {}; }
 
  private:
   std::uint64_t seed_;
@@ -37,7 +42,7 @@ class RandomAgent final : public Agent {
 /// Cycles through the allowed phases: at a decision, switches to the next phase (cyclically)
 /// once the phase timer reaches `phase_time` seconds, else keeps (REFERENCE.md §3's FixedTime).
 /// Needs the `phase` and `time_in_phase` components.
-class FixedTimeAgent final : public Agent {
+class FixedTimeAgent final : public NonLearningAgent {
  public:
   /// Throws ConfigError when a needed component is missing or phase_time <= 0.
   FixedTimeAgent(const EnvSpec& spec, double phase_time = 30.0);
@@ -45,8 +50,6 @@ class FixedTimeAgent final : public Agent {
   void begin_episode(std::uint64_t) override {}
   void act(std::span<const float> obs, std::span<const std::uint8_t> mask, std::span<std::int32_t> actions,
            bool explore) override;
-  void observe(const TransitionBatch&) override {}
-  TrainStats train() override { return {}; }
 
  private:
   std::int64_t obs_size_, width_, phase_, timer_;
@@ -56,7 +59,7 @@ class FixedTimeAgent final : public Agent {
 /// MaxPressure: keeps the current phase while its timer is below `min_phase_time` seconds, else
 /// picks the allowed phase with the largest `phase_pressure` (ties to the lowest index).
 /// Needs the `phase_pressure`, `phase` and `time_in_phase` components.
-class MaxPressureAgent final : public Agent {
+class MaxPressureAgent final : public NonLearningAgent {
  public:
   /// Throws ConfigError when a needed component is missing or min_phase_time < 0.
   MaxPressureAgent(const EnvSpec& spec, double min_phase_time = 10.0);
@@ -64,8 +67,6 @@ class MaxPressureAgent final : public Agent {
   void begin_episode(std::uint64_t) override {}
   void act(std::span<const float> obs, std::span<const std::uint8_t> mask, std::span<std::int32_t> actions,
            bool explore) override;
-  void observe(const TransitionBatch&) override {}
-  TrainStats train() override { return {}; }
 
  private:
   std::int64_t obs_size_, width_, pressure_, phase_, timer_;
@@ -86,7 +87,7 @@ using PhaseLanes = std::vector<std::vector<std::vector<std::int32_t>>>;
 /// SOTL: after min_phase_time, switches to the next allowed phase when the current phase's
 /// lanes queue few vehicles and the red lanes queue many. Needs `lane_queue`, `phase` and
 /// `time_in_phase`, plus the phase-to-lane table (sotl_phase_lanes for a TrafficEnv).
-class SotlAgent final : public Agent {
+class SotlAgent final : public NonLearningAgent {
  public:
   /// Throws ConfigError when a component is missing or the table does not fit the spec.
   SotlAgent(const EnvSpec& spec, PhaseLanes phase_lanes, SotlConfig config = {});
@@ -94,8 +95,6 @@ class SotlAgent final : public Agent {
   void begin_episode(std::uint64_t) override {}
   void act(std::span<const float> obs, std::span<const std::uint8_t> mask, std::span<std::int32_t> actions,
            bool explore) override;
-  void observe(const TransitionBatch&) override {}
-  TrainStats train() override { return {}; }
 
  private:
   std::int64_t obs_size_, width_, queue_, queue_size_, phase_, timer_;
