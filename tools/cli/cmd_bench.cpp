@@ -26,7 +26,8 @@ int cmd_bench(int argc, char** argv) {
                  "                       [--flow FLOW] [--horizon SECONDS] [--json]\n"
                  "Runs K episodes (default 3) and reports the best: vehicle updates per second (sum over steps\n"
                  "of running vehicles / wall time), simulated seconds per wall second, peak RSS, mean and peak\n"
-                 "running vehicles, and the simulator's state bytes (allocated, and per vehicle slot).\n";
+                 "running vehicles, and the simulator's state bytes (allocated, per vehicle slot, and the part that\n"
+                 "grows with vehicles per running vehicle at the peak).\n";
     return args.flag("help") ? 0 : 2;
   }
   const auto loaded = load_scenario_option(args);
@@ -62,6 +63,9 @@ int cmd_bench(int argc, char** argv) {
                               {"vehicle_updates", updates},
                               {"state_bytes_per_vehicle", Simulator::bytes_per_vehicle()},
                               {"state_bytes", sim.state_bytes()},
+                              {"vehicle_state_bytes", sim.vehicle_state_bytes()},
+                              {"vehicle_state_bytes_per_running",
+                               peak_running > 0 ? static_cast<double>(sim.vehicle_state_bytes()) / static_cast<double>(peak_running) : 0.0},
                               {"steps", sim.steps()},
                               {"mean_running_vehicles", sim.steps() > 0 ? static_cast<double>(updates) / static_cast<double>(sim.steps()) : 0.0},
                               {"peak_running_vehicles", peak_running}};
@@ -69,11 +73,13 @@ int cmd_bench(int argc, char** argv) {
     std::cout << out.dump() << "\n";
   } else {
     std::printf("vehicle updates/s    %.3g\nsim s per wall s     %.1f\nwall                 %.3f s\npeak RSS             %.1f MB\nthreads              %d\n"
-                "mean running         %.0f\npeak running         %lld\nstate                %.2f MB (%zu B per vehicle slot)\n",
+                "mean running         %.0f\npeak running         %lld\nstate                %.2f MB (%zu B per vehicle slot)\n"
+                "vehicle state        %.2f MB (%.0f B per running vehicle at the peak)\n",
                 out["vehicle_updates_per_s"].get<double>(), out["sim_seconds_per_wall_s"].get<double>(), best_wall,
                 static_cast<double>(out["peak_rss_bytes"].get<std::int64_t>()) / 1e6, threads,
                 out["mean_running_vehicles"].get<double>(), static_cast<long long>(peak_running),
-                static_cast<double>(sim.state_bytes()) / 1e6, Simulator::bytes_per_vehicle());
+                static_cast<double>(sim.state_bytes()) / 1e6, Simulator::bytes_per_vehicle(),
+                static_cast<double>(sim.vehicle_state_bytes()) / 1e6, out["vehicle_state_bytes_per_running"].get<double>());
   }
   return 0;
 }

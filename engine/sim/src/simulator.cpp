@@ -59,17 +59,28 @@ std::size_t Simulator::bytes_per_vehicle() {
   return 9 * 4 + 9 * 8 + 2 * 8 + 1 + 4 + 3 * 4;
 }
 
-std::size_t Simulator::state_bytes() const {
-  auto bytes = [](const auto& v) { return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type); };
-  std::size_t n = veh_->allocated_bytes() + bytes(drivable_list_) + bytes(lane_entry_queue_);
-  for (const auto& list : drivable_list_) n += bytes(list);
+namespace {
+/// Heap bytes a vector holds (its capacity).
+template <class V>
+std::size_t heap_bytes(const V& v) {
+  return v.capacity() * sizeof(typename V::value_type);
+}
+}  // namespace
+
+std::size_t Simulator::vehicle_state_bytes() const {
+  std::size_t n = veh_->allocated_bytes() + heap_bytes(movers_) + heap_bytes(next_);
+  for (const auto& list : drivable_list_) n += heap_bytes(list);
   for (const auto& queue : lane_entry_queue_) n += queue.capacity() * sizeof(std::int32_t);
-  n += bytes(lane_entry_waiting_) + bytes(movers_) + bytes(occupied_bits_) + bytes(active_) + bytes(notified_) +
-       bytes(entry_lanes_) + bytes(next_) + bytes(phase_) + bytes(in_clearance_) + bytes(clearance_left_) +
-       bytes(time_in_phase_) + bytes(movement_open_) + bytes(conflict_mirror_) + bytes(notify_vehicle_) +
-       bytes(notify_distance_) + bytes(lane_count_) + bytes(lane_queue_) + bytes(lane_speed_sum_) + bytes(lane_wait_sum_) +
-       bytes(lane_departures_) + bytes(samples_);
   return n;
+}
+
+std::size_t Simulator::state_bytes() const {
+  return vehicle_state_bytes() + heap_bytes(drivable_list_) + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) +
+         heap_bytes(occupied_bits_) + heap_bytes(active_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
+         heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
+         heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
+         heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
+         heap_bytes(lane_departures_) + heap_bytes(samples_);
 }
 
 Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOptions options)
@@ -135,7 +146,7 @@ void Simulator::reset(std::uint64_t seed) {
   rng_.reseed(seed);
   step_count_ = 0;
   next_departure_ = 0;
-  reserve_capacity();  // empties vehicles, drivable lists, entry queues and samples
+  clear_growable_state();
   lane_entry_waiting_.assign(net.num_lanes(), 0);
   phase_.assign(net.num_intersections(), 0);
   in_clearance_.assign(net.num_intersections(), 0);
@@ -159,7 +170,7 @@ void Simulator::rebuild_step_index() {
   const RoadNetwork& net = *net_;
   const auto drivables = static_cast<std::int32_t>(drivable_list_.size());
   const Vehicles& s = *veh_;
-  next_.reserve(s.drivable.capacity());
+  grow_slot_scratch();
   next_.assign(static_cast<std::size_t>(s.size()), kNone);
   for (std::int32_t v = 0; v < s.size(); ++v)
     if (s.drivable[v] >= 0) refresh_next(v);
@@ -309,6 +320,7 @@ void Simulator::spawn() {
     const LaneId lane = candidates[rng_.below(static_cast<std::uint64_t>(n))];
     const std::int32_t v = veh_->allocate();
     Vehicles& s = *veh_;
+    grow_slot_scratch();
     if (next_.size() < static_cast<std::size_t>(s.size())) next_.resize(static_cast<std::size_t>(s.size()), kNone);
     s.drivable[v] = kWaiting;
     s.route_pos[v] = 0;

@@ -39,14 +39,23 @@ struct Simulator::Vehicles {
 
   /// Number of slots (free ones included).
   std::int32_t size() const { return static_cast<std::int32_t>(drivable.size()); }
-  /// Empties every array, keeping (and raising to `capacity`) their allocations.
-  void clear(std::size_t capacity) {
+  /// Empties every array, keeping its allocation (the high-water mark of earlier episodes).
+  void clear() {
     for (auto* v : {&drivable, &route_pos, &route, &type, &leader, &blocker, &n_drivable, &n_route_pos, &n_blocker, &free_slots})
-      v->clear(), v->reserve(capacity);
-    for (auto* v : {&dis, &speed, &depart, &enter, &wait, &gap, &last_change, &n_speed, &n_dis}) v->clear(), v->reserve(capacity);
-    priority.clear(), priority.reserve(capacity);
-    enter_link_step.clear(), enter_link_step.reserve(capacity);
-    n_finished.clear(), n_finished.reserve(capacity);
+      v->clear();
+    for (auto* v : {&dis, &speed, &depart, &enter, &wait, &gap, &last_change, &n_speed, &n_dis}) v->clear();
+    priority.clear();
+    enter_link_step.clear();
+    n_finished.clear();
+  }
+  /// Raises every column's capacity to at least n slots.
+  void reserve(std::size_t n) {
+    for (auto* v : {&drivable, &route_pos, &route, &type, &leader, &blocker, &n_drivable, &n_route_pos, &n_blocker, &free_slots})
+      v->reserve(n);
+    for (auto* v : {&dis, &speed, &depart, &enter, &wait, &gap, &last_change, &n_speed, &n_dis}) v->reserve(n);
+    priority.reserve(n);
+    enter_link_step.reserve(n);
+    n_finished.reserve(n);
   }
   /// Heap bytes the arrays hold (capacity, not size): part of Simulator::state_bytes().
   std::size_t allocated_bytes() const {
@@ -65,6 +74,9 @@ struct Simulator::Vehicles {
       return s;
     }
     const std::int32_t s = size();
+    // Grow every column together by a quarter when full, so the slots' memory stays within 1.25x of
+    // the most vehicles held at once (not the number of departures).
+    if (drivable.size() == drivable.capacity()) reserve(drivable.size() + drivable.size() / 4 + 16);
     for (auto* v : {&drivable, &route_pos, &route, &type, &leader, &blocker, &n_drivable, &n_route_pos, &n_blocker})
       v->push_back(kFree);
     for (auto* v : {&dis, &speed, &depart, &enter, &wait, &gap, &n_speed, &n_dis}) v->push_back(0);

@@ -84,6 +84,9 @@ class Simulator final : public TrafficBackend {
   /// Heap bytes of mutable state held now (allocated capacity of vehicle arrays, drivable lists,
   /// entry queues, signal, conflict and lane arrays, step index; the scenario excluded).
   std::size_t state_bytes() const;
+  /// The part of state_bytes() that grows with the vehicles held at once: the slot columns and
+  /// slot-indexed scratch, the drivable lists' and entry queues' storage (their high-water marks).
+  std::size_t vehicle_state_bytes() const;
 
   /// The whole mutable state as binary Protobuf (greenwave.v1.Snapshot); see docs/simulator.md.
   std::string save_snapshot() const;
@@ -127,8 +130,11 @@ class Simulator final : public TrafficBackend {
   void change_lanes();
   /// Moves vehicle v (list index index_in_lane on lane `from`) to a neighbour if the rule allows.
   bool try_lane_change(std::int32_t v, LaneId from, std::int32_t index_in_lane);
-  /// Empties the growable state and reserves its steady-state capacity (capacity.cpp).
-  void reserve_capacity();
+  /// Empties the growable state (vehicle slots, drivable lists, entry queues, samples), keeping
+  /// its capacity from earlier episodes (capacity.cpp).
+  void clear_growable_state();
+  /// Raises next_ and movers_ to the vehicle slots' capacity (they are indexed by slot).
+  void grow_slot_scratch();
   double delay_index_now() const;
   /// Marks drivable d as possibly holding vehicles (serial phases only).
   void mark_occupied(std::int32_t d) { occupied_bits_[static_cast<std::size_t>(d) >> 6] |= std::uint64_t{1} << (d & 63); }
