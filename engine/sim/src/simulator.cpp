@@ -80,7 +80,7 @@ std::size_t Simulator::state_bytes() const {
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
          heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
          heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
-         heap_bytes(lane_departures_) + heap_bytes(samples_);
+         heap_bytes(lane_departures_) + heap_bytes(lane_hanging_) + heap_bytes(samples_);
 }
 
 Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOptions options)
@@ -174,6 +174,8 @@ void Simulator::rebuild_step_index() {
   next_.assign(static_cast<std::size_t>(s.size()), kNone);
   for (std::int32_t v = 0; v < s.size(); ++v)
     if (s.drivable[v] >= 0) refresh_next(v);
+  lane_hanging_.assign(static_cast<std::size_t>(net.num_lanes()), kNone);
+  for (LaneId l = 0; l < net.num_lanes(); ++l) lane_hanging_[l] = tail_hangs_from(l);
   occupied_bits_.assign((static_cast<std::size_t>(drivables) + 63) / 64, 0);
   for (std::int32_t d = 0; d < drivables; ++d)
     if (!drivable_list_[d].empty()) mark_occupied(d);
@@ -206,6 +208,7 @@ void Simulator::refresh_active() {
       if (d < lanes) {
         lane_count_[d] = lane_queue_[d] = 0;
         lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
+        lane_hanging_[d] = kNone;
       }
     }
   }
@@ -377,16 +380,8 @@ void Simulator::notify_conflicts() {
   notified_.resize(static_cast<std::size_t>(net.num_movements()));
   std::atomic<std::int32_t> notified{0};
   auto occupied = [&](std::int32_t d) { return ((occupied_bits_[static_cast<std::size_t>(d) >> 6] >> (d & 63)) & 1) != 0; };
-  // The road before lane `end` that its last vehicle came from while its tail is still in the
-  // intersection (it hangs out over the movement it came through), else kNone.
-  auto hanging_from = [&](LaneId end) {
-    if (!occupied(end)) return kNone;
-    const std::int32_t v = drivable_list_[end].back();
-    if (!(s.dis[v] - demand_->vehicle_types[s.type[v]].length < 0 && s.route_pos[v] > 0)) return kNone;
-    return demand_->route(s.route[v])[s.route_pos[v] - 1];
-  };
   // Sets the entries of movement m; `front_enters`: the first vehicle of its start lane takes it
-  // next and it is open. `hanging`: hanging_from(m's end lane).
+  // next and it is open. `hanging`: lane_hanging_ of m's end lane.
   auto notify_movement = [&](BatchAppender& out, MovementId m, bool front_enters, RoadId hanging) {
     const std::int32_t c0 = net.movement_conflict_begin[m], c1 = net.movement_conflict_begin[m + 1];
     std::int32_t c = c1 - 1;  // walk the crossings from the far end back (CityFlow's order)
@@ -435,16 +430,19 @@ void Simulator::notify_conflicts() {
   auto visit = [&](BatchAppender& out, std::int32_t d) {
     if (d >= lanes) {
       const MovementId m = d - lanes;
-      if (has_conflicts(m) && !occupied(net.movement_from_lane[m])) notify_movement(out, m, false, hanging_from(net.movement_to_lane[m]));
+      if (has_conflicts(m) && !occupied(net.movement_from_lane[m])) notify_movement(out, m, false, lane_hanging_[net.movement_to_lane[m]]);
       return;
     }
     const std::int32_t next = next_[drivable_list_[d].front()];
+    const RoadId road = net.lane_road[d];
     for (const MovementId m : net.movements_from(d)) {
       const bool front_enters = next == lanes + m && movement_open_[m] != 0;
-      if (has_conflicts(m) && (front_enters || occupied(lanes + m) || occupied(net.movement_to_lane[m])))
-        notify_movement(out, m, front_enters, hanging_from(net.movement_to_lane[m]));
+      // With nobody entering or on it, only a vehicle that came through it and hangs out over
+      // its crossings can set its entries.
+      const RoadId hanging = lane_hanging_[net.movement_to_lane[m]];
+      if (has_conflicts(m) && (front_enters || occupied(lanes + m) || hanging == road)) notify_movement(out, m, front_enters, hanging);
     }
-    const RoadId hanging = hanging_from(d);
+    const RoadId hanging = lane_hanging_[d];
     if (hanging == kNone) return;
     for (const MovementId m : net.movements_into(d))
       if (has_conflicts(m) && !occupied(net.movement_from_lane[m]) && !occupied(lanes + m)) notify_movement(out, m, false, hanging);
@@ -846,13 +844,25 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
 }
 
 void Simulator::update_leaders() {
+  const std::int32_t lanes = net_->num_lanes();
   parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
+    const std::int32_t d = active_[k];
     std::int32_t ahead = kNone;
-    for (const std::int32_t v : drivable_list_[active_[k]]) {
+    for (const std::int32_t v : drivable_list_[d]) {
       leader_of(v, ahead);
       ahead = v;
     }
+    if (d < lanes) lane_hanging_[d] = tail_hangs_from(d);
   });
+}
+
+RoadId Simulator::tail_hangs_from(LaneId l) const {
+  const auto& list = drivable_list_[l];
+  if (list.empty()) return kNone;
+  const Vehicles& s = *veh_;
+  const std::int32_t v = list.back();
+  if (!(s.dis[v] - demand_->vehicle_types[s.type[v]].length < 0 && s.route_pos[v] > 0)) return kNone;
+  return demand_->route(s.route[v])[s.route_pos[v] - 1];
 }
 
 void Simulator::collect_lane_stats() {

@@ -123,6 +123,9 @@ class Simulator final : public TrafficBackend {
   bool can_pass(std::int32_t v, std::int32_t conflict, double distance_to_link_start) const;
   void move_vehicles();
   void update_leaders();
+  /// The road lane l's last vehicle came from while its tail is still in the intersection (it
+  /// hangs out over the movement it came through), else kNone.
+  RoadId tail_hangs_from(LaneId l) const;
   void leader_of(std::int32_t v, std::int32_t ahead_on_same);
   void collect_lane_stats();
   void advance_signal_timers();
@@ -173,6 +176,7 @@ class Simulator final : public TrafficBackend {
   std::vector<MovementId> notified_;          ///< movements whose conflict entries may be set, any order
   std::vector<LaneId> entry_lanes_;           ///< lanes a departure may enter, ascending
   std::vector<std::int32_t> next_;            ///< per running vehicle slot: the drivable after its current one
+  std::vector<RoadId> lane_hanging_;          ///< per lane: tail_hangs_from(lane), refreshed with the leaders
 
   // signals
   std::vector<std::int32_t> phase_;           ///< per intersection, local phase (target in clearance)
