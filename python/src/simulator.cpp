@@ -67,7 +67,7 @@ py::dict metrics_dict(const Metrics& m) {
 }
 
 void bind_simulator(py::module_& m) {
-  PYBIND11_NUMPY_DTYPE(VehicleView, slot, drivable, distance, speed, length, max_speed, route);
+  PYBIND11_NUMPY_DTYPE(VehicleView, slot, id, drivable, distance, speed, length, max_speed, route);
   py::class_<SimulatorHandle>(m, "Simulator", "The native traffic simulator of one scenario.")
       .def(py::init([](const py::object& scenario, int threads) { return make_simulator(scenario_from(scenario), threads); }),
            py::arg("scenario"), py::arg("threads") = 1)
@@ -104,7 +104,7 @@ void bind_simulator(py::module_& m) {
              py::array_t<VehicleView> out(static_cast<py::ssize_t>(v.size()));
              std::copy(v.begin(), v.end(), out.mutable_data());
              return out;
-           }, "Running vehicles as a structured array (slot, drivable, distance, speed, length, max_speed, route).")
+           }, "Running vehicles as a structured array (slot, id, drivable, distance, speed, length, max_speed, route).")
       .def("request_phase", [](SimulatorHandle& h, const py::handle& i, std::int32_t phase) {
              const IntersectionId id = h.intersection(i);
              const RoadNetwork& net = h.sim->scenario().network;

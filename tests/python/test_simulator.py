@@ -26,7 +26,7 @@ def test_lane_arrays_are_numpy_and_consistent_with_vehicles(grid):
     assert sim.lane_queue_counts().dtype == np.int32
     assert sim.lane_speed_sums().dtype == np.float64 and sim.lane_waiting_times().shape == (grid.num_lanes,)
     vehicles = sim.vehicles()
-    assert vehicles.dtype.names == ("slot", "drivable", "distance", "speed", "length", "max_speed", "route")
+    assert vehicles.dtype.names == ("slot", "id", "drivable", "distance", "speed", "length", "max_speed", "route")
     assert len(vehicles) == sim.running == sim.metrics()["running"]
     on_lanes = vehicles["drivable"][vehicles["drivable"] < grid.num_lanes]
     assert np.array_equal(np.bincount(on_lanes, minlength=grid.num_lanes), counts)

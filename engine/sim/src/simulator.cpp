@@ -52,11 +52,11 @@ class BatchAppender {
 }  // namespace
 
 std::size_t Simulator::bytes_per_vehicle() {
-  // drivable, route_pos, route, type, leader, blocker, n_drivable, n_route_pos, n_blocker (9 x 4)
-  // + dis, speed, depart, enter, wait, gap, last_change, n_speed, n_dis (9 x 8) + priority,
-  // enter_link_step (2 x 8) + n_finished (1) + a slot in one drivable list (4) + free_slots,
+  // drivable, route_pos, route, type, id, enter_link_step, leader, blocker, n_drivable,
+  // n_route_pos, n_blocker (11 x 4) + dis, speed, depart, enter, wait, gap, last_change, n_speed,
+  // n_dis (9 x 8) + priority (8) + n_finished (1) + a slot in one drivable list (4) + free_slots,
   // movers_ and next_ entries (3 x 4).
-  return 9 * 4 + 9 * 8 + 2 * 8 + 1 + 4 + 3 * 4;
+  return 11 * 4 + 9 * 8 + 8 + 1 + 4 + 3 * 4;
 }
 
 namespace {
@@ -76,7 +76,8 @@ std::size_t Simulator::vehicle_state_bytes() const {
 
 std::size_t Simulator::state_bytes() const {
   return vehicle_state_bytes() + heap_bytes(drivable_list_) + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) +
-         heap_bytes(occupied_bits_) + heap_bytes(active_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
+         heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(active_) + heap_bytes(rank_order_) +
+         heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_part_begin_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
          heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
          heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
@@ -109,6 +110,7 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
   }
   for (LaneId l = 0; l < net.num_lanes(); ++l)
     if (entry[l]) entry_lanes_.push_back(l);
+  build_rank_order();
   reset(scenario_->settings.seed);
 }
 
@@ -120,25 +122,34 @@ void Simulator::set_threads(int threads) {
   arena_ = std::make_unique<tbb::task_arena>(threads);
   // TBB allocates when an arena first runs work: do it now, not in the first parallel step.
   if (threads > 1) arena_->execute([] { tbb::parallel_for(0, 2, [](int) {}); });
+  if (!rank_order_.empty()) compute_parts();  // else the constructor computes them at reset
 }
 
 template <class Fn>
-void Simulator::parallel_ranges(std::int32_t n, Fn&& fn) {
-  if (threads_ == 1 || n < 256) {
+void Simulator::parallel_parts(const std::vector<std::int32_t>& begins, std::int32_t n, Fn&& fn) {
+  const auto parts = static_cast<std::int32_t>(begins.size());
+  if (parts == 1 || n < 256) {
     fn(0, n);
     return;
   }
+  // One task per part, each part always on the same arena slot (static partitioner), so a
+  // thread's per-slot and per-drivable phases work on the same vehicles.
   arena_->execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 64),
-                      [&](const tbb::blocked_range<std::int32_t>& r) { fn(r.begin(), r.end()); });
+    tbb::parallel_for(
+        0, parts,
+        [&](std::int32_t p) { fn(std::min(begins[p], n), p + 1 < parts ? std::min(begins[p + 1], n) : n); },
+        tbb::static_partitioner());
   });
 }
 
 template <class Fn>
-void Simulator::parallel(std::int32_t n, Fn&& fn) {
-  parallel_ranges(n, [&](std::int32_t begin, std::int32_t end) {
-    for (std::int32_t i = begin; i < end; ++i) fn(i);
-  });
+void Simulator::parallel_slots(Fn&& fn) {
+  parallel_parts(part_slot_begin_, veh_->size(), fn);
+}
+
+template <class Fn>
+void Simulator::parallel_active(Fn&& fn) {
+  parallel_parts(active_part_begin_, static_cast<std::int32_t>(active_.size()), fn);
 }
 
 void Simulator::reset(std::uint64_t seed) {
@@ -177,11 +188,12 @@ void Simulator::rebuild_step_index() {
   lane_hanging_.assign(static_cast<std::size_t>(net.num_lanes()), kNone);
   for (LaneId l = 0; l < net.num_lanes(); ++l) lane_hanging_[l] = tail_hangs_from(l);
   occupied_bits_.assign((static_cast<std::size_t>(drivables) + 63) / 64, 0);
+  active_bits_.assign(occupied_bits_.size(), 0);
   for (std::int32_t d = 0; d < drivables; ++d)
     if (!drivable_list_[d].empty()) mark_occupied(d);
   active_.clear();
   active_.reserve(static_cast<std::size_t>(drivables));
-  refresh_active();
+  compute_parts();  // and refresh_active
   notified_.clear();
   notified_.reserve(static_cast<std::size_t>(net.num_movements()));
   for (MovementId m = 0; m < net.num_movements(); ++m)
@@ -194,17 +206,22 @@ void Simulator::rebuild_step_index() {
 
 void Simulator::refresh_active() {
   const std::int32_t lanes = net_->num_lanes();
+  const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
   active_.clear();
-  for (std::size_t w = 0; w < occupied_bits_.size(); ++w) {
-    for (std::uint64_t bits = occupied_bits_[w]; bits != 0; bits &= bits - 1) {
+  std::int32_t p = 0;
+  for (std::size_t w = 0; w < active_bits_.size(); ++w) {
+    for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) {
       const int b = std::countr_zero(bits);
-      const auto d = static_cast<std::int32_t>(w * 64 + static_cast<std::size_t>(b));
+      const auto r = static_cast<std::int32_t>(w * 64 + static_cast<std::size_t>(b));
+      const std::int32_t d = rank_order_[r];
       if (!drivable_list_[d].empty()) {
+        while (p + 1 < parts && r >= part_rank_begin_[p + 1]) active_part_begin_[++p] = static_cast<std::int32_t>(active_.size());
         active_.push_back(d);
         continue;
       }
       // Emptied since the last refresh: unmark it; an empty lane's statistics are zero.
-      occupied_bits_[w] &= ~(std::uint64_t{1} << b);
+      active_bits_[w] &= ~(std::uint64_t{1} << b);
+      occupied_bits_[static_cast<std::size_t>(d) >> 6] &= ~(std::uint64_t{1} << (d & 63));
       if (d < lanes) {
         lane_count_[d] = lane_queue_[d] = 0;
         lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
@@ -212,6 +229,7 @@ void Simulator::refresh_active() {
       }
     }
   }
+  while (p + 1 < parts) active_part_begin_[++p] = static_cast<std::int32_t>(active_.size());
 }
 
 bool Simulator::demand_done() const {
@@ -328,6 +346,7 @@ void Simulator::spawn() {
     s.drivable[v] = kWaiting;
     s.route_pos[v] = 0;
     s.route[v] = d.route;
+    s.id[v] = static_cast<std::int32_t>(next_departure_ - 1);
     s.type[v] = d.vehicle_type;
     s.depart[v] = d.time;
     s.enter[v] = now;
@@ -335,7 +354,7 @@ void Simulator::spawn() {
     s.speed[v] = 0;
     s.wait[v] = 0;
     s.priority[v] = rng_.next();
-    s.enter_link_step[v] = std::numeric_limits<std::int64_t>::max();
+    s.enter_link_step[v] = kNotOnLink;
     s.leader[v] = s.blocker[v] = kNone;
     s.n_drivable[v] = lane;  // remembers the chosen entry lane while waiting
     lane_entry_queue_[lane].push_back(v);
@@ -447,7 +466,7 @@ void Simulator::notify_conflicts() {
     for (const MovementId m : net.movements_into(d))
       if (has_conflicts(m) && !occupied(net.movement_from_lane[m]) && !occupied(lanes + m)) notify_movement(out, m, false, hanging);
   };
-  parallel_ranges(static_cast<std::int32_t>(active_.size()), [&](std::int32_t begin, std::int32_t end) {
+  parallel_active([&](std::int32_t begin, std::int32_t end) {
     BatchAppender out(notified_.data(), notified);
     for (std::int32_t k = begin; k < end; ++k) visit(out, active_[k]);
   });
@@ -656,44 +675,48 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
 }
 
 void Simulator::compute_actions() {
-  Vehicles& s = *veh_;
-  const RoadNetwork& net = *net_;
   // Per running vehicle (its slot still holds a drivable); each writes only its own next state, so
   // slots in contiguous blocks give each thread its own cache lines.
-  parallel(s.size(), [&](std::int32_t v) {
-    const std::int32_t d = s.drivable[v];
-    if (d < 0) return;
-    s.n_blocker[v] = kNone;
-    double speed = next_speed(v);
-    const double cur = s.speed[v];
-    double delta;
-    if (speed < 0) {
-      delta = 0.5 * cur * cur / demand_->vehicle_types[s.type[v]].max_neg_acc;
-      speed = 0;
-    } else {
-      delta = (cur + speed) * dt_ / 2;
-    }
-    s.n_speed[v] = speed;
-    // Advance along the planned path, crossing into following drivables.
-    Cursor at{d, s.route_pos[v]};
-    double dis = s.dis[v] + delta;
-    s.n_finished[v] = 0;
-    for (int hop = 0;; ++hop) {
-      const double len = at.drivable < net.num_lanes() ? net.lane_length[at.drivable]
-                                                       : net.movement_length[at.drivable - net.num_lanes()];
-      if (dis <= len) break;
-      const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
-      if (next.drivable == kNone) {
-        s.n_finished[v] = 1;
-        break;
-      }
-      dis -= len;
-      at = next;
-    }
-    s.n_dis[v] = dis;
-    s.n_drivable[v] = at.drivable;
-    s.n_route_pos[v] = at.route_pos;
+  parallel_slots([&](std::int32_t begin, std::int32_t end) {
+    for (std::int32_t v = begin; v < end; ++v) compute_action(v);
   });
+}
+
+void Simulator::compute_action(std::int32_t v) {
+  Vehicles& s = *veh_;
+  const RoadNetwork& net = *net_;
+  const std::int32_t d = s.drivable[v];
+  if (d < 0) return;
+  s.n_blocker[v] = kNone;
+  double speed = next_speed(v);
+  const double cur = s.speed[v];
+  double delta;
+  if (speed < 0) {
+    delta = 0.5 * cur * cur / demand_->vehicle_types[s.type[v]].max_neg_acc;
+    speed = 0;
+  } else {
+    delta = (cur + speed) * dt_ / 2;
+  }
+  s.n_speed[v] = speed;
+  // Advance along the planned path, crossing into following drivables.
+  Cursor at{d, s.route_pos[v]};
+  double dis = s.dis[v] + delta;
+  s.n_finished[v] = 0;
+  for (int hop = 0;; ++hop) {
+    const double len = at.drivable < net.num_lanes() ? net.lane_length[at.drivable]
+                                                     : net.movement_length[at.drivable - net.num_lanes()];
+    if (dis <= len) break;
+    const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
+    if (next.drivable == kNone) {
+      s.n_finished[v] = 1;
+      break;
+    }
+    dis -= len;
+    at = next;
+  }
+  s.n_dis[v] = dis;
+  s.n_drivable[v] = at.drivable;
+  s.n_route_pos[v] = at.route_pos;
 }
 
 void Simulator::move_vehicles() {
@@ -705,7 +728,7 @@ void Simulator::move_vehicles() {
   // in movers_ (in any order; sorted below).
   movers_.resize(static_cast<std::size_t>(s.size()));
   std::atomic<std::int32_t> leaving{0};
-  parallel_ranges(static_cast<std::int32_t>(active_.size()), [&](std::int32_t begin, std::int32_t end) {
+  parallel_active([&](std::int32_t begin, std::int32_t end) {
     BatchAppender out(movers_.data(), leaving);
     for (std::int32_t k = begin; k < end; ++k) {
       const std::int32_t d = active_[k];
@@ -770,31 +793,41 @@ void Simulator::move_vehicles() {
           }
           held.push_back(v);
           mark_occupied(link.drivable);
-          s.enter_link_step[v] = step_count_;
+          s.enter_link_step[v] = link_step();
           continue;
         }
       }
     }
     list.push_back(v);
     mark_occupied(d);
-    s.enter_link_step[v] = d >= lanes ? step_count_ : std::numeric_limits<std::int64_t>::max();
+    s.enter_link_step[v] = d >= lanes ? link_step() : kNotOnLink;
   }
   refresh_active();
   // Commit the next state, parallel over vehicle slots (each thread a contiguous block, so no two
   // write the same cache line): the running vehicles are the slots still on a drivable (finished
   // ones were freed above). A blocker that finished this step no longer blocks.
-  parallel(s.size(), [&](std::int32_t v) {
-    if (s.drivable[v] < 0) return;
-    const bool moved = s.drivable[v] != s.n_drivable[v] || s.route_pos[v] != s.n_route_pos[v];
-    s.drivable[v] = s.n_drivable[v];
-    s.route_pos[v] = s.n_route_pos[v];
-    if (moved) refresh_next(v);
-    s.dis[v] = s.n_dis[v];
-    s.speed[v] = s.n_speed[v];
-    const std::int32_t b = s.n_blocker[v];
-    s.blocker[v] = b != kNone && !s.n_finished[b] ? b : kNone;
-    if (s.speed[v] < kQueueSpeed) s.wait[v] += dt_;
+  parallel_slots([&](std::int32_t begin, std::int32_t end) {
+    for (std::int32_t v = begin; v < end; ++v) commit(v);
   });
+}
+
+void Simulator::commit(std::int32_t v) {
+  Vehicles& s = *veh_;
+  if (s.drivable[v] < 0) return;
+  const bool moved = s.drivable[v] != s.n_drivable[v] || s.route_pos[v] != s.n_route_pos[v];
+  s.drivable[v] = s.n_drivable[v];
+  s.route_pos[v] = s.n_route_pos[v];
+  if (moved) refresh_next(v);
+  s.dis[v] = s.n_dis[v];
+  s.speed[v] = s.n_speed[v];
+  const std::int32_t b = s.n_blocker[v];
+  s.blocker[v] = b != kNone && !s.n_finished[b] ? b : kNone;
+  if (s.speed[v] < kQueueSpeed) s.wait[v] += dt_;
+}
+
+std::int32_t Simulator::link_step() const {
+  // Beyond 2^31 - 2 steps every later entry ties (then the priority draw decides).
+  return static_cast<std::int32_t>(std::min<std::int64_t>(step_count_, kNotOnLink - 1));
 }
 
 void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
@@ -845,14 +878,16 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
 
 void Simulator::update_leaders() {
   const std::int32_t lanes = net_->num_lanes();
-  parallel(static_cast<std::int32_t>(active_.size()), [&](std::int32_t k) {
-    const std::int32_t d = active_[k];
-    std::int32_t ahead = kNone;
-    for (const std::int32_t v : drivable_list_[d]) {
-      leader_of(v, ahead);
-      ahead = v;
+  parallel_active([&](std::int32_t begin, std::int32_t end) {
+    for (std::int32_t k = begin; k < end; ++k) {
+      const std::int32_t d = active_[k];
+      std::int32_t ahead = kNone;
+      for (const std::int32_t v : drivable_list_[d]) {
+        leader_of(v, ahead);
+        ahead = v;
+      }
+      if (d < lanes) lane_hanging_[d] = tail_hangs_from(d);
     }
-    if (d < lanes) lane_hanging_[d] = tail_hangs_from(d);
   });
 }
 
@@ -867,26 +902,30 @@ RoadId Simulator::tail_hangs_from(LaneId l) const {
 
 void Simulator::collect_lane_stats() {
   const Vehicles& s = *veh_;
-  // active_ is ascending, so its lanes come first; lanes off it are empty and already zero.
-  const auto occupied_lanes = std::lower_bound(active_.begin(), active_.end(), net_->num_lanes()) - active_.begin();
-  parallel(static_cast<std::int32_t>(occupied_lanes), [&](std::int32_t k) {
-    const LaneId l = active_[k];
-    const auto& list = drivable_list_[l];
-    std::int32_t queued = 0;
-    double speed = 0, wait = 0;
-    for (const std::int32_t v : list) {
-      queued += s.speed[v] < kQueueSpeed;
-      speed += s.speed[v];
-      wait += s.wait[v];
+  const std::int32_t lanes = net_->num_lanes();
+  // Lanes off active_ are empty and already zero.
+  parallel_active([&](std::int32_t begin, std::int32_t end) {
+    for (std::int32_t k = begin; k < end; ++k) {
+      const LaneId l = active_[k];
+      if (l >= lanes) continue;
+      const auto& list = drivable_list_[l];
+      std::int32_t queued = 0;
+      double speed = 0, wait = 0;
+      for (const std::int32_t v : list) {
+        queued += s.speed[v] < kQueueSpeed;
+        speed += s.speed[v];
+        wait += s.wait[v];
+      }
+      lane_count_[l] = static_cast<std::int32_t>(list.size());
+      lane_queue_[l] = queued;
+      lane_speed_sum_[l] = speed;
+      lane_wait_sum_[l] = wait;
     }
-    lane_count_[l] = static_cast<std::int32_t>(list.size());
-    lane_queue_[l] = queued;
-    lane_speed_sum_[l] = speed;
-    lane_wait_sum_[l] = wait;
   });
 }
 
 void Simulator::step() {
+  if (step_count_ > 0 && step_count_ % kRenumberPeriod == 0) renumber_slots();
   spawn();
   enter_waiting();
   refresh_active();
@@ -965,7 +1004,7 @@ std::vector<VehicleView> Simulator::vehicles() const {
   for (std::int32_t d = 0; d < static_cast<std::int32_t>(drivable_list_.size()); ++d)
     for (const std::int32_t v : drivable_list_[d]) {
       const VehicleType& t = demand_->vehicle_types[s.type[v]];
-      out.push_back({v, d, s.dis[v], s.speed[v], t.length, t.max_speed, s.route[v]});
+      out.push_back({v, s.id[v], d, s.dis[v], s.speed[v], t.length, t.max_speed, s.route[v]});
     }
   return out;
 }

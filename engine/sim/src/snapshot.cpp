@@ -18,7 +18,7 @@ namespace greenwave {
 namespace {
 
 /// Bumped whenever the meaning of a Snapshot field changes.
-constexpr std::uint32_t kSnapshotFormat = 1;
+constexpr std::uint32_t kSnapshotFormat = 2;  // 2: vehicle ids, int32 enter_link_step
 
 /// FNV-1a 64 over the parts of a scenario that a snapshot's indices and times depend on.
 class Fingerprint {
@@ -137,6 +137,7 @@ std::string Simulator::save_snapshot() const {
   put(sv.mutable_speed(), s.speed);
   put(sv.mutable_route(), s.route);
   put(sv.mutable_type(), s.type);
+  put(sv.mutable_id(), s.id);
   put(sv.mutable_depart(), s.depart);
   put(sv.mutable_enter(), s.enter);
   put(sv.mutable_priority(), s.priority);
@@ -241,6 +242,7 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   need_size(sv.speed(), n, "vehicles.speed");
   need_size(sv.route(), n, "vehicles.route");
   need_size(sv.type(), n, "vehicles.type");
+  need_size(sv.id(), n, "vehicles.id");
   need_size(sv.depart(), n, "vehicles.depart");
   need_size(sv.enter(), n, "vehicles.enter");
   need_size(sv.priority(), n, "vehicles.priority");
@@ -272,6 +274,10 @@ void Simulator::restore_snapshot(std::string_view bytes) {
     need(r >= 0 && r < demand_->num_routes(), "vehicles.route", at + ": bad route " + std::to_string(r));
     need(sv.type(v) >= 0 && sv.type(v) < static_cast<std::int32_t>(demand_->vehicle_types.size()), "vehicles.type",
          at + ": bad vehicle type " + std::to_string(sv.type(v)));
+    need(sv.id(v) >= 0 && static_cast<std::size_t>(sv.id(v)) < snap.next_departure(), "vehicles.id",
+         at + ": bad vehicle id " + std::to_string(sv.id(v)));
+    need(sv.enter_link_step(v) >= 0 && sv.enter_link_step(v) <= kNotOnLink, "vehicles.enter_link_step",
+         at + ": bad step " + std::to_string(sv.enter_link_step(v)));
     need(sv.route_pos(v) >= 0 && sv.route_pos(v) < static_cast<std::int32_t>(demand_->route(r).size()), "vehicles.route_pos",
          at + ": bad route position " + std::to_string(sv.route_pos(v)));
     need(std::isfinite(sv.dis(v)) && std::isfinite(sv.speed(v)) && sv.speed(v) >= 0, "vehicles.dis",
@@ -355,6 +361,7 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   get(s.speed, sv.speed());
   get(s.route, sv.route());
   get(s.type, sv.type());
+  get(s.id, sv.id());
   get(s.depart, sv.depart());
   get(s.enter, sv.enter());
   get(s.priority, sv.priority());

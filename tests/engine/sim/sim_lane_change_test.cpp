@@ -34,7 +34,7 @@ LaneRun run(const std::shared_ptr<const CompiledScenario>& sc, int threads, int 
   Simulator sim(sc, {threads});
   MaxPressureController controller(10, 10);
   LaneRun out;
-  std::map<std::int32_t, std::int32_t> lane_of;  // slot -> lane last step (lanes only)
+  std::map<std::int32_t, std::int32_t> lane_of;  // vehicle id -> lane last step (lanes only)
   for (int k = 0; k < steps; ++k) {
     if (k % 10 == 0) controller.decide(sim);
     sim.step();
@@ -48,10 +48,10 @@ LaneRun run(const std::shared_ptr<const CompiledScenario>& sc, int threads, int 
             << "overlap on drivable " << v.drivable << " at step " << k << " (slots " << vs[j - 1].slot << ", " << v.slot << ")";
       }
       if (v.drivable < net.num_lanes()) {
-        const auto it = lane_of.find(v.slot);
+        const auto it = lane_of.find(v.id);
         if (it != lane_of.end() && it->second != v.drivable && net.lane_road[it->second] == net.lane_road[v.drivable])
           ++out.observed_changes;
-        now[v.slot] = v.drivable;
+        now[v.id] = v.drivable;
       }
       out.trace.insert(out.trace.end(), {static_cast<double>(v.slot), static_cast<double>(v.drivable), v.distance, v.speed});
     }

@@ -6,6 +6,7 @@
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "sim_scenarios.hpp"
 #include "sim_test_support.hpp"
 
 namespace greenwave {
@@ -56,6 +57,7 @@ Trace run_trace(const std::shared_ptr<const CompiledScenario>& sc, int threads, 
     sim.step();
     for (const VehicleView& v : sim.vehicles()) {
       t.values.push_back(v.slot);
+      t.values.push_back(v.id);
       t.values.push_back(v.drivable);
       t.values.push_back(v.distance);
       t.values.push_back(v.speed);
@@ -89,6 +91,34 @@ TEST(Simulator, SameSeedSameRunDifferentSeedDifferentLanes) {
 // Invariants on every step of a congested run: no overlap, speed limits, conservation, and no
 // vehicle enters a closed movement except in the first step of a clearance interval (it could
 // not stop any more).
+// Slots are renumbered in drivable order every 50 steps; a vehicle's id (its departure index)
+// stays with it, unique among the vehicles running.
+TEST(Simulator, VehicleIdsSurviveSlotRenumbering) {
+  const auto sc = testing::grid(600);
+  Simulator sim(sc, {2});
+  MaxPressureController controller(10, sc->settings.action_interval);
+  std::map<std::int32_t, std::pair<std::int32_t, std::int32_t>> last;  // id -> (slot, route)
+  std::int64_t renamed = 0, followed = 0;
+  for (int k = 0; k < 400; ++k) {
+    if (k % 10 == 0) controller.decide(sim);
+    sim.step();
+    std::map<std::int32_t, std::pair<std::int32_t, std::int32_t>> now;
+    for (const VehicleView& v : sim.vehicles()) {
+      ASSERT_GE(v.id, 0);
+      ASSERT_LT(static_cast<std::size_t>(v.id), sc->demand.departures.size());
+      EXPECT_EQ(v.route, sc->demand.departures[static_cast<std::size_t>(v.id)].route) << "id " << v.id << " at step " << k;
+      ASSERT_TRUE(now.emplace(v.id, std::pair{v.slot, v.route}).second) << "id " << v.id << " twice at step " << k;
+      const auto it = last.find(v.id);
+      if (it == last.end()) continue;
+      ++followed;
+      renamed += it->second.first != v.slot;
+    }
+    last = std::move(now);
+  }
+  EXPECT_GT(followed, 10000);
+  EXPECT_GT(renamed, 100) << "renumbering should move vehicles to new slots";
+}
+
 TEST(Simulator, InvariantsHoldEveryStep) {
   GW_REQUIRE_DATA(cfg, "cityflow/hangzhou_4x4/config.json");
   const auto sc = load_scenario(cfg);
@@ -96,7 +126,7 @@ TEST(Simulator, InvariantsHoldEveryStep) {
   Simulator sim(sc, {2});
   auto controller = make_controller("fixed", *sc);
   sim.reset(0);
-  std::map<std::int32_t, std::int32_t> where;  // slot -> drivable last step
+  std::map<std::int32_t, std::int32_t> where;  // vehicle id -> drivable last step
   std::vector<std::uint8_t> was_open(net.num_movements());
   std::vector<double> clearance_age(net.num_intersections());
   int red_entries = 0;
@@ -111,7 +141,7 @@ TEST(Simulator, InvariantsHoldEveryStep) {
     std::map<std::int32_t, std::int32_t> now;
     std::map<std::int32_t, VehicleView> view;
     for (const VehicleView& v : sim.vehicles()) {
-      now[v.slot] = v.drivable;
+      now[v.id] = v.drivable;
       view.emplace(v.slot, v);
       ASSERT_LE(v.speed, v.max_speed + 1e-9) << "step " << k;
       ASSERT_GE(v.speed, 0.0);
@@ -126,12 +156,12 @@ TEST(Simulator, InvariantsHoldEveryStep) {
         const VehicleView& back = view.at(list[q]);
         ASSERT_GE(front.distance - front.length - back.distance, -1e-6) << "overlap on lane " << l << " at step " << k << ": front " << front.slot << " at " << front.distance
                                                                     << ", back " << back.slot << " at " << back.distance
-                                                                    << (where.count(back.slot) && where.at(back.slot) == l ? " (was here)" : " (arrived)")
-                                                                    << (where.count(front.slot) && where.at(front.slot) == l ? " front was here" : " front arrived");
+                                                                    << (where.count(back.id) && where.at(back.id) == l ? " (was here)" : " (arrived)")
+                                                                    << (where.count(front.id) && where.at(front.id) == l ? " front was here" : " front arrived");
       }
     }
-    for (const auto& [slot, d] : now) {
-      const auto it = where.find(slot);
+    for (const auto& [id, d] : now) {
+      const auto it = where.find(id);
       if (d < net.num_lanes() || it == where.end() || it->second == d) continue;
       const MovementId m = d - net.num_lanes();
       if (!was_open[m]) {

@@ -43,6 +43,7 @@ Trace run_to(Simulator& sim, std::int64_t end_step) {
     record(t, sim.lane_changes());
     for (const VehicleView& v : sim.vehicles()) {
       record(t, std::int64_t{v.slot});
+      record(t, std::int64_t{v.id});
       record(t, std::int64_t{v.drivable});
       record(t, v.distance);
       record(t, v.speed);

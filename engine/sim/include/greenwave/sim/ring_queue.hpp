@@ -19,6 +19,8 @@ class RingQueue {
   std::size_t capacity() const { return buf_.size(); }
   /// The k-th item from the head (k < size()).
   const T& operator[](std::size_t k) const { return buf_[(head_ + k) & (buf_.size() - 1)]; }
+  /// The k-th item from the head, writable (k < size()).
+  T& operator[](std::size_t k) { return buf_[(head_ + k) & (buf_.size() - 1)]; }
   /// The head item (queue not empty).
   const T& front() const { return buf_[head_]; }
   /// Removes the head item (queue not empty).

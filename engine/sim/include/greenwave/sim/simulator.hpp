@@ -25,7 +25,8 @@ struct SimOptions {
 
 /// A read-only view of one running vehicle, for tests, invariant checks and bindings.
 struct VehicleView {
-  std::int32_t slot;        ///< stable while the vehicle runs
+  std::int32_t slot;        ///< index of its state now (slots are renumbered every 50 steps)
+  std::int32_t id;          ///< the vehicle's index in Demand::departures: stable, unique
   std::int32_t drivable;    ///< lane id, or num_lanes + movement id inside an intersection
   double distance;          ///< metres from the start of the drivable to the vehicle's front
   double speed;             ///< m/s
@@ -118,6 +119,12 @@ class Simulator final : public TrafficBackend {
   void update_signals_at(IntersectionId i);
   void notify_conflicts();
   void compute_actions();
+  /// Vehicle v's next speed, distance and drivable into the next-state buffer.
+  void compute_action(std::int32_t v);
+  /// Commits vehicle v's next state (after the movers joined their drivables).
+  void commit(std::int32_t v);
+  /// The step number stored in enter_link_step (capped below kNotOnLink).
+  std::int32_t link_step() const;
   double next_speed(std::int32_t v);
   double intersection_speed(std::int32_t v, double interval, Cursor next);
   bool can_pass(std::int32_t v, std::int32_t conflict, double distance_to_link_start) const;
@@ -140,17 +147,32 @@ class Simulator final : public TrafficBackend {
   void grow_slot_scratch();
   double delay_index_now() const;
   /// Marks drivable d as possibly holding vehicles (serial phases only).
-  void mark_occupied(std::int32_t d) { occupied_bits_[static_cast<std::size_t>(d) >> 6] |= std::uint64_t{1} << (d & 63); }
-  /// Turns the occupied bitmap into active_ (ascending), dropping emptied drivables.
+  void mark_occupied(std::int32_t d) {
+    occupied_bits_[static_cast<std::size_t>(d) >> 6] |= std::uint64_t{1} << (d & 63);
+    const std::int32_t r = rank_of_[d];
+    active_bits_[static_cast<std::size_t>(r) >> 6] |= std::uint64_t{1} << (r & 63);
+  }
+  /// Turns the occupied bitmap into active_ (in rank order, cut into the threads' parts),
+  /// dropping emptied drivables.
   void refresh_active();
+  /// Orders the drivables spatially (rank_order_, rank_of_; locality.cpp).
+  void build_rank_order();
+  /// Renumbers the vehicle slots in rank order, dropping free slots, then recomputes the parts.
+  void renumber_slots();
+  /// Cuts the ranks (and the slots, as numbered at the last renumbering) into one part per thread.
+  void compute_parts();
   /// Rebuilds next_, the occupied bitmap, active_ and notified_ from the state (reset, restore).
   void rebuild_step_index();
-  /// Runs fn(i) for every i in [0, n), split across the arena's threads when worthwhile.
+  /// Runs fn(begin, end) over the parts of [0, n) that start at begins[p] (one task per part
+  /// and thread), or once over [0, n) when run serially.
   template <class Fn>
-  void parallel(std::int32_t n, Fn&& fn);
-  /// Runs fn(begin, end) over disjoint ranges that cover [0, n) (one range when run serially).
+  void parallel_parts(const std::vector<std::int32_t>& begins, std::int32_t n, Fn&& fn);
+  /// parallel_parts over the vehicle slots.
   template <class Fn>
-  void parallel_ranges(std::int32_t n, Fn&& fn);
+  void parallel_slots(Fn&& fn);
+  /// parallel_parts over active_.
+  template <class Fn>
+  void parallel_active(Fn&& fn);
 
   std::shared_ptr<const CompiledScenario> scenario_;
   const RoadNetwork* net_;
@@ -172,7 +194,14 @@ class Simulator final : public TrafficBackend {
   std::vector<std::int32_t> movers_;                           ///< scratch: vehicles changing drivable
   // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
   std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
-  std::vector<std::int32_t> active_;          ///< drivables holding vehicles, ascending (refresh_active)
+  std::vector<std::uint64_t> active_bits_;    ///< occupied_bits_ indexed by rank
+  std::vector<std::int32_t> active_;          ///< drivables holding vehicles, in rank order (refresh_active)
+  // locality (locality.cpp; derived, never saved)
+  std::vector<std::int32_t> rank_order_;        ///< drivables in spatial order
+  std::vector<std::int32_t> rank_of_;           ///< per drivable: its index in rank_order_
+  std::vector<std::int32_t> part_rank_begin_;   ///< per thread's part: its first rank
+  std::vector<std::int32_t> part_slot_begin_;   ///< per part: its first vehicle slot
+  std::vector<std::int32_t> active_part_begin_; ///< per part: its first index in active_
   std::vector<MovementId> notified_;          ///< movements whose conflict entries may be set, any order
   std::vector<LaneId> entry_lanes_;           ///< lanes a departure may enter, ascending
   std::vector<std::int32_t> next_;            ///< per running vehicle slot: the drivable after its current one

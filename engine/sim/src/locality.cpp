@@ -1,0 +1,129 @@
+// Slot locality and the threads' parts (docs/simulator.md, "Parallel step and locality"):
+// drivables have a spatial rank, vehicle slots are renumbered in rank order every
+// kRenumberPeriod steps, and each worker thread owns one contiguous range of ranks and the
+// matching block of slots, so the per-slot and the per-drivable phases of one thread touch the
+// same vehicles and cache lines rarely move between cores.
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "greenwave/sim/simulator.hpp"
+#include "vehicles.hpp"
+
+namespace greenwave {
+namespace {
+/// Reads the k-th int32 stored in the raw bytes of `storage` (a dead column used as scratch).
+std::int32_t scratch_get(const std::vector<double>& storage, std::int32_t k) {
+  std::int32_t x;
+  std::memcpy(&x, reinterpret_cast<const std::byte*>(storage.data()) + static_cast<std::size_t>(k) * sizeof x, sizeof x);
+  return x;
+}
+/// Writes the k-th int32 into the raw bytes of `storage`.
+void scratch_set(std::vector<double>& storage, std::int32_t k, std::int32_t x) {
+  std::memcpy(reinterpret_cast<std::byte*>(storage.data()) + static_cast<std::size_t>(k) * sizeof x, &x, sizeof x);
+}
+/// Reorders column[0, n) so that column'[i] = column[order[i]], through the raw bytes of
+/// `scratch` (at least n * sizeof(T) bytes); then keeps the first n entries.
+template <class T>
+void gather(std::vector<T>& column, const std::vector<std::int32_t>& order, std::vector<double>& scratch) {
+  auto* bytes = reinterpret_cast<std::byte*>(scratch.data());
+  const auto n = order.size();
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(bytes + i * sizeof(T), &column[static_cast<std::size_t>(order[i])], sizeof(T));
+  column.resize(n);
+  std::memcpy(column.data(), bytes, n * sizeof(T));
+}
+}  // namespace
+
+void Simulator::build_rank_order() {
+  const RoadNetwork& net = *net_;
+  const std::int32_t lanes = net.num_lanes();
+  const std::int32_t drivables = lanes + net.num_movements();
+  // Intersections row by row (y, then x, then id): a part is a band of the city.
+  std::vector<IntersectionId> by_position(static_cast<std::size_t>(net.num_intersections()));
+  std::iota(by_position.begin(), by_position.end(), 0);
+  std::sort(by_position.begin(), by_position.end(), [&](IntersectionId a, IntersectionId b) {
+    const Point& pa = net.intersection_position[a];
+    const Point& pb = net.intersection_position[b];
+    return pa.y != pb.y ? pa.y < pb.y : pa.x != pb.x ? pa.x < pb.x : a < b;
+  });
+  std::vector<std::int32_t> place(static_cast<std::size_t>(net.num_intersections()));
+  for (std::int32_t k = 0; k < static_cast<std::int32_t>(by_position.size()); ++k) place[by_position[k]] = k;
+  // A drivable's home: the intersection a lane leads to, or a movement's own. At each home its
+  // incoming lanes come before its movements, each in id order.
+  auto home = [&](std::int32_t d) { return d < lanes ? net.road_to[net.lane_road[d]] : net.movement_intersection[d - lanes]; };
+  rank_order_.resize(static_cast<std::size_t>(drivables));
+  std::iota(rank_order_.begin(), rank_order_.end(), 0);
+  std::stable_sort(rank_order_.begin(), rank_order_.end(), [&](std::int32_t a, std::int32_t b) { return place[home(a)] < place[home(b)]; });
+  rank_of_.resize(static_cast<std::size_t>(drivables));
+  for (std::int32_t r = 0; r < drivables; ++r) rank_of_[rank_order_[r]] = r;
+}
+
+void Simulator::renumber_slots() {
+  Vehicles& s = *veh_;
+  const std::int32_t slots = s.size();
+  if (slots == 0) return;
+  // New order: running vehicles by drivable rank, front first; then waiting ones by entry lane.
+  std::vector<std::int32_t>& order = movers_;  // scratch between steps, capacity >= slots
+  order.clear();
+  for (const std::int32_t d : rank_order_)
+    for (const std::int32_t v : drivable_list_[d]) order.push_back(v);
+  for (const LaneId l : entry_lanes_) {
+    const auto& queue = lane_entry_queue_[l];
+    for (std::size_t k = 0; k < queue.size(); ++k) order.push_back(queue[k]);
+  }
+  // Old slot -> new slot (kNone for free slots), kept in n_speed's dead storage.
+  for (std::int32_t v = 0; v < slots; ++v) scratch_set(s.n_speed, v, kNone);
+  for (std::int32_t k = 0; k < static_cast<std::int32_t>(order.size()); ++k) scratch_set(s.n_speed, order[k], k);
+  auto renamed = [&](std::int32_t v) { return v == kNone ? kNone : scratch_get(s.n_speed, v); };
+  for (const std::int32_t v : order) {
+    s.leader[v] = renamed(s.leader[v]);
+    s.blocker[v] = renamed(s.blocker[v]);
+    s.n_blocker[v] = renamed(s.n_blocker[v]);
+  }
+  for (const std::int32_t d : active_)
+    for (std::int32_t& v : drivable_list_[d]) v = renamed(v);
+  for (const LaneId l : entry_lanes_) {
+    auto& queue = lane_entry_queue_[l];
+    for (std::size_t k = 0; k < queue.size(); ++k) queue[k] = renamed(queue[k]);
+  }
+  const RoadNetwork& net = *net_;
+  for (const MovementId m : notified_)
+    for (std::int32_t c = net.movement_conflict_begin[m]; c < net.movement_conflict_begin[m + 1]; ++c)
+      notify_vehicle_[c] = renamed(notify_vehicle_[c]);
+  // Move every column into the new order (through n_dis's dead storage); free slots drop off.
+  Vehicles::permuted_columns(s, [&](auto& column) { gather(column, order, s.n_dis); });
+  gather(next_, order, s.n_dis);
+  s.n_speed.resize(order.size());
+  s.n_dis.resize(order.size());
+  s.free_slots.clear();
+  order.clear();
+  compute_parts();
+}
+
+void Simulator::compute_parts() {
+  const auto parts = static_cast<std::size_t>(threads_);
+  const auto drivables = static_cast<std::int32_t>(rank_order_.size());
+  part_rank_begin_.assign(parts, 0);
+  part_slot_begin_.assign(parts, 0);
+  active_part_begin_.assign(parts, 0);
+  // Equal shares of the running vehicles, cut between drivables (right after a renumbering the
+  // slots are in this order, so the slot blocks match); with none running, equal rank ranges.
+  std::int64_t total = 0;
+  for (const std::int32_t d : rank_order_) total += static_cast<std::int64_t>(drivable_list_[d].size());
+  std::int64_t seen = 0;
+  std::size_t p = 1;
+  for (std::int32_t r = 0; r < drivables && p < parts; ++r) {
+    const bool cut = total > 0 ? seen * static_cast<std::int64_t>(parts) >= static_cast<std::int64_t>(p) * total
+                               : static_cast<std::int64_t>(r) * static_cast<std::int64_t>(parts) >= static_cast<std::int64_t>(p) * drivables;
+    if (cut) {
+      part_rank_begin_[p] = r;
+      part_slot_begin_[p] = static_cast<std::int32_t>(seen);
+      ++p;
+    }
+    seen += static_cast<std::int64_t>(drivable_list_[rank_order_[r]].size());
+  }
+  for (; p < parts; ++p) part_rank_begin_[p] = drivables, part_slot_begin_[p] = static_cast<std::int32_t>(seen);
+  refresh_active();
+}
+
+}  // namespace greenwave
