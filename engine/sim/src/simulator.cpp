@@ -110,6 +110,8 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
   }
   for (LaneId l = 0; l < net.num_lanes(); ++l)
     if (entry[l]) entry_lanes_.push_back(l);
+  for (const VehicleType& vt : demand_->vehicle_types)
+    type_reach_.push_back(vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * dt_ * 2);
   build_rank_order();
   reset(scenario_->settings.seed);
 }
@@ -205,6 +207,7 @@ void Simulator::rebuild_step_index() {
 }
 
 void Simulator::refresh_active() {
+  newly_occupied_ = false;
   const std::int32_t lanes = net_->num_lanes();
   const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
   active_.clear();
@@ -398,7 +401,6 @@ void Simulator::notify_conflicts() {
     std::fill(notify_vehicle_.begin() + net.movement_conflict_begin[m], notify_vehicle_.begin() + net.movement_conflict_begin[m + 1], kNone);
   notified_.resize(static_cast<std::size_t>(net.num_movements()));
   std::atomic<std::int32_t> notified{0};
-  auto occupied = [&](std::int32_t d) { return ((occupied_bits_[static_cast<std::size_t>(d) >> 6] >> (d & 63)) & 1) != 0; };
   // Sets the entries of movement m; `front_enters`: the first vehicle of its start lane takes it
   // next and it is open. `hanging`: lane_hanging_ of m's end lane.
   auto notify_movement = [&](BatchAppender& out, MovementId m, bool front_enters, RoadId hanging) {
@@ -523,8 +525,7 @@ double Simulator::next_speed(std::int32_t v) {
   bool related = d >= lanes;
   Cursor next{kNone, 0};
   if (!related) {
-    const double approach = vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * dt_ * 2;
-    if (net.lane_length[d] - s.dis[v] <= approach) {
+    if (net.lane_length[d] - s.dis[v] <= type_reach_[s.type[v]]) {
       next = next_of(v);
       related = next.drivable >= lanes;
     }
@@ -648,7 +649,7 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
       link = next.drivable - lanes;
       bool can_enter = true;
       const auto& end = drivable_list_[net.movement_to_lane[link]];
-      if (!end.empty()) {
+      if (occupied(net.movement_to_lane[link]) && !end.empty()) {
         const std::int32_t tail = end.back();
         can_enter = s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.length || s.speed[tail] >= kEnterSpeedFree;
       }
@@ -840,8 +841,7 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
     return;
   }
   s.leader[v] = kNone;
-  const VehicleType& vt = demand_->vehicle_types[s.type[v]];
-  const double horizon = vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * dt_ * 2;
+  const double horizon = type_reach_[s.type[v]];
   Cursor at{s.drivable[v], s.route_pos[v]};
   double dis = (at.drivable < lanes ? net.lane_length[at.drivable] : net.movement_length[at.drivable - lanes]) - s.dis[v];
   for (int hop = 0; hop < 64; ++hop) {
@@ -851,6 +851,7 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
       // Movements from one lane may overlap: the nearest tail on any of them leads.
       const LaneId start = net.movement_from_lane[next.drivable - lanes];
       for (const MovementId m : net.movements_from(start)) {
+        if (!occupied(lanes + m)) continue;  // the bitmap is exact here and cheaper than the list
         const auto& list = drivable_list_[lanes + m];
         if (list.empty()) continue;
         const std::int32_t cand = list.back();
@@ -928,7 +929,7 @@ void Simulator::step() {
   if (step_count_ > 0 && step_count_ % kRenumberPeriod == 0) renumber_slots();
   spawn();
   enter_waiting();
-  refresh_active();
+  if (newly_occupied_) refresh_active();  // nothing emptied since the last refresh
   notify_conflicts();
   compute_actions();
   move_vehicles();

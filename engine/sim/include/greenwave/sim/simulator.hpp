@@ -148,10 +148,15 @@ class Simulator final : public TrafficBackend {
   double delay_index_now() const;
   /// Marks drivable d as possibly holding vehicles (serial phases only).
   void mark_occupied(std::int32_t d) {
-    occupied_bits_[static_cast<std::size_t>(d) >> 6] |= std::uint64_t{1} << (d & 63);
+    std::uint64_t& word = occupied_bits_[static_cast<std::size_t>(d) >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (d & 63);
+    newly_occupied_ = newly_occupied_ || (word & bit) == 0;
+    word |= bit;
     const std::int32_t r = rank_of_[d];
     active_bits_[static_cast<std::size_t>(r) >> 6] |= std::uint64_t{1} << (r & 63);
   }
+  /// True when drivable d may hold vehicles (exact after refresh_active; a superset otherwise).
+  bool occupied(std::int32_t d) const { return ((occupied_bits_[static_cast<std::size_t>(d) >> 6] >> (d & 63)) & 1) != 0; }
   /// Turns the occupied bitmap into active_ (in rank order, cut into the threads' parts),
   /// dropping emptied drivables.
   void refresh_active();
@@ -178,6 +183,7 @@ class Simulator final : public TrafficBackend {
   const RoadNetwork* net_;
   const Demand* demand_;
   double dt_;
+  std::vector<double> type_reach_;  ///< per vehicle type: how far ahead it reacts (braking distance + 2 steps)
   std::unique_ptr<tbb::task_arena> arena_;
   int threads_ = 1;
 
@@ -196,6 +202,7 @@ class Simulator final : public TrafficBackend {
   std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
   std::vector<std::uint64_t> active_bits_;    ///< occupied_bits_ indexed by rank
   std::vector<std::int32_t> active_;          ///< drivables holding vehicles, in rank order (refresh_active)
+  bool newly_occupied_ = false;               ///< a drivable was marked since the last refresh_active
   // locality (locality.cpp; derived, never saved)
   std::vector<std::int32_t> rank_order_;        ///< drivables in spatial order
   std::vector<std::int32_t> rank_of_;           ///< per drivable: its index in rank_order_
