@@ -81,7 +81,7 @@ std::size_t Simulator::state_bytes() const {
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
          heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
          heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
-         heap_bytes(lane_departures_) + heap_bytes(lane_hanging_) + heap_bytes(samples_);
+         heap_bytes(lane_departures_) + heap_bytes(lane_hanging_) + heap_bytes(lane_front_next_) + heap_bytes(samples_);
 }
 
 Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOptions options)
@@ -188,7 +188,11 @@ void Simulator::rebuild_step_index() {
   for (std::int32_t v = 0; v < s.size(); ++v)
     if (s.drivable[v] >= 0) refresh_next(v);
   lane_hanging_.assign(static_cast<std::size_t>(net.num_lanes()), kNone);
-  for (LaneId l = 0; l < net.num_lanes(); ++l) lane_hanging_[l] = tail_hangs_from(l);
+  lane_front_next_.assign(static_cast<std::size_t>(net.num_lanes()), kNone);
+  for (LaneId l = 0; l < net.num_lanes(); ++l) {
+    lane_hanging_[l] = tail_hangs_from(l);
+    if (!drivable_list_[l].empty()) lane_front_next_[l] = next_[drivable_list_[l].front()];
+  }
   occupied_bits_.assign((static_cast<std::size_t>(drivables) + 63) / 64, 0);
   active_bits_.assign(occupied_bits_.size(), 0);
   for (std::int32_t d = 0; d < drivables; ++d)
@@ -385,6 +389,7 @@ void Simulator::enter_waiting() {
     refresh_next(v);
     s.enter[v] = now;
     list.push_back(v);
+    if (list.size() == 1) lane_front_next_[l] = next_[v];
     mark_occupied(l);
     ++entered_;
     ++running_;
@@ -454,7 +459,7 @@ void Simulator::notify_conflicts() {
       if (has_conflicts(m) && !occupied(net.movement_from_lane[m])) notify_movement(out, m, false, lane_hanging_[net.movement_to_lane[m]]);
       return;
     }
-    const std::int32_t next = next_[drivable_list_[d].front()];
+    const std::int32_t next = lane_front_next_[d];
     const RoadId road = net.lane_road[d];
     for (const MovementId m : net.movements_from(d)) {
       const bool front_enters = next == lanes + m && movement_open_[m] != 0;
@@ -887,7 +892,10 @@ void Simulator::update_leaders() {
         leader_of(v, ahead);
         ahead = v;
       }
-      if (d < lanes) lane_hanging_[d] = tail_hangs_from(d);
+      if (d < lanes) {
+        lane_hanging_[d] = tail_hangs_from(d);
+        lane_front_next_[d] = next_[drivable_list_[d].front()];
+      }
     }
   });
 }

@@ -213,6 +213,7 @@ class Simulator final : public TrafficBackend {
   std::vector<LaneId> entry_lanes_;           ///< lanes a departure may enter, ascending
   std::vector<std::int32_t> next_;            ///< per running vehicle slot: the drivable after its current one
   std::vector<RoadId> lane_hanging_;          ///< per lane: tail_hangs_from(lane), refreshed with the leaders
+  std::vector<std::int32_t> lane_front_next_; ///< per occupied lane: next_ of its first vehicle (likewise)
 
   // signals
   std::vector<std::int32_t> phase_;           ///< per intersection, local phase (target in clearance)
