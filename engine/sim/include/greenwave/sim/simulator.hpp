@@ -101,7 +101,7 @@ class Simulator final : public TrafficBackend {
   void restore_snapshot_file(const std::string& path);
 
  private:
-  struct Vehicles;  // struct-of-arrays, defined in simulator.cpp
+  struct Vehicles;  // struct-of-arrays, defined in vehicles.hpp
   struct Cursor {   // a position along a vehicle's planned path
     std::int32_t drivable;
     std::int32_t route_pos;
@@ -166,7 +166,8 @@ class Simulator final : public TrafficBackend {
   void renumber_slots();
   /// Cuts the ranks (and the slots, as numbered at the last renumbering) into one part per thread.
   void compute_parts();
-  /// Rebuilds next_, the occupied bitmap, active_ and notified_ from the state (reset, restore).
+  /// Rebuilds next_, the per-lane caches, the occupied bitmaps, the parts, active_ and notified_
+  /// from the state (reset, restore).
   void rebuild_step_index();
   /// Runs fn(begin, end) over the parts of [0, n) that start at begins[p] (one task per part
   /// and thread), or once over [0, n) when run serially.
