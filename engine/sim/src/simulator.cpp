@@ -89,6 +89,7 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
       net_(&scenario_->network),
       demand_(&scenario_->demand),
       dt_(scenario_->settings.dt),
+      parallel_min_items_(options.parallel_min_items),
       veh_(std::make_unique<Vehicles>()) {
   set_threads(options.threads);
   const RoadNetwork& net = *net_;
@@ -130,7 +131,7 @@ void Simulator::set_threads(int threads) {
 template <class Fn>
 void Simulator::parallel_parts(const std::vector<std::int32_t>& begins, std::int32_t n, Fn&& fn) {
   const auto parts = static_cast<std::int32_t>(begins.size());
-  if (parts == 1 || n < 256) {
+  if (parts == 1 || n < parallel_min_items_) {
     fn(0, n);
     return;
   }

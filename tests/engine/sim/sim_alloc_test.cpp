@@ -89,10 +89,10 @@ class StepAllocations : public ::testing::TestWithParam<int> {};
 
 TEST_P(StepAllocations, NoneWhenAnEpisodeRepeatsOnAGrid) {
   const auto sc = testing::grid(900, false, 3, 6);
-  Simulator sim(sc, {GetParam()});
+  Simulator sim(sc, testing::split_options(GetParam()));
   // The first episode grows the buffers to their high-water marks; reset keeps every capacity.
   step_allocations(sim, 0, 660);
-  EXPECT_GE(testing::occupied_drivables(sim), 256) << "too few occupied drivables for TBB to split the work";
+  EXPECT_GE(testing::occupied_drivables(sim), 4 * testing::kSplitFrom) << "too few occupied drivables for TBB to split the work";
   sim.reset(sc->settings.seed);
   const std::int64_t n = step_allocations(sim, 0, 660);
   EXPECT_EQ(n, 0) << "allocations during 660 steps of a repeated episode with " << GetParam() << " threads";
@@ -100,13 +100,13 @@ TEST_P(StepAllocations, NoneWhenAnEpisodeRepeatsOnAGrid) {
 
 TEST_P(StepAllocations, NoneWithLaneChangingWhenAnEpisodeRepeats) {
   const auto sc = testing::corridors(120, true);
-  Simulator sim(sc, {GetParam()});
+  Simulator sim(sc, testing::split_options(GetParam()));
   sim.reset(9);
   step_allocations(sim, 0, 530);
   sim.reset(9);
   const std::int64_t n = step_allocations(sim, 0, 530);
   EXPECT_GT(sim.lane_changes(), 0);
-  EXPECT_GE(testing::occupied_drivables(sim), 256) << "too few occupied drivables for TBB to split the work";
+  EXPECT_GE(testing::occupied_drivables(sim), 4 * testing::kSplitFrom) << "too few occupied drivables for TBB to split the work";
   EXPECT_EQ(n, 0) << "allocations during 530 steps with " << GetParam() << " threads";
 }
 
@@ -115,7 +115,7 @@ TEST_P(StepAllocations, NoneWhenARestoredRunRepeats) {
   Simulator source(sc, {1});
   step_allocations(source, 200, 0);
   const std::string snapshot = source.save_snapshot();
-  Simulator sim(sc, {GetParam()});
+  Simulator sim(sc, testing::split_options(GetParam()));
   sim.restore_snapshot(snapshot);
   step_allocations(sim, 0, 500);  // grows past the snapshot's sizes
   sim.restore_snapshot(snapshot);

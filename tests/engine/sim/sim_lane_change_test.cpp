@@ -31,7 +31,7 @@ struct LaneRun {
 /// within limits, conservation; records lane changes as seen in vehicles().
 LaneRun run(const std::shared_ptr<const CompiledScenario>& sc, int threads, int steps = 600) {
   const RoadNetwork& net = sc->network;
-  Simulator sim(sc, {threads});
+  Simulator sim(sc, testing::split_options(threads));
   MaxPressureController controller(10, 10);
   LaneRun out;
   std::map<std::int32_t, std::int32_t> lane_of;  // vehicle id -> lane last step (lanes only)
@@ -93,7 +93,7 @@ TEST_P(LaneChangeThreads, BitIdenticalToSingleThread) {
   const auto sc = corridors(120, true);
   const LaneRun one = run(sc, 1);
   const LaneRun many = run(sc, GetParam());
-  EXPECT_GE(one.max_occupied, 256) << "too few occupied drivables for TBB to split the work";
+  EXPECT_GE(one.max_occupied, 4 * testing::kSplitFrom) << "too few occupied drivables for TBB to split the work";
   EXPECT_GT(one.counted_changes, 0);
   EXPECT_EQ(one.counted_changes, many.counted_changes);
   EXPECT_TRUE(one.trace == many.trace) << "lane-changing run differs with " << GetParam() << " threads";
@@ -110,7 +110,7 @@ TEST(LaneChange, SharedGridKeepsInvariantsAndThreadIndependence) {
   const LaneRun one = run(sc, 1, 900);
   const LaneRun two = run(sc, 2, 900);
   EXPECT_GT(one.counted_changes, 50);
-  EXPECT_GE(one.max_occupied, 256) << "too few occupied drivables for TBB to split the work";
+  EXPECT_GE(one.max_occupied, 4 * testing::kSplitFrom) << "too few occupied drivables for TBB to split the work";
   EXPECT_TRUE(one.trace == two.trace) << "lane-changing run differs with 2 threads";
 }
 

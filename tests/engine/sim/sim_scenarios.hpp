@@ -90,8 +90,16 @@ inline std::shared_ptr<const CompiledScenario> corridors(int n, bool lane_change
   return std::make_shared<const CompiledScenario>(compile_scenario(s, "corridors"));
 }
 
+/// Parallel phases split even small work below this many items in tests (the default,
+/// SimOptions::parallel_min_items, keeps small scenarios on one thread).
+inline constexpr std::int32_t kSplitFrom = 64;
+
+/// Options that run the step on `threads` threads and split even a small test scenario's work.
+inline SimOptions split_options(int threads) { return {threads, kSplitFrom}; }
+
+
 /// Drivables holding at least one vehicle now: the step's parallel phases split their work over
-/// these, and use TBB only from 256 up.
+/// these, and split them only from SimOptions::parallel_min_items up (kSplitFrom in tests).
 inline int occupied_drivables(const Simulator& sim) {
   const RoadNetwork& net = sim.scenario().network;
   int n = 0;

@@ -47,7 +47,7 @@ struct Trace {
 };
 
 Trace run_trace(const std::shared_ptr<const CompiledScenario>& sc, int threads, int steps) {
-  Simulator sim(sc, {threads});
+  Simulator sim(sc, testing::split_options(threads));
   auto controller = make_controller("maxpressure", *sc);
   sim.reset(7);
   Trace t;
@@ -95,7 +95,7 @@ TEST(Simulator, SameSeedSameRunDifferentSeedDifferentLanes) {
 // stays with it, unique among the vehicles running.
 TEST(Simulator, VehicleIdsSurviveSlotRenumbering) {
   const auto sc = testing::grid(600);
-  Simulator sim(sc, {2});
+  Simulator sim(sc, testing::split_options(2));
   MaxPressureController controller(10, sc->settings.action_interval);
   std::map<std::int32_t, std::pair<std::int32_t, std::int32_t>> last;  // id -> (slot, route)
   std::int64_t renamed = 0, followed = 0;
@@ -123,7 +123,7 @@ TEST(Simulator, InvariantsHoldEveryStep) {
   GW_REQUIRE_DATA(cfg, "cityflow/hangzhou_4x4/config.json");
   const auto sc = load_scenario(cfg);
   const RoadNetwork& net = sc->network;
-  Simulator sim(sc, {2});
+  Simulator sim(sc, testing::split_options(2));
   auto controller = make_controller("fixed", *sc);
   sim.reset(0);
   std::map<std::int32_t, std::int32_t> where;  // vehicle id -> drivable last step

@@ -81,7 +81,7 @@ void expect_restore_identical(const std::shared_ptr<const CompiledScenario>& sc,
   const Trace straight = run_to(sim, end);
   ASSERT_GT(straight.size(), 0u);
 
-  Simulator fresh(sc, {2});
+  Simulator fresh(sc, testing::split_options(2));
   fresh.restore_snapshot(snap);
   EXPECT_EQ(fresh.steps(), k);
   EXPECT_EQ(fresh.save_snapshot(), snap) << "save(restore(s)) != s";

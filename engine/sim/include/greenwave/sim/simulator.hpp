@@ -21,6 +21,9 @@ namespace greenwave {
 /// Options of one simulation that are not part of the scenario.
 struct SimOptions {
   int threads = 1;  ///< TBB worker threads for this simulation (results do not depend on it)
+  /// A parallel phase over fewer items (vehicle slots or occupied drivables) runs on the calling
+  /// thread: splitting small work costs more than it saves (results do not depend on it).
+  std::int32_t parallel_min_items = 2048;
 };
 
 /// A read-only view of one running vehicle, for tests, invariant checks and bindings.
@@ -187,6 +190,7 @@ class Simulator final : public TrafficBackend {
   std::vector<double> type_reach_;  ///< per vehicle type: how far ahead it reacts (braking distance + 2 steps)
   std::unique_ptr<tbb::task_arena> arena_;
   int threads_ = 1;
+  std::int32_t parallel_min_items_;
 
   // time and RNG
   std::int64_t step_count_ = 0;
