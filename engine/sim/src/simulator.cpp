@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <oneapi/tbb/blocked_range.h>
@@ -140,7 +141,12 @@ void Simulator::parallel_parts(const std::vector<std::int32_t>& begins, std::int
   arena_->execute([&] {
     tbb::parallel_for(
         0, parts,
-        [&](std::int32_t p) { fn(std::min(begins[p], n), p + 1 < parts ? std::min(begins[p + 1], n) : n); },
+        [&](std::int32_t p) {
+          const auto start = std::chrono::steady_clock::now();
+          fn(std::min(begins[p], n), p + 1 < parts ? std::min(begins[p + 1], n) : n);
+          part_clock_[static_cast<std::size_t>(p)].seconds +=
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        },
         tbb::static_partitioner());
   });
 }

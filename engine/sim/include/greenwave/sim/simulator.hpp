@@ -167,7 +167,8 @@ class Simulator final : public TrafficBackend {
   void build_rank_order();
   /// Renumbers the vehicle slots in rank order, dropping free slots, then recomputes the parts.
   void renumber_slots();
-  /// Cuts the ranks (and the slots, as numbered at the last renumbering) into one part per thread.
+  /// Cuts the ranks (and the slots, as numbered at the last renumbering) into one part per
+  /// thread, with equal shares of the time the parts took since the last cut.
   void compute_parts();
   /// Rebuilds next_, the per-lane caches, the occupied bitmaps, the parts, active_ and notified_
   /// from the state (reset, restore).
@@ -214,6 +215,14 @@ class Simulator final : public TrafficBackend {
   std::vector<std::int32_t> part_rank_begin_;   ///< per thread's part: its first rank
   std::vector<std::int32_t> part_slot_begin_;   ///< per part: its first vehicle slot
   std::vector<std::int32_t> active_part_begin_; ///< per part: its first index in active_
+  /// Seconds one part's tasks took since the last cut, on its own cache line.
+  struct alignas(64) PartClock {
+    double seconds = 0;
+  };
+  std::vector<PartClock> part_clock_;            ///< per part (parallel_parts writes its own)
+  std::vector<std::int64_t> part_vehicles_;      ///< per part: running vehicles at the last cut
+  std::vector<double> part_rate_;                ///< scratch for compute_parts: seconds per vehicle
+  std::vector<std::int32_t> old_part_rank_begin_;  ///< scratch for compute_parts
   std::vector<MovementId> notified_;          ///< movements whose conflict entries may be set, any order
   std::vector<LaneId> entry_lanes_;           ///< lanes a departure may enter, ascending
   std::vector<std::int32_t> next_;            ///< per running vehicle slot: the drivable after its current one
