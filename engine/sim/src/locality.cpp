@@ -80,7 +80,7 @@ void Simulator::renumber_slots() {
     s.blocker[v] = renamed(s.blocker[v]);
     s.n_blocker[v] = renamed(s.n_blocker[v]);
   }
-  for (const std::int32_t d : active_)
+  for (const std::int32_t d : rank_order_)
     for (std::int32_t& v : drivable_list_[d]) v = renamed(v);
   for (const LaneId l : entry_lanes_) {
     auto& queue = lane_entry_queue_[l];
