@@ -46,13 +46,16 @@ struct Trace {
   bool operator==(const Trace&) const = default;
 };
 
-Trace run_trace(const std::shared_ptr<const CompiledScenario>& sc, int threads, int steps) {
+/// Runs `steps` steps under MaxPressure; `switches` maps a step to the thread count set before it.
+Trace run_trace(const std::shared_ptr<const CompiledScenario>& sc, int threads, int steps,
+                const std::map<int, int>& switches = {}) {
   Simulator sim(sc, testing::split_options(threads));
   auto controller = make_controller("maxpressure", *sc);
   sim.reset(7);
   Trace t;
   const int every = static_cast<int>(controller->interval() / sc->settings.dt);
   for (int k = 0; k < steps; ++k) {
+    if (const auto it = switches.find(k); it != switches.end()) sim.set_threads(it->second);
     if (k % every == 0) controller->decide(sim);
     sim.step();
     for (const VehicleView& v : sim.vehicles()) {
@@ -81,6 +84,17 @@ TEST_P(SimulatorThreads, BitIdenticalToSingleThread) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, SimulatorThreads, ::testing::Values(2, 4));
+
+// Changing the thread count mid-run (around slot renumberings, every 50 steps) re-cuts the
+// threads' parts and changes nothing else.
+TEST(Simulator, ChangingThreadsMidRunChangesNothing) {
+  GW_REQUIRE_DATA(cfg, "grids/grid4x4/config.json");
+  const auto sc = load_scenario(cfg);
+  const Trace one = run_trace(sc, 1, 900);
+  const Trace switched = run_trace(sc, 2, 900, {{49, 4}, {50, 1}, {51, 2}, {237, 3}, {400, 1}, {650, 2}});
+  ASSERT_EQ(one.values.size(), switched.values.size());
+  EXPECT_TRUE(one == switched);
+}
 
 TEST(Simulator, SameSeedSameRunDifferentSeedDifferentLanes) {
   GW_REQUIRE_DATA(cfg, "grids/grid4x4/config.json");
