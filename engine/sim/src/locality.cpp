@@ -136,9 +136,11 @@ void Simulator::compute_parts() {
   std::size_t p = 1;
   for (std::int32_t r = 0; r < drivables; ++r) {
     const auto size = static_cast<std::int64_t>(drivable_list_[rank_order_[r]].size());
-    const bool cut = p < parts && (total > 0 ? weight * static_cast<double>(parts) >= static_cast<double>(p) * total
-                                             : static_cast<std::int64_t>(r) * static_cast<std::int64_t>(parts) >=
-                                                   static_cast<std::int64_t>(p) * drivables);
+    // Cuts fall on multiples of 64 ranks, so each part owns whole words of the rank bitmap.
+    const bool cut = p < parts && r % 64 == 0 &&
+                     (total > 0 ? weight * static_cast<double>(parts) >= static_cast<double>(p) * total
+                                : static_cast<std::int64_t>(r) * static_cast<std::int64_t>(parts) >=
+                                      static_cast<std::int64_t>(p) * drivables);
     if (cut) {
       part_rank_begin_[p] = r;
       part_slot_begin_[p] = static_cast<std::int32_t>(seen);

@@ -221,29 +221,57 @@ void Simulator::refresh_active() {
   newly_occupied_ = false;
   const std::int32_t lanes = net_->num_lanes();
   const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
-  active_.clear();
-  std::int32_t p = 0;
-  for (std::size_t w = 0; w < active_bits_.size(); ++w) {
-    for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) {
-      const int b = std::countr_zero(bits);
-      const auto r = static_cast<std::int32_t>(w * 64 + static_cast<std::size_t>(b));
-      const std::int32_t d = rank_order_[r];
-      if (!drivable_list_[d].empty()) {
-        while (p + 1 < parts && r >= part_rank_begin_[p + 1]) active_part_begin_[++p] = static_cast<std::int32_t>(active_.size());
-        active_.push_back(d);
-        continue;
-      }
-      // Emptied since the last refresh: unmark it; an empty lane's statistics are zero.
-      active_bits_[w] &= ~(std::uint64_t{1} << b);
-      occupied_bits_[static_cast<std::size_t>(d) >> 6] &= ~(std::uint64_t{1} << (d & 63));
-      if (d < lanes) {
-        lane_count_[d] = lane_queue_[d] = 0;
-        lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
-        lane_hanging_[d] = kNone;
+  const auto words = static_cast<std::int32_t>(active_bits_.size());
+  // Part p owns the bitmap words of its ranks (cuts are multiples of 64 ranks, or the end).
+  auto first_word = [&](std::int32_t p) { return p < parts ? (part_rank_begin_[p] + 63) / 64 : words; };
+  // Pass 1, per part: unmark drivables emptied since the last refresh (an empty lane's statistics
+  // are zero) and count the rest. occupied_bits_ is indexed by drivable id, so its words are
+  // shared between parts: cleared atomically.
+  auto prune = [&](std::int32_t p) {
+    std::int32_t kept = 0;
+    for (std::int32_t w = first_word(p); w < first_word(p + 1); ++w) {
+      for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) {
+        const int b = std::countr_zero(bits);
+        const std::int32_t d = rank_order_[w * 64 + b];
+        if (!drivable_list_[d].empty()) {
+          ++kept;
+          continue;
+        }
+        active_bits_[w] &= ~(std::uint64_t{1} << b);
+        std::atomic_ref<std::uint64_t>(occupied_bits_[static_cast<std::size_t>(d) >> 6])
+            .fetch_and(~(std::uint64_t{1} << (d & 63)), std::memory_order_relaxed);
+        if (d < lanes) {
+          lane_count_[d] = lane_queue_[d] = 0;
+          lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
+          lane_hanging_[d] = kNone;
+        }
       }
     }
+    active_part_begin_[p] = kept;  // a count until the prefix sum below
+  };
+  // Pass 2, per part: its occupied drivables in rank order, from its first index in active_.
+  auto fill = [&](std::int32_t p) {
+    std::int32_t k = active_part_begin_[p];
+    for (std::int32_t w = first_word(p); w < first_word(p + 1); ++w)
+      for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) active_[k++] = rank_order_[w * 64 + std::countr_zero(bits)];
+  };
+  const bool split = parts > 1 && static_cast<std::int32_t>(active_.size()) >= parallel_min_items_;
+  auto each_part = [&](auto&& fn) {
+    if (!split) {
+      for (std::int32_t p = 0; p < parts; ++p) fn(p);
+      return;
+    }
+    arena_->execute([&] { tbb::parallel_for(0, parts, [&](std::int32_t p) { fn(p); }, tbb::static_partitioner()); });
+  };
+  each_part(prune);
+  std::int32_t total = 0;
+  for (std::int32_t p = 0; p < parts; ++p) {
+    const std::int32_t count = active_part_begin_[p];
+    active_part_begin_[p] = total;
+    total += count;
   }
-  while (p + 1 < parts) active_part_begin_[++p] = static_cast<std::int32_t>(active_.size());
+  active_.resize(static_cast<std::size_t>(total));
+  each_part(fill);
 }
 
 bool Simulator::demand_done() const {
