@@ -13,8 +13,7 @@ void Simulator::clear_growable_state() {
   const RoadNetwork& net = *net_;
   const std::int32_t lanes = net.num_lanes();
   const std::int32_t drivables = lanes + net.num_movements();
-  if (static_cast<std::int32_t>(drivable_list_.size()) != drivables) drivable_list_.assign(drivables, {});
-  for (auto& list : drivable_list_) list.clear();
+  lists_.reset(drivables);
   veh_->clear();
   movers_.clear();
   if (static_cast<std::int32_t>(lane_entry_queue_.size()) != lanes) lane_entry_queue_.assign(lanes, {});

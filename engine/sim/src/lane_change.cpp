@@ -15,10 +15,10 @@ constexpr double kLookAheadTime = 3.0;       // s: a slow leader matters within 
 void Simulator::change_lanes() {
   if (!scenario_->settings.lane_change) return;
   for (LaneId l = 0; l < net_->num_lanes(); ++l) {
-    const auto& list = drivable_list_[l];
-    // Front first; the front vehicle has no leader on its lane and never changes.
-    for (std::size_t k = 1; k < list.size();) {
-      if (!try_lane_change(list[k], l, static_cast<std::int32_t>(k))) ++k;  // else list[k] is the next one
+    // Front first; the front vehicle has no leader on its lane and never changes. A change moves
+    // lists in the pool, so the list is read afresh each time.
+    for (std::int32_t k = 1; k < lists_.size(l);) {
+      if (!try_lane_change(lists_[l][k], l, k)) ++k;  // else lists_[l][k] is the next one
     }
   }
 }
@@ -30,8 +30,7 @@ bool Simulator::try_lane_change(std::int32_t v, LaneId from, std::int32_t index_
   if (now - s.last_change[v] < kLaneChangeCooldown) return false;
   const VehicleType& vt = demand_->vehicle_types[s.type[v]];
   if (s.dis[v] < vt.length) return false;  // its tail is still inside the intersection
-  auto& list = drivable_list_[from];
-  const std::int32_t ahead = list[index_in_lane - 1];
+  const std::int32_t ahead = lists_[from][index_in_lane - 1];
   const double desired = std::min(vt.max_speed, net.lane_speed_limit[from]);
   const double gap = s.dis[ahead] - demand_->vehicle_types[s.type[ahead]].length - s.dis[v];
   if (s.speed[ahead] >= kSlowRatio * desired || gap > desired * kLookAheadTime + vt.min_gap) return false;
@@ -45,7 +44,7 @@ bool Simulator::try_lane_change(std::int32_t v, LaneId from, std::int32_t index_
 
   // Candidates: the two neighbouring lanes (lower id first); the one with more room ahead wins.
   LaneId best = kNone;
-  std::size_t best_insert = 0;
+  std::int32_t best_insert = 0;
   double best_room = 0;
   for (const LaneId to : {from - 1, from + 1}) {
     if (to < road_lanes.first || to >= road_lanes.last) continue;
@@ -54,10 +53,10 @@ bool Simulator::try_lane_change(std::int32_t v, LaneId from, std::int32_t index_
       for (const MovementId m : net.movements_from(to)) serves = serves || net.lane_road[net.movement_to_lane[m]] == next_road;
       if (!serves) continue;
     }
-    const auto& target = drivable_list_[to];
+    const auto target = lists_[to];
     // Insertion point: vehicles at or beyond v's position stay ahead of it.
-    std::size_t j = 0;
-    while (j < target.size() && s.dis[target[j]] >= s.dis[v]) ++j;
+    std::int32_t j = 0;
+    while (j < lists_.size(to) && s.dis[target[j]] >= s.dis[v]) ++j;
     double room = net.lane_length[to] - s.dis[v];  // no vehicle ahead: the rest of the lane
     bool better = true;
     if (j > 0) {
@@ -71,7 +70,7 @@ bool Simulator::try_lane_change(std::int32_t v, LaneId from, std::int32_t index_
       better = s.speed[a] >= kSlowRatio * desired || room >= gap + vt.length + vt.min_gap;
     }
     if (!better) continue;
-    if (j < target.size()) {
+    if (j < lists_.size(to)) {
       // Safe behind: the follower on the target lane can stop behind v.
       const std::int32_t b = target[j];
       const VehicleType& bt = demand_->vehicle_types[s.type[b]];
@@ -83,9 +82,8 @@ bool Simulator::try_lane_change(std::int32_t v, LaneId from, std::int32_t index_
     if (best == kNone || room > best_room) best = to, best_insert = j, best_room = room;
   }
   if (best == kNone) return false;
-  list.erase(list.begin() + index_in_lane);
-  auto& target = drivable_list_[best];
-  target.insert(target.begin() + static_cast<std::ptrdiff_t>(best_insert), v);
+  lists_.erase(from, index_in_lane);
+  lists_.insert(best, best_insert, v);
   mark_occupied(best);
   s.drivable[v] = best;
   refresh_next(v);  // its next movement depends on the lane

@@ -66,7 +66,7 @@ void Simulator::renumber_slots() {
   std::vector<std::int32_t>& order = movers_;  // scratch between steps, capacity >= slots
   order.clear();
   for (const std::int32_t d : rank_order_)
-    for (const std::int32_t v : drivable_list_[d]) order.push_back(v);
+    for (const std::int32_t v : lists_[d]) order.push_back(v);
   for (const LaneId l : entry_lanes_) {
     const auto& queue = lane_entry_queue_[l];
     for (std::size_t k = 0; k < queue.size(); ++k) order.push_back(queue[k]);
@@ -81,7 +81,7 @@ void Simulator::renumber_slots() {
     s.n_blocker[v] = renamed(s.n_blocker[v]);
   }
   for (const std::int32_t d : rank_order_)
-    for (std::int32_t& v : drivable_list_[d]) v = renamed(v);
+    for (std::int32_t& v : lists_.items(d)) v = renamed(v);
   for (const LaneId l : entry_lanes_) {
     auto& queue = lane_entry_queue_[l];
     for (std::size_t k = 0; k < queue.size(); ++k) queue[k] = renamed(queue[k]);
@@ -129,13 +129,13 @@ void Simulator::compute_parts() {
   // renumbering the slots are in this order, so the slot blocks match); with none running,
   // equal rank ranges.
   double total = 0;
-  for (std::int32_t r = 0; r < drivables; ++r) total += static_cast<double>(drivable_list_[rank_order_[r]].size()) * rate_at(r);
+  for (std::int32_t r = 0; r < drivables; ++r) total += static_cast<double>(lists_.size(rank_order_[r])) * rate_at(r);
   old = 0;
   double weight = 0;
   std::int64_t seen = 0;
   std::size_t p = 1;
   for (std::int32_t r = 0; r < drivables; ++r) {
-    const auto size = static_cast<std::int64_t>(drivable_list_[rank_order_[r]].size());
+    const auto size = static_cast<std::int64_t>(lists_.size(rank_order_[r]));
     // Cuts fall on multiples of 64 ranks, so each part owns whole words of the rank bitmap.
     const bool cut = p < parts && r % 64 == 0 &&
                      (total > 0 ? weight * static_cast<double>(parts) >= static_cast<double>(p) * total

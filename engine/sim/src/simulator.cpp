@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 
@@ -54,10 +55,10 @@ class BatchAppender {
 
 std::size_t Simulator::bytes_per_vehicle() {
   // drivable, route_pos, route, type, id, enter_link_step, leader, blocker, n_drivable,
-  // n_route_pos, n_blocker (11 x 4) + dis, speed, depart, enter, wait, gap, last_change, n_speed,
-  // n_dis (9 x 8) + priority (8) + n_finished (1) + a slot in one drivable list (4) + free_slots,
+  // n_route_pos, n_blocker (11 x 4) + dis, speed, enter, wait, gap, last_change, n_speed, n_dis
+  // (8 x 8) + priority (4) + n_finished (1) + a slot in one drivable list (4) + free_slots,
   // movers_ and next_ entries (3 x 4).
-  return 11 * 4 + 9 * 8 + 8 + 1 + 4 + 3 * 4;
+  return 11 * 4 + 8 * 8 + 4 + 1 + 4 + 3 * 4;
 }
 
 namespace {
@@ -70,13 +71,13 @@ std::size_t heap_bytes(const V& v) {
 
 std::size_t Simulator::vehicle_state_bytes() const {
   std::size_t n = veh_->allocated_bytes() + heap_bytes(movers_) + heap_bytes(next_);
-  for (const auto& list : drivable_list_) n += heap_bytes(list);
+  n += lists_.pool_bytes();
   for (const auto& queue : lane_entry_queue_) n += queue.capacity() * sizeof(std::int32_t);
   return n;
 }
 
 std::size_t Simulator::state_bytes() const {
-  return vehicle_state_bytes() + heap_bytes(drivable_list_) + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) +
+  return vehicle_state_bytes() + lists_.index_bytes() + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) +
          heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(active_) + heap_bytes(rank_order_) +
          heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_part_begin_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
@@ -188,7 +189,7 @@ void Simulator::reset(std::uint64_t seed) {
 
 void Simulator::rebuild_step_index() {
   const RoadNetwork& net = *net_;
-  const auto drivables = static_cast<std::int32_t>(drivable_list_.size());
+  const std::int32_t drivables = lists_.count();
   const Vehicles& s = *veh_;
   grow_slot_scratch();
   next_.assign(static_cast<std::size_t>(s.size()), kNone);
@@ -198,12 +199,12 @@ void Simulator::rebuild_step_index() {
   lane_front_next_.assign(static_cast<std::size_t>(net.num_lanes()), kNone);
   for (LaneId l = 0; l < net.num_lanes(); ++l) {
     lane_hanging_[l] = tail_hangs_from(l);
-    if (!drivable_list_[l].empty()) lane_front_next_[l] = next_[drivable_list_[l].front()];
+    if (!lists_[l].empty()) lane_front_next_[l] = next_[lists_[l].front()];
   }
   occupied_bits_.assign((static_cast<std::size_t>(drivables) + 63) / 64, 0);
   active_bits_.assign(occupied_bits_.size(), 0);
   for (std::int32_t d = 0; d < drivables; ++d)
-    if (!drivable_list_[d].empty()) mark_occupied(d);
+    if (!lists_[d].empty()) mark_occupied(d);
   active_.clear();
   active_.reserve(static_cast<std::size_t>(drivables));
   compute_parts();  // and refresh_active
@@ -233,7 +234,7 @@ void Simulator::refresh_active() {
       for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) {
         const int b = std::countr_zero(bits);
         const std::int32_t d = rank_order_[w * 64 + b];
-        if (!drivable_list_[d].empty()) {
+        if (!lists_[d].empty()) {
           ++kept;
           continue;
         }
@@ -390,12 +391,11 @@ void Simulator::spawn() {
     s.route[v] = d.route;
     s.id[v] = static_cast<std::int32_t>(next_departure_ - 1);
     s.type[v] = d.vehicle_type;
-    s.depart[v] = d.time;
     s.enter[v] = now;
     s.dis[v] = 0;
     s.speed[v] = 0;
     s.wait[v] = 0;
-    s.priority[v] = rng_.next();
+    s.priority[v] = static_cast<std::uint32_t>(rng_.next() >> 32);
     s.enter_link_step[v] = kNotOnLink;
     s.leader[v] = s.blocker[v] = kNone;
     s.n_drivable[v] = lane;  // remembers the chosen entry lane while waiting
@@ -412,23 +412,20 @@ void Simulator::enter_waiting() {
     auto& queue = lane_entry_queue_[l];
     if (queue.empty()) continue;
     const std::int32_t v = queue.front();
-    auto& list = drivable_list_[l];
     const VehicleType& vt = demand_->vehicle_types[s.type[v]];
-    if (!list.empty()) {
-      const std::int32_t tail = list.back();
-      if (!(s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.min_gap)) continue;
-    }
+    const std::int32_t tail = lists_.empty(l) ? kNone : lists_.back(l);
+    if (tail != kNone && !(s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.min_gap)) continue;
     queue.pop_front();
     --lane_entry_waiting_[l];
     s.drivable[v] = l;
     refresh_next(v);
     s.enter[v] = now;
-    list.push_back(v);
-    if (list.size() == 1) lane_front_next_[l] = next_[v];
+    lists_.push_back(l, v);
+    if (tail == kNone) lane_front_next_[l] = next_[v];
     mark_occupied(l);
     ++entered_;
     ++running_;
-    leader_of(v, list.size() > 1 ? list[list.size() - 2] : kNone);
+    leader_of(v, tail);
   }
 }
 
@@ -456,7 +453,7 @@ void Simulator::notify_conflicts() {
     // 1. the last vehicle on the end lane, if it came through this movement and its tail is still over crossings
     // (it came from this movement when its previous road's lane feeds this movement: approximated by its route)
     if (hanging != kNone && hanging == net.lane_road[net.movement_from_lane[m]]) {
-      const std::int32_t v = drivable_list_[net.movement_to_lane[m]].back();
+      const std::int32_t v = lists_[net.movement_to_lane[m]].back();
       const double tail = s.dis[v] - demand_->vehicle_types[s.type[v]].length;
       while (c >= c0) {
         const double cross_distance = link_len - net.conflicts[c].distance;
@@ -465,7 +462,7 @@ void Simulator::notify_conflicts() {
       }
     }
     // 2. vehicles on the movement, front first
-    for (const std::int32_t v : drivable_list_[lanes + m]) {
+    for (const std::int32_t v : lists_[lanes + m]) {
       const double d = s.dis[v];
       const double len = demand_->vehicle_types[s.type[v]].length;
       while (c >= c0) {
@@ -481,8 +478,8 @@ void Simulator::notify_conflicts() {
     // 3. the first vehicle on the start lane, if this movement is its next and it is open
     if (front_enters) {
       const LaneId start = net.movement_from_lane[m];
-      const double d = net.lane_length[start] - s.dis[drivable_list_[start].front()];
-      while (c >= c0) notify(drivable_list_[start].front(), d + net.conflicts[c].distance);
+      const double d = net.lane_length[start] - s.dis[lists_[start].front()];
+      while (c >= c0) notify(lists_[start].front(), d + net.conflicts[c].distance);
     }
   };
   // Parallel over occupied drivables. Only movements next to one can get entries; each is set by
@@ -649,7 +646,7 @@ bool Simulator::can_pass(std::int32_t v, std::int32_t c, double distance_to_link
         if (foe_steps > my_steps) yield = -1;
         else if (foe_steps < my_steps) yield = 1;
         else if (s.enter_link_step[v] == s.enter_link_step[foe]) {
-          if (d1 == d2) yield = s.priority[v] > s.priority[foe] ? -1 : 1;
+          if (d1 == d2) yield = std::pair(s.priority[v], s.id[v]) > std::pair(s.priority[foe], s.id[foe]) ? -1 : 1;
           else yield = d1 < d2 ? -1 : 1;
         } else {
           yield = s.enter_link_step[v] < s.enter_link_step[foe] ? -1 : 1;
@@ -688,7 +685,7 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
     if (next.drivable >= lanes) {
       link = next.drivable - lanes;
       bool can_enter = true;
-      const auto& end = drivable_list_[net.movement_to_lane[link]];
+      const auto end = lists_[net.movement_to_lane[link]];
       if (occupied(net.movement_to_lane[link]) && !end.empty()) {
         const std::int32_t tail = end.back();
         can_enter = s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.length || s.speed[tail] >= kEnterSpeedFree;
@@ -773,14 +770,14 @@ void Simulator::move_vehicles() {
     BatchAppender out(movers_.data(), leaving);
     for (std::int32_t k = begin; k < end; ++k) {
       const std::int32_t d = active_[k];
-      auto& list = drivable_list_[d];
-      std::size_t w = 0;
+      const std::span<std::int32_t> list = lists_.items(d);
+      std::int32_t w = 0;
       for (const std::int32_t v : list) {
         if (!s.n_finished[v] && s.n_drivable[v] == d) list[w++] = v;
         else out.push(v);
       }
-      if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size() - w);
-      list.resize(w);
+      if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size()) - w;
+      lists_.truncate(d, w);
     }
   });
   movers_.resize(static_cast<std::size_t>(leaving.load()));
@@ -790,7 +787,7 @@ void Simulator::move_vehicles() {
   std::sort(movers_.begin(), finishers_end);
   for (auto it = movers_.begin(); it != finishers_end; ++it) {
     const std::int32_t v = *it;
-    const double tt = now - s.depart[v];
+    const double tt = now - demand_->departures[s.id[v]].time;
     finished_travel_time_ += tt;
     const double fft = demand_->route_free_flow_time[s.route[v]];
     finished_delay_index_ += fft > 0 ? (now - s.enter[v]) / fft : 1.0;
@@ -805,11 +802,10 @@ void Simulator::move_vehicles() {
   for (auto it = finishers_end; it != movers_.end(); ++it) {
     const std::int32_t v = *it;
     const std::int32_t d = s.n_drivable[v];
-    auto& list = drivable_list_[d];
-    if (d < lanes && !list.empty()) {
+    if (d < lanes && !lists_.empty(d)) {
       // Vehicles from different movements can merge into one lane in the same step; none may
       // end up inside the one ahead (CityFlow lets them overlap; we hold them at its tail).
-      const std::int32_t ahead = list.back();
+      const std::int32_t ahead = lists_.back(d);
       const double tail = s.n_dis[ahead] - demand_->vehicle_types[s.type[ahead]].length;
       if (s.n_dis[v] > tail) {
         s.n_speed[v] = std::min(s.n_speed[v], s.n_speed[ahead]);
@@ -822,24 +818,24 @@ void Simulator::move_vehicles() {
           s.n_drivable[v] = link.drivable;
           s.n_route_pos[v] = link.route_pos;
           s.n_dis[v] = net.movement_length[link.drivable - lanes];
-          auto& held = drivable_list_[link.drivable];
           if (link.drivable == s.drivable[v]) {
             // Back onto the movement it was dropped from above: at its front, behind any vehicle
             // already held there this step.
-            auto at = held.begin();
-            while (at != held.end() && s.n_dis[*at] >= s.n_dis[v]) ++at;
-            held.insert(at, v);
+            const auto held = lists_[link.drivable];
+            std::int32_t at = 0;
+            while (at < static_cast<std::int32_t>(held.size()) && s.n_dis[held[at]] >= s.n_dis[v]) ++at;
+            lists_.insert(link.drivable, at, v);
             mark_occupied(link.drivable);
             continue;
           }
-          held.push_back(v);
+          lists_.push_back(link.drivable, v);
           mark_occupied(link.drivable);
           s.enter_link_step[v] = link_step();
           continue;
         }
       }
     }
-    list.push_back(v);
+    lists_.push_back(d, v);
     mark_occupied(d);
     s.enter_link_step[v] = d >= lanes ? link_step() : kNotOnLink;
   }
@@ -867,7 +863,7 @@ void Simulator::commit(std::int32_t v) {
 }
 
 std::int32_t Simulator::link_step() const {
-  // Beyond 2^31 - 2 steps every later entry ties (then the priority draw decides).
+  // Beyond 2^31 - 2 steps every later entry ties (then distance and the priority draw decide).
   return static_cast<std::int32_t>(std::min<std::int64_t>(step_count_, kNotOnLink - 1));
 }
 
@@ -892,7 +888,7 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
       const LaneId start = net.movement_from_lane[next.drivable - lanes];
       for (const MovementId m : net.movements_from(start)) {
         if (!occupied(lanes + m)) continue;  // the bitmap is exact here and cheaper than the list
-        const auto& list = drivable_list_[lanes + m];
+        const auto list = lists_[lanes + m];
         if (list.empty()) continue;
         const std::int32_t cand = list.back();
         const double gap = dis + s.dis[cand] - demand_->vehicle_types[s.type[cand]].length;
@@ -903,7 +899,7 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
       }
       if (s.leader[v] != kNone) return;
     } else {
-      const auto& list = drivable_list_[next.drivable];
+      const auto list = lists_[next.drivable];
       if (!list.empty()) {
         const std::int32_t cand = list.back();
         s.leader[v] = cand;
@@ -923,20 +919,20 @@ void Simulator::update_leaders() {
     for (std::int32_t k = begin; k < end; ++k) {
       const std::int32_t d = active_[k];
       std::int32_t ahead = kNone;
-      for (const std::int32_t v : drivable_list_[d]) {
+      for (const std::int32_t v : lists_[d]) {
         leader_of(v, ahead);
         ahead = v;
       }
       if (d < lanes) {
         lane_hanging_[d] = tail_hangs_from(d);
-        lane_front_next_[d] = next_[drivable_list_[d].front()];
+        lane_front_next_[d] = next_[lists_[d].front()];
       }
     }
   });
 }
 
 RoadId Simulator::tail_hangs_from(LaneId l) const {
-  const auto& list = drivable_list_[l];
+  const auto list = lists_[l];
   if (list.empty()) return kNone;
   const Vehicles& s = *veh_;
   const std::int32_t v = list.back();
@@ -952,7 +948,7 @@ void Simulator::collect_lane_stats() {
     for (std::int32_t k = begin; k < end; ++k) {
       const LaneId l = active_[k];
       if (l >= lanes) continue;
-      const auto& list = drivable_list_[l];
+      const auto list = lists_[l];
       std::int32_t queued = 0;
       double speed = 0, wait = 0;
       for (const std::int32_t v : list) {
@@ -1029,7 +1025,7 @@ Metrics Simulator::metrics() const {
   std::int64_t queued = 0;
   for (std::int32_t v = 0; v < s.size(); ++v) {
     if (s.drivable[v] == kFree) continue;
-    unfinished += m.time - s.depart[v];
+    unfinished += m.time - demand_->departures[s.id[v]].time;
     if (s.drivable[v] >= 0) {
       speed += s.speed[v];
       queued += s.speed[v] < kQueueSpeed;
@@ -1045,8 +1041,8 @@ Metrics Simulator::metrics() const {
 std::vector<VehicleView> Simulator::vehicles() const {
   const Vehicles& s = *veh_;
   std::vector<VehicleView> out;
-  for (std::int32_t d = 0; d < static_cast<std::int32_t>(drivable_list_.size()); ++d)
-    for (const std::int32_t v : drivable_list_[d]) {
+  for (std::int32_t d = 0; d < lists_.count(); ++d)
+    for (const std::int32_t v : lists_[d]) {
       const VehicleType& t = demand_->vehicle_types[s.type[v]];
       out.push_back({v, s.id[v], d, s.dis[v], s.speed[v], t.length, t.max_speed, s.route[v]});
     }

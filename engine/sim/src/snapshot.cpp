@@ -18,7 +18,9 @@ namespace greenwave {
 namespace {
 
 /// Bumped whenever the meaning of a Snapshot field changes.
-constexpr std::uint32_t kSnapshotFormat = 2;  // 2: vehicle ids, int32 enter_link_step
+// 2: vehicle ids, int32 enter_link_step; 3: no departure times (the vehicle id gives them),
+// 32-bit priorities.
+constexpr std::uint32_t kSnapshotFormat = 3;
 
 /// FNV-1a 64 over the parts of a scenario that a snapshot's indices and times depend on.
 class Fingerprint {
@@ -138,7 +140,6 @@ std::string Simulator::save_snapshot() const {
   put(sv.mutable_route(), s.route);
   put(sv.mutable_type(), s.type);
   put(sv.mutable_id(), s.id);
-  put(sv.mutable_depart(), s.depart);
   put(sv.mutable_enter(), s.enter);
   put(sv.mutable_priority(), s.priority);
   put(sv.mutable_enter_link_step(), s.enter_link_step);
@@ -155,9 +156,9 @@ std::string Simulator::save_snapshot() const {
   put(sv.mutable_free_slots(), s.free_slots);
   put(sv.mutable_last_change(), s.last_change);
 
-  for (const auto& list : drivable_list_) {
-    snap.add_drivable_list_size(static_cast<std::int32_t>(list.size()));
-    for (const std::int32_t v : list) snap.add_drivable_list_items(v);
+  for (std::int32_t d = 0; d < lists_.count(); ++d) {
+    snap.add_drivable_list_size(lists_.size(d));
+    for (const std::int32_t v : lists_[d]) snap.add_drivable_list_items(v);
   }
   for (const auto& queue : lane_entry_queue_) {
     snap.add_entry_queue_size(static_cast<std::int32_t>(queue.size()));
@@ -243,7 +244,6 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   need_size(sv.route(), n, "vehicles.route");
   need_size(sv.type(), n, "vehicles.type");
   need_size(sv.id(), n, "vehicles.id");
-  need_size(sv.depart(), n, "vehicles.depart");
   need_size(sv.enter(), n, "vehicles.enter");
   need_size(sv.priority(), n, "vehicles.priority");
   need_size(sv.enter_link_step(), n, "vehicles.enter_link_step");
@@ -362,7 +362,6 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   get(s.route, sv.route());
   get(s.type, sv.type());
   get(s.id, sv.id());
-  get(s.depart, sv.depart());
   get(s.enter, sv.enter());
   get(s.priority, sv.priority());
   get(s.enter_link_step, sv.enter_link_step());
@@ -384,10 +383,9 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   next_departure_ = static_cast<std::size_t>(snap.next_departure());
   {
     int k = 0;
+    lists_.reset(drivables);
     for (std::int32_t d = 0; d < drivables; ++d) {
-      auto& list = drivable_list_[d];
-      list.clear();
-      for (std::int32_t c = 0; c < snap.drivable_list_size(d); ++c) list.push_back(snap.drivable_list_items(k++));
+      for (std::int32_t c = 0; c < snap.drivable_list_size(d); ++c) lists_.push_back(d, snap.drivable_list_items(k++));
     }
   }
   {

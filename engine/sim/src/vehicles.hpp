@@ -32,8 +32,8 @@ struct Simulator::Vehicles {
   std::vector<double> dis, speed;
   std::vector<std::int32_t> route, type;
   std::vector<std::int32_t> id;         // index in Demand::departures: the vehicle's stable identity
-  std::vector<double> depart, enter;    // scheduled departure; time it entered its first lane
-  std::vector<std::uint64_t> priority;
+  std::vector<double> enter;            // time it entered its first lane (its departure: Demand::departures[id])
+  std::vector<std::uint32_t> priority;  // a random draw (its high 32 bits) for conflict ties
   std::vector<std::int32_t> enter_link_step;  // step it entered its movement (kNotOnLink if not on one)
   std::vector<double> wait;             // seconds queued, accumulated
   std::vector<std::int32_t> leader, blocker;
@@ -52,7 +52,7 @@ struct Simulator::Vehicles {
   template <class Self, class F>
   static void permuted_columns(Self& self, F&& f) {
     f(self.drivable), f(self.route_pos), f(self.dis), f(self.speed), f(self.route), f(self.type), f(self.id);
-    f(self.depart), f(self.enter), f(self.priority), f(self.enter_link_step), f(self.wait), f(self.leader);
+    f(self.enter), f(self.priority), f(self.enter_link_step), f(self.wait), f(self.leader);
     f(self.blocker), f(self.gap), f(self.last_change), f(self.n_drivable), f(self.n_route_pos), f(self.n_blocker);
     f(self.n_finished);
   }

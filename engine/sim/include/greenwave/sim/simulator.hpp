@@ -14,6 +14,7 @@
 #include "greenwave/networks/road_network.hpp"
 #include "greenwave/sim/backend.hpp"
 #include "greenwave/sim/citybrain_score.hpp"
+#include "greenwave/sim/drivable_lists.hpp"
 #include "greenwave/sim/ring_queue.hpp"
 
 namespace greenwave {
@@ -78,7 +79,7 @@ class Simulator final : public TrafficBackend {
   /// Every running vehicle, in drivable order (front first).
   std::vector<VehicleView> vehicles() const;
   /// Vehicles on each drivable (lanes, then movements), front first.
-  std::span<const std::int32_t> drivable_vehicles(std::int32_t drivable) const { return drivable_list_[drivable]; }
+  std::span<const std::int32_t> drivable_vehicles(std::int32_t drivable) const { return lists_[drivable]; }
   /// Delay-index samples taken every settings.metric_period seconds since reset.
   const std::vector<MetricSample>& metric_samples() const { return samples_; }
   /// True when movement m may be entered this step (its phase is green, or it is always green).
@@ -200,7 +201,7 @@ class Simulator final : public TrafficBackend {
 
   // vehicles
   std::unique_ptr<Vehicles> veh_;
-  std::vector<std::vector<std::int32_t>> drivable_list_;       ///< per drivable, front first
+  DrivableLists lists_;                                        ///< per drivable, front first
   std::vector<RingQueue<std::int32_t>> lane_entry_queue_;     ///< per lane, departed but not entered
   std::vector<std::int32_t> lane_entry_waiting_;
   std::vector<std::int32_t> movers_;                           ///< scratch: vehicles changing drivable

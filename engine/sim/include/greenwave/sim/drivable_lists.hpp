@@ -1,0 +1,80 @@
+// The vehicles on each drivable, front first, in one pooled buffer (docs/simulator.md, "Memory and
+// allocation"): the pool follows the vehicles held at once, not every drivable's busiest moment.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace greenwave {
+
+/// One list of vehicle slots per drivable, each a contiguous block of a shared pool. A block's
+/// capacity is a power of two; a list that empties gives its block up, and the pool is compacted
+/// when its end is reached. The pool holds at least twice the most block capacity ever in use at
+/// once and keeps it across reset(), so after a first episode nothing allocates. Spans into a
+/// list stay valid only until the next push_back or insert on any list.
+class DrivableLists {
+ public:
+  /// Sets the number of lists, all empty; keeps the pool and its high-water mark.
+  void reset(std::int32_t lists);
+  /// Number of lists.
+  std::int32_t count() const { return static_cast<std::int32_t>(blocks_.size()); }
+  /// List d, front first.
+  std::span<const std::int32_t> operator[](std::int32_t d) const { return {pool_.data() + blocks_[d].offset, static_cast<std::size_t>(blocks_[d].size)}; }
+  /// List d, writable in place (to filter it or rename its slots).
+  std::span<std::int32_t> items(std::int32_t d) { return {pool_.data() + blocks_[d].offset, static_cast<std::size_t>(blocks_[d].size)}; }
+  /// Number of vehicles on d.
+  std::int32_t size(std::int32_t d) const { return blocks_[d].size; }
+  /// True when d holds no vehicle.
+  bool empty(std::int32_t d) const { return blocks_[d].size == 0; }
+  /// The front vehicle of d (d not empty).
+  std::int32_t front(std::int32_t d) const { return pool_[blocks_[d].offset]; }
+  /// The last vehicle of d (d not empty).
+  std::int32_t back(std::int32_t d) const { return pool_[blocks_[d].offset + blocks_[d].size - 1]; }
+  /// Appends v at the back of d (serial only: it may move every list).
+  void push_back(std::int32_t d, std::int32_t v) {
+    if (blocks_[d].size == blocks_[d].capacity) make_room(d);
+    pool_[blocks_[d].offset + blocks_[d].size++] = v;
+  }
+  /// Inserts v before index `at` of d (serial only).
+  void insert(std::int32_t d, std::int32_t at, std::int32_t v);
+  /// Removes index `at` of d (serial only).
+  void erase(std::int32_t d, std::int32_t at);
+  /// Keeps the first n vehicles of d. Safe to call on different lists in parallel.
+  void truncate(std::int32_t d, std::int32_t n) {
+    Block& b = blocks_[d];
+    b.size = n;
+    if (n == 0 && b.capacity > 0) {
+      live_.fetch_sub(b.capacity, std::memory_order_relaxed);
+      b.capacity = 0;
+    }
+  }
+  /// Heap bytes of the pool (the part that grows with the vehicles).
+  std::size_t pool_bytes() const { return pool_.capacity() * sizeof(std::int32_t); }
+  /// Heap bytes of the per-list index (fixed by the network).
+  std::size_t index_bytes() const { return blocks_.capacity() * sizeof(Block) + order_.capacity() * sizeof(std::int32_t); }
+
+ private:
+  struct Block {
+    std::int32_t offset = 0;    // first item in pool_
+    std::int32_t size = 0;
+    std::int32_t capacity = 0;  // 0 (no block) or a power of two
+  };
+  /// Moves full list d into a block of twice its capacity (1 when it has none).
+  void make_room(std::int32_t d);
+  /// Offset of a new block of `capacity` items, compacting or growing the pool first if needed.
+  std::int32_t allocate(std::int32_t capacity);
+  /// Moves every live block, in pool order, to the front of a pool of `pool_size` items.
+  void compact(std::size_t pool_size);
+
+  std::vector<Block> blocks_;        // per list
+  std::vector<std::int32_t> pool_;   // its size is the pool's usable capacity
+  std::int32_t end_ = 0;             // pool_[end_, size) is free
+  std::atomic<std::int64_t> live_{0};  // block capacity held by non-empty lists
+  std::int64_t high_water_ = 0;      // most of live_ ever
+  std::vector<std::int32_t> order_;  // scratch for compact(): lists with a block
+};
+
+}  // namespace greenwave
