@@ -14,7 +14,7 @@ void DrivableLists::reset(std::int32_t lists) {
   blocks_.assign(static_cast<std::size_t>(lists), Block{});
   order_.reserve(static_cast<std::size_t>(lists));
   end_ = 0;
-  live_.store(0, std::memory_order_relaxed);
+  live_ = 0;
 }
 
 void DrivableLists::insert(std::int32_t d, std::int32_t at, std::int32_t v) {
@@ -40,13 +40,13 @@ void DrivableLists::make_room(std::int32_t d) {
   std::copy(pool_.begin() + b.offset, pool_.begin() + b.offset + b.size, pool_.begin() + offset);
   b.offset = offset;
   b.capacity = old_capacity == 0 ? 1 : 2 * old_capacity;
-  live_.fetch_sub(old_capacity, std::memory_order_relaxed);
+  live_ -= old_capacity;
 }
 
 std::int32_t DrivableLists::allocate(std::int32_t capacity) {
   // live_ counts the new block from here on; the caller's old block is released after the copy.
-  const std::int64_t live = live_.fetch_add(capacity, std::memory_order_relaxed) + capacity;
-  high_water_ = std::max(high_water_, live);
+  live_ += capacity;
+  high_water_ = std::max(high_water_, live_);
   const auto want = static_cast<std::size_t>(2 * high_water_ + kSlack);
   if (pool_.size() < want) {
     compact(std::max(want, pool_.size() + pool_.size() / 4));
@@ -57,6 +57,24 @@ std::int32_t DrivableLists::allocate(std::int32_t capacity) {
   const std::int32_t offset = end_;
   end_ += capacity;
   return offset;
+}
+
+void DrivableLists::lay_out(std::span<const std::int32_t> order, std::span<std::int32_t> scratch) {
+  std::size_t k = 0;
+  for (const std::int32_t d : order)
+    for (const std::int32_t v : (*this)[d]) scratch[k++] = v;
+  std::int32_t at = 0;
+  k = 0;
+  for (const std::int32_t d : order) {
+    Block& b = blocks_[d];
+    if (b.capacity == 0) continue;
+    std::copy(scratch.begin() + static_cast<std::ptrdiff_t>(k), scratch.begin() + static_cast<std::ptrdiff_t>(k + static_cast<std::size_t>(b.size)),
+              pool_.begin() + at);
+    k += static_cast<std::size_t>(b.size);
+    b.offset = at;
+    at += b.capacity;
+  }
+  end_ = at;
 }
 
 void DrivableLists::compact(std::size_t pool_size) {

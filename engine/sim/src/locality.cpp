@@ -96,6 +96,9 @@ void Simulator::renumber_slots() {
   s.n_speed.resize(order.size());
   s.n_dis.resize(order.size());
   s.free_slots.clear();
+  // The lists' blocks in rank order too, so each part's lists share no cache line with another's.
+  order.resize(static_cast<std::size_t>(running_));
+  lists_.lay_out(rank_order_, order);
   order.clear();
   compute_parts();
 }

@@ -766,20 +766,29 @@ void Simulator::move_vehicles() {
   // in movers_ (in any order; sorted below).
   movers_.resize(static_cast<std::size_t>(s.size()));
   std::atomic<std::int32_t> leaving{0};
+  std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
   parallel_active([&](std::int32_t begin, std::int32_t end) {
     BatchAppender out(movers_.data(), leaving);
+    std::int64_t part_freed = 0;
     for (std::int32_t k = begin; k < end; ++k) {
       const std::int32_t d = active_[k];
       const std::span<std::int32_t> list = lists_.items(d);
       std::int32_t w = 0;
       for (const std::int32_t v : list) {
-        if (!s.n_finished[v] && s.n_drivable[v] == d) list[w++] = v;
-        else out.push(v);
+        if (!s.n_finished[v] && s.n_drivable[v] == d) {
+          if (list[w] != v) list[w] = v;  // written only when it moves: no line dirtied in vain
+          ++w;
+        } else {
+          out.push(v);
+        }
       }
+      if (w == static_cast<std::int32_t>(list.size())) continue;
       if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size()) - w;
-      lists_.truncate(d, w);
+      part_freed += lists_.shrink(d, w);
     }
+    freed.fetch_add(part_freed, std::memory_order_relaxed);
   });
+  lists_.released(freed.load());
   movers_.resize(static_cast<std::size_t>(leaving.load()));
   // Serially, in a fixed order: finished vehicles leave (by slot); movers join their new
   // drivable front-most first (ties by slot).

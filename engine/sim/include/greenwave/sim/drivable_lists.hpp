@@ -2,7 +2,6 @@
 // allocation"): the pool follows the vehicles held at once, not every drivable's busiest moment.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -42,15 +41,23 @@ class DrivableLists {
   void insert(std::int32_t d, std::int32_t at, std::int32_t v);
   /// Removes index `at` of d (serial only).
   void erase(std::int32_t d, std::int32_t at);
-  /// Keeps the first n vehicles of d. Safe to call on different lists in parallel.
-  void truncate(std::int32_t d, std::int32_t n) {
+  /// Keeps the first n vehicles of d (serial only).
+  void truncate(std::int32_t d, std::int32_t n) { live_ -= shrink(d, n); }
+  /// truncate() that is safe to call on different lists in parallel: returns the block capacity
+  /// it gave up, which the caller passes to released() once the parallel work is done.
+  std::int32_t shrink(std::int32_t d, std::int32_t n) {
     Block& b = blocks_[d];
     b.size = n;
-    if (n == 0 && b.capacity > 0) {
-      live_.fetch_sub(b.capacity, std::memory_order_relaxed);
-      b.capacity = 0;
-    }
+    if (n > 0) return 0;
+    const std::int32_t freed = b.capacity;
+    b.capacity = 0;
+    return freed;
   }
+  /// Accounts for block capacity that shrink() gave up.
+  void released(std::int64_t capacity) { live_ -= capacity; }
+  /// Lays the blocks out back to back in `order` (which names every list), so that lists near
+  /// in that order are near in memory; `scratch` holds at least every list's items.
+  void lay_out(std::span<const std::int32_t> order, std::span<std::int32_t> scratch);
   /// Heap bytes of the pool (the part that grows with the vehicles).
   std::size_t pool_bytes() const { return pool_.capacity() * sizeof(std::int32_t); }
   /// Heap bytes of the per-list index (fixed by the network).
@@ -66,13 +73,13 @@ class DrivableLists {
   void make_room(std::int32_t d);
   /// Offset of a new block of `capacity` items, compacting or growing the pool first if needed.
   std::int32_t allocate(std::int32_t capacity);
-  /// Moves every live block, in pool order, to the front of a pool of `pool_size` items.
+  /// Moves every block, in pool order, to the front of a pool of `pool_size` items.
   void compact(std::size_t pool_size);
 
   std::vector<Block> blocks_;        // per list
   std::vector<std::int32_t> pool_;   // its size is the pool's usable capacity
   std::int32_t end_ = 0;             // pool_[end_, size) is free
-  std::atomic<std::int64_t> live_{0};  // block capacity held by non-empty lists
+  std::int64_t live_ = 0;            // block capacity held by non-empty lists (and shrink()'s not yet released)
   std::int64_t high_water_ = 0;      // most of live_ ever
   std::vector<std::int32_t> order_;  // scratch for compact(): lists with a block
 };
