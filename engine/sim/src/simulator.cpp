@@ -922,20 +922,31 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
   }
 }
 
-void Simulator::update_leaders() {
+void Simulator::update_leaders_and_lane_stats() {
+  const Vehicles& s = *veh_;
   const std::int32_t lanes = net_->num_lanes();
+  // One pass over each occupied drivable's list (lanes off active_ are empty, their statistics
+  // already zero).
   parallel_active([&](std::int32_t begin, std::int32_t end) {
     for (std::int32_t k = begin; k < end; ++k) {
       const std::int32_t d = active_[k];
-      std::int32_t ahead = kNone;
-      for (const std::int32_t v : lists_[d]) {
+      const auto list = lists_[d];
+      std::int32_t ahead = kNone, queued = 0;
+      double speed = 0, wait = 0;
+      for (const std::int32_t v : list) {
         leader_of(v, ahead);
         ahead = v;
+        queued += s.speed[v] < kQueueSpeed;
+        speed += s.speed[v];
+        wait += s.wait[v];
       }
-      if (d < lanes) {
-        lane_hanging_[d] = tail_hangs_from(d);
-        lane_front_next_[d] = next_[lists_[d].front()];
-      }
+      if (d >= lanes) continue;
+      lane_hanging_[d] = tail_hangs_from(d);
+      lane_front_next_[d] = next_[list.front()];
+      lane_count_[d] = static_cast<std::int32_t>(list.size());
+      lane_queue_[d] = queued;
+      lane_speed_sum_[d] = speed;
+      lane_wait_sum_[d] = wait;
     }
   });
 }
@@ -949,30 +960,6 @@ RoadId Simulator::tail_hangs_from(LaneId l) const {
   return demand_->route(s.route[v])[s.route_pos[v] - 1];
 }
 
-void Simulator::collect_lane_stats() {
-  const Vehicles& s = *veh_;
-  const std::int32_t lanes = net_->num_lanes();
-  // Lanes off active_ are empty and already zero.
-  parallel_active([&](std::int32_t begin, std::int32_t end) {
-    for (std::int32_t k = begin; k < end; ++k) {
-      const LaneId l = active_[k];
-      if (l >= lanes) continue;
-      const auto list = lists_[l];
-      std::int32_t queued = 0;
-      double speed = 0, wait = 0;
-      for (const std::int32_t v : list) {
-        queued += s.speed[v] < kQueueSpeed;
-        speed += s.speed[v];
-        wait += s.wait[v];
-      }
-      lane_count_[l] = static_cast<std::int32_t>(list.size());
-      lane_queue_[l] = queued;
-      lane_speed_sum_[l] = speed;
-      lane_wait_sum_[l] = wait;
-    }
-  });
-}
-
 void Simulator::step() {
   if (step_count_ > 0 && step_count_ % kRenumberPeriod == 0) renumber_slots();
   spawn();
@@ -983,8 +970,7 @@ void Simulator::step() {
   move_vehicles();
   change_lanes();
   if (scenario_->settings.lane_change) refresh_active();  // lane changes may occupy new lanes
-  update_leaders();
-  collect_lane_stats();
+  update_leaders_and_lane_stats();
   vehicle_updates_ += running_;
   advance_signal_timers();
   ++step_count_;

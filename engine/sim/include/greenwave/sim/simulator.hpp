@@ -133,12 +133,13 @@ class Simulator final : public TrafficBackend {
   double intersection_speed(std::int32_t v, double interval, Cursor next);
   bool can_pass(std::int32_t v, std::int32_t conflict, double distance_to_link_start) const;
   void move_vehicles();
-  void update_leaders();
+  /// Every running vehicle's leader and gap, the per-lane caches and the lane statistics, in
+  /// one parallel pass over the occupied drivables.
+  void update_leaders_and_lane_stats();
   /// The road lane l's last vehicle came from while its tail is still in the intersection (it
   /// hangs out over the movement it came through), else kNone.
   RoadId tail_hangs_from(LaneId l) const;
   void leader_of(std::int32_t v, std::int32_t ahead_on_same);
-  void collect_lane_stats();
   void advance_signal_timers();
   /// The serial lane-change pass (lane_change.cpp; a no-op unless settings.lane_change).
   void change_lanes();
