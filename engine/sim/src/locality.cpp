@@ -120,7 +120,7 @@ void Simulator::compute_parts() {
   part_vehicles_.assign(parts, 0);
   part_rank_begin_.assign(parts, 0);
   part_slot_begin_.assign(parts, 0);
-  active_part_begin_.assign(parts, 0);
+  active_end_.assign(parts, 0);
   // The rate of the old part that held rank r.
   std::size_t old = 0;
   auto rate_at = [&](std::int32_t r) {

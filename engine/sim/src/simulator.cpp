@@ -79,7 +79,7 @@ std::size_t Simulator::vehicle_state_bytes() const {
 std::size_t Simulator::state_bytes() const {
   return vehicle_state_bytes() + lists_.index_bytes() + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) +
          heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(active_) + heap_bytes(rank_order_) +
-         heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_part_begin_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
+         heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_end_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
          heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
          heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
@@ -131,10 +131,10 @@ void Simulator::set_threads(int threads) {
 }
 
 template <class Fn>
-void Simulator::parallel_parts(const std::vector<std::int32_t>& begins, std::int32_t n, Fn&& fn) {
-  const auto parts = static_cast<std::int32_t>(begins.size());
-  if (parts == 1 || n < parallel_min_items_) {
-    fn(0, n);
+void Simulator::for_each_part(bool split, Fn&& fn) {
+  const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
+  if (parts == 1 || !split) {
+    for (std::int32_t p = 0; p < parts; ++p) fn(p);
     return;
   }
   // One task per part, each part always on the same arena slot (static partitioner), so a
@@ -144,7 +144,7 @@ void Simulator::parallel_parts(const std::vector<std::int32_t>& begins, std::int
         0, parts,
         [&](std::int32_t p) {
           const auto start = std::chrono::steady_clock::now();
-          fn(std::min(begins[p], n), p + 1 < parts ? std::min(begins[p + 1], n) : n);
+          fn(p);
           part_clock_[static_cast<std::size_t>(p)].seconds +=
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         },
@@ -152,14 +152,23 @@ void Simulator::parallel_parts(const std::vector<std::int32_t>& begins, std::int
   });
 }
 
+std::pair<std::int32_t, std::int32_t> Simulator::part_slots(std::int32_t p) const {
+  const auto parts = static_cast<std::int32_t>(part_slot_begin_.size());
+  const std::int32_t n = veh_->size();
+  return {std::min(part_slot_begin_[p], n), p + 1 < parts ? std::min(part_slot_begin_[p + 1], n) : n};
+}
+
 template <class Fn>
 void Simulator::parallel_slots(Fn&& fn) {
-  parallel_parts(part_slot_begin_, veh_->size(), fn);
+  for_each_part(veh_->size() >= parallel_min_items_, [&](std::int32_t p) {
+    const auto [begin, end] = part_slots(p);
+    fn(begin, end);
+  });
 }
 
 template <class Fn>
 void Simulator::parallel_active(Fn&& fn) {
-  parallel_parts(active_part_begin_, static_cast<std::int32_t>(active_.size()), fn);
+  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) { fn(part_rank_begin_[p], active_end_[p]); });
 }
 
 void Simulator::reset(std::uint64_t seed) {
@@ -205,8 +214,8 @@ void Simulator::rebuild_step_index() {
   active_bits_.assign(occupied_bits_.size(), 0);
   for (std::int32_t d = 0; d < drivables; ++d)
     if (!lists_[d].empty()) mark_occupied(d);
-  active_.clear();
-  active_.reserve(static_cast<std::size_t>(drivables));
+  active_.assign(static_cast<std::size_t>(drivables), kNone);
+  active_count_ = 0;
   compute_parts();  // and refresh_active
   notified_.clear();
   notified_.reserve(static_cast<std::size_t>(net.num_movements()));
@@ -218,61 +227,46 @@ void Simulator::rebuild_step_index() {
       }
 }
 
-void Simulator::refresh_active() {
-  newly_occupied_ = false;
+void Simulator::refresh_part(std::int32_t p, bool prune) {
   const std::int32_t lanes = net_->num_lanes();
   const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
   const auto words = static_cast<std::int32_t>(active_bits_.size());
-  // Part p owns the bitmap words of its ranks (cuts are multiples of 64 ranks, or the end).
-  auto first_word = [&](std::int32_t p) { return p < parts ? (part_rank_begin_[p] + 63) / 64 : words; };
-  // Pass 1, per part: unmark drivables emptied since the last refresh (an empty lane's statistics
-  // are zero) and count the rest. occupied_bits_ is indexed by drivable id, so its words are
-  // shared between parts: cleared atomically.
-  auto prune = [&](std::int32_t p) {
-    std::int32_t kept = 0;
-    for (std::int32_t w = first_word(p); w < first_word(p + 1); ++w) {
-      for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) {
-        const int b = std::countr_zero(bits);
-        const std::int32_t d = rank_order_[w * 64 + b];
-        if (!lists_[d].empty()) {
-          ++kept;
-          continue;
-        }
-        active_bits_[w] &= ~(std::uint64_t{1} << b);
-        std::atomic_ref<std::uint64_t>(occupied_bits_[static_cast<std::size_t>(d) >> 6])
-            .fetch_and(~(std::uint64_t{1} << (d & 63)), std::memory_order_relaxed);
-        if (d < lanes) {
-          lane_count_[d] = lane_queue_[d] = 0;
-          lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
-          lane_hanging_[d] = kNone;
-        }
+  // Part p owns the bitmap words of its ranks (cuts are multiples of 64 ranks, or the end), and
+  // active_ from its first rank on.
+  auto first_word = [&](std::int32_t q) { return q < parts ? (part_rank_begin_[q] + 63) / 64 : words; };
+  std::int32_t k = part_rank_begin_[p];
+  for (std::int32_t w = first_word(p); w < first_word(p + 1); ++w) {
+    for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) {
+      const int b = std::countr_zero(bits);
+      const std::int32_t d = rank_order_[w * 64 + b];
+      if (!prune || !lists_.empty(d)) {
+        active_[k++] = d;
+        continue;
+      }
+      // Emptied since the last refresh: unmark it (an empty lane's statistics are zero).
+      // occupied_bits_ is indexed by drivable id, so its words are shared between parts.
+      active_bits_[w] &= ~(std::uint64_t{1} << b);
+      std::atomic_ref<std::uint64_t>(occupied_bits_[static_cast<std::size_t>(d) >> 6])
+          .fetch_and(~(std::uint64_t{1} << (d & 63)), std::memory_order_relaxed);
+      if (d < lanes) {
+        lane_count_[d] = lane_queue_[d] = 0;
+        lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
+        lane_hanging_[d] = kNone;
       }
     }
-    active_part_begin_[p] = kept;  // a count until the prefix sum below
-  };
-  // Pass 2, per part: its occupied drivables in rank order, from its first index in active_.
-  auto fill = [&](std::int32_t p) {
-    std::int32_t k = active_part_begin_[p];
-    for (std::int32_t w = first_word(p); w < first_word(p + 1); ++w)
-      for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) active_[k++] = rank_order_[w * 64 + std::countr_zero(bits)];
-  };
-  const bool split = parts > 1 && static_cast<std::int32_t>(active_.size()) >= parallel_min_items_;
-  auto each_part = [&](auto&& fn) {
-    if (!split) {
-      for (std::int32_t p = 0; p < parts; ++p) fn(p);
-      return;
-    }
-    arena_->execute([&] { tbb::parallel_for(0, parts, [&](std::int32_t p) { fn(p); }, tbb::static_partitioner()); });
-  };
-  each_part(prune);
-  std::int32_t total = 0;
-  for (std::int32_t p = 0; p < parts; ++p) {
-    const std::int32_t count = active_part_begin_[p];
-    active_part_begin_[p] = total;
-    total += count;
   }
-  active_.resize(static_cast<std::size_t>(total));
-  each_part(fill);
+  active_end_[p] = k;
+}
+
+void Simulator::count_active() {
+  newly_occupied_ = false;
+  active_count_ = 0;
+  for (std::size_t p = 0; p < active_end_.size(); ++p) active_count_ += active_end_[p] - part_rank_begin_[p];
+}
+
+void Simulator::refresh_active() {
+  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) { refresh_part(p, true); });
+  count_active();
 }
 
 bool Simulator::demand_done() const {
@@ -505,10 +499,15 @@ void Simulator::notify_conflicts() {
     for (const MovementId m : net.movements_into(d))
       if (has_conflicts(m) && !occupied(net.movement_from_lane[m]) && !occupied(lanes + m)) notify_movement(out, m, false, hanging);
   };
-  parallel_active([&](std::int32_t begin, std::int32_t end) {
+  // Drivables entered since the last refresh join active_ first, each part its own (nothing
+  // emptied since then, so this refresh only adds and changes no bitmap another part reads).
+  const bool refresh = newly_occupied_;
+  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
+    if (refresh) refresh_part(p, false);
     BatchAppender out(notified_.data(), notified);
-    for (std::int32_t k = begin; k < end; ++k) visit(out, active_[k]);
+    for (std::int32_t k = part_rank_begin_[p]; k < active_end_[p]; ++k) visit(out, active_[k]);
   });
+  if (refresh) count_active();
   notified_.resize(static_cast<std::size_t>(notified.load()));
 }
 
@@ -848,13 +847,16 @@ void Simulator::move_vehicles() {
     mark_occupied(d);
     s.enter_link_step[v] = d >= lanes ? link_step() : kNotOnLink;
   }
-  refresh_active();
-  // Commit the next state, parallel over vehicle slots (each thread a contiguous block, so no two
-  // write the same cache line): the running vehicles are the slots still on a drivable (finished
-  // ones were freed above). A blocker that finished this step no longer blocks.
-  parallel_slots([&](std::int32_t begin, std::int32_t end) {
+  // Each part refreshes its share of active_, then commits the next state of its block of
+  // vehicle slots (so no two threads write the same cache line): the running vehicles are the
+  // slots still on a drivable (finished ones were freed above). A blocker that finished this
+  // step no longer blocks.
+  for_each_part(active_count_ >= parallel_min_items_ || s.size() >= parallel_min_items_, [&](std::int32_t p) {
+    refresh_part(p, true);
+    const auto [begin, end] = part_slots(p);
     for (std::int32_t v = begin; v < end; ++v) commit(v);
   });
+  count_active();
 }
 
 void Simulator::commit(std::int32_t v) {
@@ -964,7 +966,6 @@ void Simulator::step() {
   if (step_count_ > 0 && step_count_ % kRenumberPeriod == 0) renumber_slots();
   spawn();
   enter_waiting();
-  if (newly_occupied_) refresh_active();  // nothing emptied since the last refresh
   notify_conflicts();
   compute_actions();
   move_vehicles();

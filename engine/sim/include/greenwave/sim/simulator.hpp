@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
@@ -165,6 +166,11 @@ class Simulator final : public TrafficBackend {
   /// Turns the occupied bitmap into active_ (in rank order, cut into the threads' parts),
   /// dropping emptied drivables.
   void refresh_active();
+  /// refresh_active for part p's ranks only (then count_active); `prune`: drop emptied
+  /// drivables (else none may have emptied since the last refresh).
+  void refresh_part(std::int32_t p, bool prune);
+  /// Sets active_count_ from the parts' ends after refresh_part.
+  void count_active();
   /// Orders the drivables spatially (rank_order_, rank_of_; locality.cpp).
   void build_rank_order();
   /// Renumbers the vehicle slots in rank order, dropping free slots, then recomputes the parts.
@@ -175,14 +181,16 @@ class Simulator final : public TrafficBackend {
   /// Rebuilds next_, the per-lane caches, the occupied bitmaps, the parts, active_ and notified_
   /// from the state (reset, restore).
   void rebuild_step_index();
-  /// Runs fn(begin, end) over the parts of [0, n) that start at begins[p] (one task per part
-  /// and thread), or once over [0, n) when run serially.
+  /// Runs fn(p) for every part p: one task per part and thread when `split`, else in order on
+  /// the calling thread. Tasks are timed per part (part_clock_).
   template <class Fn>
-  void parallel_parts(const std::vector<std::int32_t>& begins, std::int32_t n, Fn&& fn);
-  /// parallel_parts over the vehicle slots.
+  void for_each_part(bool split, Fn&& fn);
+  /// Part p's block of vehicle slots, [first, last).
+  std::pair<std::int32_t, std::int32_t> part_slots(std::int32_t p) const;
+  /// Runs fn(begin, end) over each part's vehicle slots (split from parallel_min_items_ slots).
   template <class Fn>
   void parallel_slots(Fn&& fn);
-  /// parallel_parts over active_.
+  /// Runs fn(begin, end) over each part's range of active_ (split from parallel_min_items_).
   template <class Fn>
   void parallel_active(Fn&& fn);
 
@@ -209,14 +217,17 @@ class Simulator final : public TrafficBackend {
   // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
   std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
   std::vector<std::uint64_t> active_bits_;    ///< occupied_bits_ indexed by rank
-  std::vector<std::int32_t> active_;          ///< drivables holding vehicles, in rank order (refresh_active)
+  /// Drivables holding vehicles, in rank order (refresh_active): part p's at
+  /// [part_rank_begin_[p], active_end_[p]).
+  std::vector<std::int32_t> active_;
+  std::int32_t active_count_ = 0;             ///< entries of active_ in all parts
   bool newly_occupied_ = false;               ///< a drivable was marked since the last refresh_active
   // locality (locality.cpp; derived, never saved)
   std::vector<std::int32_t> rank_order_;        ///< drivables in spatial order
   std::vector<std::int32_t> rank_of_;           ///< per drivable: its index in rank_order_
   std::vector<std::int32_t> part_rank_begin_;   ///< per thread's part: its first rank
   std::vector<std::int32_t> part_slot_begin_;   ///< per part: its first vehicle slot
-  std::vector<std::int32_t> active_part_begin_; ///< per part: its first index in active_
+  std::vector<std::int32_t> active_end_;       ///< per part: the end of its range of active_
   /// Seconds one part's tasks took since the last cut, on its own cache line.
   struct alignas(64) PartClock {
     double seconds = 0;
