@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "greenwave/sim/simulator.hpp"
+#include "for_each_part.hpp"
 #include "vehicles.hpp"
 
 namespace greenwave {
@@ -22,17 +23,26 @@ std::int32_t scratch_get(const std::vector<double>& storage, std::int32_t k) {
 void scratch_set(std::vector<double>& storage, std::int32_t k, std::int32_t x) {
   std::memcpy(reinterpret_cast<std::byte*>(storage.data()) + static_cast<std::size_t>(k) * sizeof x, &x, sizeof x);
 }
-/// Reorders column[0, n) so that column'[i] = column[order[i]], through the raw bytes of
-/// `scratch` (at least n * sizeof(T) bytes); then keeps the first n entries.
-template <class T>
-void gather(std::vector<T>& column, const std::vector<std::int32_t>& order, std::vector<double>& scratch) {
-  auto* bytes = reinterpret_cast<std::byte*>(scratch.data());
-  const auto n = order.size();
-  for (std::size_t i = 0; i < n; ++i) std::memcpy(bytes + i * sizeof(T), &column[static_cast<std::size_t>(order[i])], sizeof(T));
-  column.resize(n);
-  std::memcpy(column.data(), bytes, n * sizeof(T));
-}
 }  // namespace
+
+template <class T>
+void Simulator::gather(std::vector<T>& column, const std::vector<std::int32_t>& order, std::vector<double>& scratch) {
+  auto* bytes = reinterpret_cast<std::byte*>(scratch.data());
+  const auto n = static_cast<std::int64_t>(order.size());
+  const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
+  // Equal shares of [0, n) per part: first into the scratch, then back into the column.
+  auto share = [&](std::int32_t p) { return std::pair<std::size_t, std::size_t>(n * p / parts, n * (p + 1) / parts); };
+  const bool split = n >= parallel_min_items_;
+  for_each_part(split, [&](std::int32_t p) {
+    const auto [begin, end] = share(p);
+    for (std::size_t i = begin; i < end; ++i) std::memcpy(bytes + i * sizeof(T), &column[static_cast<std::size_t>(order[i])], sizeof(T));
+  });
+  column.resize(static_cast<std::size_t>(n));
+  for_each_part(split, [&](std::int32_t p) {
+    const auto [begin, end] = share(p);
+    std::memcpy(column.data() + begin, bytes + begin * sizeof(T), (end - begin) * sizeof(T));
+  });
+}
 
 void Simulator::build_rank_order() {
   const RoadNetwork& net = *net_;

@@ -12,6 +12,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "greenwave/core/error.hpp"
+#include "for_each_part.hpp"
 #include "vehicles.hpp"
 
 namespace greenwave {
@@ -128,28 +129,6 @@ void Simulator::set_threads(int threads) {
   // TBB allocates when an arena first runs work: do it now, not in the first parallel step.
   if (threads > 1) arena_->execute([] { tbb::parallel_for(0, 2, [](int) {}); });
   if (!rank_order_.empty()) compute_parts();  // else the constructor computes them at reset
-}
-
-template <class Fn>
-void Simulator::for_each_part(bool split, Fn&& fn) {
-  const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
-  if (parts == 1 || !split) {
-    for (std::int32_t p = 0; p < parts; ++p) fn(p);
-    return;
-  }
-  // One task per part, each part always on the same arena slot (static partitioner), so a
-  // thread's per-slot and per-drivable phases work on the same vehicles.
-  arena_->execute([&] {
-    tbb::parallel_for(
-        0, parts,
-        [&](std::int32_t p) {
-          const auto start = std::chrono::steady_clock::now();
-          fn(p);
-          part_clock_[static_cast<std::size_t>(p)].seconds +=
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        },
-        tbb::static_partitioner());
-  });
 }
 
 std::pair<std::int32_t, std::int32_t> Simulator::part_slots(std::int32_t p) const {

@@ -175,6 +175,11 @@ class Simulator final : public TrafficBackend {
   void build_rank_order();
   /// Renumbers the vehicle slots in rank order, dropping free slots, then recomputes the parts.
   void renumber_slots();
+  /// Reorders column[0, n) so that column'[i] = column[order[i]] (n = order.size()), through
+  /// the raw bytes of `scratch` (at least n * sizeof(T) bytes), in parallel over the parts;
+  /// then keeps the first n entries.
+  template <class T>
+  void gather(std::vector<T>& column, const std::vector<std::int32_t>& order, std::vector<double>& scratch);
   /// Cuts the ranks (and the slots, as numbered at the last renumbering) into one part per
   /// thread, with equal shares of the time the parts took since the last cut.
   void compute_parts();
