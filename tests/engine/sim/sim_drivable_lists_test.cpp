@@ -71,6 +71,19 @@ TEST(DrivableLists, MatchOneVectorPerListThroughCompactionsAndGrowth) {
   for (auto& m : model)
     for (std::int32_t& v : m) v = -v;
   expect_same(lists, model, -1);
+  // Laying the blocks out in another order keeps every list, and puts them back to back.
+  std::vector<std::int32_t> order(kLists);
+  for (std::int32_t d = 0; d < kLists; ++d) order[d] = kLists - 1 - d;
+  std::vector<std::int32_t> scratch(static_cast<std::size_t>(next_item));
+  lists.lay_out(order, scratch);
+  expect_same(lists, model, -2);
+  // Each block follows the one before it in the order.
+  const std::int32_t* previous_end = nullptr;
+  for (const std::int32_t d : order) {
+    if (lists.empty(d)) continue;
+    EXPECT_GE(lists[d].data(), previous_end) << "list " << d << " is not after the one before it in the order";
+    previous_end = lists[d].data() + lists.size(d);
+  }
 }
 
 TEST(DrivableLists, PoolFollowsTheItemsHeldNotEveryListsBusiestMoment) {
