@@ -274,6 +274,11 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   build_csr(net.movement_to_lane, net.lane_in_begin, net.lane_in_movements);
 
   // Conflicts: movements of one intersection whose internal paths cross.
+  std::vector<double> path_scale(static_cast<std::size_t>(net.num_movements()), 1.0);
+  for (MovementId m = 0; m < net.num_movements(); ++m) {
+    const double drawn = paths[m].at.empty() ? 0 : paths[m].at.back() + paths[m].segment.back();
+    if (drawn > 0 && drawn != net.movement_length[m]) path_scale[m] = net.movement_length[m] / drawn;
+  }
   std::vector<std::vector<Conflict>> per_movement(net.num_movements());
   for (IntersectionId i = 0; i < net.num_intersections(); ++i) {
     for (MovementId a = net.intersection_movement_begin[i]; a < net.intersection_movement_begin[i + 1]; ++a) {
@@ -282,6 +287,9 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
           continue;  // same start or end lane: ordinary following, not a crossing
         double da = 0, db = 0;
         if (!first_crossing(paths[a], paths[b], da, db)) continue;
+        // A path gives the shape; a movement's own length, when it differs, sets the scale.
+        da *= path_scale[a];
+        db *= path_scale[b];
         per_movement[a].push_back({b, da, db, 0.0});
         per_movement[b].push_back({a, db, da, 0.0});
       }

@@ -1,6 +1,7 @@
 #include "four_leg.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numbers>
 
 namespace greenwave::detail {
@@ -33,6 +34,56 @@ constexpr PhaseGroup kPhases[8][2] = {
     {{2, v1::TURN_LEFT}, {2, v1::TURN_STRAIGHT}},      // 7: S left+through
     {{3, v1::TURN_LEFT}, {3, v1::TURN_STRAIGHT}},      // 8: W left+through
 };
+
+/// A point or direction in the intersection's own frame (centre at the origin, y north).
+struct Vec {
+  double x, y;
+};
+/// Outward direction of each leg (N, E, S, W).
+constexpr Vec kOutward[4] = {{0, 1}, {1, 0}, {0, -1}, {-1, 0}};
+/// v turned a quarter clockwise: the right-hand side of a vehicle heading v.
+Vec clockwise(Vec v) { return {v.y, -v.x}; }
+/// Where lane `lane` of the road arriving from `leg` meets the box (right-hand traffic, lane 0
+/// next to the centre line), and the same for the road leaving towards `leg`.
+Vec arrival(int leg, int lane, double box) {
+  const Vec u = kOutward[leg];
+  const Vec right = clockwise({-u.x, -u.y});
+  return {box / 2 * u.x + (lane + 0.5) * kLaneWidth * right.x, box / 2 * u.y + (lane + 0.5) * kLaneWidth * right.y};
+}
+Vec departure(int leg, int lane, double box) {
+  const Vec u = kOutward[leg];
+  const Vec right = clockwise(u);
+  return {box / 2 * u.x + (lane + 0.5) * kLaneWidth * right.x, box / 2 * u.y + (lane + 0.5) * kLaneWidth * right.y};
+}
+
+/// Writes the internal path (its shape: `length` stays the estimate above) from lane
+/// `from_lane` of leg `from_leg` to lane `to_lane` of leg `to_leg` into `m`: a straight line
+/// when the two headings are the same, else a cubic Bezier curve leaving and arriving along the
+/// lanes (8 segments).
+void lay_path(int from_leg, int from_lane, int to_leg, int to_lane, double box, v1::Movement& m) {
+  const Vec p0 = arrival(from_leg, from_lane, box), p3 = departure(to_leg, to_lane, box);
+  const Vec h0 = {-kOutward[from_leg].x, -kOutward[from_leg].y}, h3 = kOutward[to_leg];
+  std::vector<Vec> pts;
+  if (h0.x == h3.x && h0.y == h3.y) {
+    pts = {p0, p3};
+  } else {
+    // Control points 0.4 chords along each heading (close to a circular arc's 0.39); a U-turn's
+    // short chord is taken as half the box.
+    const double reach = 0.4 * std::max(std::hypot(p3.x - p0.x, p3.y - p0.y), box / 2);
+    const Vec p1 = {p0.x + h0.x * reach, p0.y + h0.y * reach}, p2 = {p3.x - h3.x * reach, p3.y - h3.y * reach};
+    constexpr int kSegments = 8;
+    for (int k = 0; k <= kSegments; ++k) {
+      const double t = static_cast<double>(k) / kSegments, s = 1 - t;
+      const double a = s * s * s, b = 3 * s * s * t, c = 3 * s * t * t, d = t * t * t;
+      pts.push_back({a * p0.x + b * p1.x + c * p2.x + d * p3.x, a * p0.y + b * p1.y + c * p2.y + d * p3.y});
+    }
+  }
+  for (const Vec& v : pts) {
+    v1::Point* p = m.add_path();
+    p->set_x(v.x);
+    p->set_y(v.y);
+  }
+}
 
 }  // namespace
 
@@ -81,6 +132,7 @@ void build_four_leg(const std::array<Approach, 4>& approaches, bool signalized, 
           m->set_to_lane(to_lane);
           m->set_turn(t.turn);
           m->set_length(movement_length(t.turn, box));
+          lay_path(leg, lane, (leg + t.leg_offset) % 4, to_lane, box, *m);
           m->set_always_green(!signalized || t.turn == v1::TURN_RIGHT);
           group.push_back({leg, t.turn});
         }

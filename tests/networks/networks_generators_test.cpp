@@ -165,5 +165,72 @@ TEST(Generators, CompilerAcceptsGeneratedScenarios) {
   EXPECT_GT(c.demand.departures.size(), 0u);
 }
 
+TEST(Generators, GridMovementsCrossWhereTheirPathsDo) {
+  GridOptions o;
+  o.rows = 1;
+  o.cols = 1;
+  const CompiledScenario c = compile_scenario(generate_grid(o), "grid");
+  const RoadNetwork& net = c.network;
+  ASSERT_EQ(net.signalized.size(), 1u);
+  const IntersectionId i = net.signalized[0];
+  ASSERT_EQ(net.intersection_movement_begin[i + 1] - net.intersection_movement_begin[i], 36);
+  EXPECT_GT(net.conflicts.size(), 0u) << "generated movements must have internal paths that cross";
+  // Crossing distances lie on the movements: the paths give the shape, the lengths the scale.
+  for (MovementId m = 0; m < net.num_movements(); ++m)
+    for (const Conflict& cf : net.conflicts_of(m)) {
+      EXPECT_GE(cf.distance, 0);
+      EXPECT_LE(cf.distance, net.movement_length[m] + 1e-9);
+    }
+  // The through movements of phases "2" (N+S) and "4" (E+W) never cross each other (opposing
+  // left turns of phase "1" may: one into the far lane of its exit road sweeps across the box)...
+  for (const PhaseId p : {net.intersection_phase_begin[i] + 1, net.intersection_phase_begin[i] + 3})
+    for (const MovementId a : net.movements_of_phase(p))
+      for (const Conflict& cf : net.conflicts_of(a))
+        for (const MovementId b : net.movements_of_phase(p))
+          EXPECT_FALSE(cf.other == b && !net.movement_always_green[a] && !net.movement_always_green[b])
+              << "phase " << p << " gives green to crossing movements " << a << " and " << b;
+  // ...but each always-green right turn into the inner lane of its exit road crosses through
+  // traffic into that road, so the priority rule has to keep them apart.
+  int right_turns = 0;
+  for (MovementId r = net.intersection_movement_begin[i]; r < net.intersection_movement_begin[i + 1]; ++r) {
+    const LaneId to = net.movement_to_lane[r];
+    if (net.movement_turn[r] != Turn::Right || to != net.lanes_of(net.lane_road[to]).first) continue;
+    ++right_turns;
+    bool crosses_through = false;
+    for (const Conflict& cf : net.conflicts_of(r))
+      crosses_through = crosses_through || (net.movement_turn[cf.other] == Turn::Straight &&
+                                            net.lane_road[net.movement_to_lane[cf.other]] == net.lane_road[to]);
+    EXPECT_TRUE(crosses_through) << "right turn " << r << " crosses no through movement into its road";
+  }
+  EXPECT_EQ(right_turns, 4);
+}
+
+TEST(Generators, CrossingDistancesFollowAMovementsLengthNotItsDrawing) {
+  GridOptions o;
+  o.rows = 1;
+  o.cols = 1;
+  v1::Scenario s = generate_grid(o);
+  const CompiledScenario before = compile_scenario(s, "grid");
+  const IntersectionId i = before.network.signalized[0];
+  const MovementId first = before.network.intersection_movement_begin[i];
+  MovementId m = first;
+  while (before.network.conflicts_of(m).empty()) ++m;
+  // Doubling one movement's length, with the same drawn path, doubles its crossing distances.
+  v1::Intersection* in = nullptr;
+  for (v1::Intersection& x : *s.mutable_intersections())
+    if (x.id() == before.network.intersection_ids[i]) in = &x;
+  ASSERT_NE(in, nullptr);
+  v1::Movement* mv = in->mutable_movements(m - first);
+  mv->set_length(2 * mv->length());
+  const CompiledScenario after = compile_scenario(s, "grid");
+  const auto was = before.network.conflicts_of(m), now = after.network.conflicts_of(m);
+  ASSERT_EQ(was.size(), now.size());
+  for (std::size_t k = 0; k < was.size(); ++k) {
+    EXPECT_EQ(now[k].other, was[k].other);
+    EXPECT_EQ(now[k].distance, 2 * was[k].distance);
+    EXPECT_EQ(now[k].other_distance, was[k].other_distance);
+  }
+}
+
 }  // namespace
 }  // namespace greenwave
