@@ -28,6 +28,7 @@ void Simulator::grow_slot_scratch() {
   const std::size_t slots = veh_->drivable.capacity();
   if (next_.capacity() < slots) next_.reserve(slots);
   if (movers_.capacity() < slots) movers_.reserve(slots);
+  if (moving_bits_.capacity() < (slots + 63) / 64) moving_bits_.reserve((slots + 63) / 64);
 }
 
 }  // namespace greenwave

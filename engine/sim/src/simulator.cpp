@@ -71,7 +71,7 @@ std::size_t heap_bytes(const V& v) {
 }  // namespace
 
 std::size_t Simulator::vehicle_state_bytes() const {
-  std::size_t n = veh_->allocated_bytes() + heap_bytes(movers_) + heap_bytes(next_);
+  std::size_t n = veh_->allocated_bytes() + heap_bytes(movers_) + heap_bytes(moving_bits_) + heap_bytes(next_);
   n += lists_.pool_bytes();
   for (const auto& queue : lane_entry_queue_) n += queue.capacity() * sizeof(std::int32_t);
   return n;
@@ -783,58 +783,77 @@ void Simulator::move_vehicles() {
     s.drivable[v] = kFree;
     s.free_slots.push_back(v);
   }
-  std::sort(finishers_end, movers_.end(), [&](std::int32_t a, std::int32_t b) {
-    return s.n_dis[a] > s.n_dis[b] || (s.n_dis[a] == s.n_dis[b] && a < b);
-  });
-  for (auto it = finishers_end; it != movers_.end(); ++it) {
-    const std::int32_t v = *it;
-    const std::int32_t d = s.n_drivable[v];
-    if (d < lanes && !lists_.empty(d)) {
-      // Vehicles from different movements can merge into one lane in the same step; none may
-      // end up inside the one ahead (CityFlow lets them overlap; we hold them at its tail).
-      const std::int32_t ahead = lists_.back(d);
-      const double tail = s.n_dis[ahead] - demand_->vehicle_types[s.type[ahead]].length;
-      if (s.n_dis[v] > tail) {
-        s.n_speed[v] = std::min(s.n_speed[v], s.n_speed[ahead]);
-        if (tail >= 0) {
-          s.n_dis[v] = tail;
-        } else {
-          // The one ahead still hangs out of the intersection: wait at the movement's end.
-          const Cursor here{s.drivable[v], s.route_pos[v]};
-          const Cursor link = here.drivable >= lanes ? here : next_of(v);
-          s.n_drivable[v] = link.drivable;
-          s.n_route_pos[v] = link.route_pos;
-          s.n_dis[v] = net.movement_length[link.drivable - lanes];
-          if (link.drivable == s.drivable[v]) {
-            // Back onto the movement it was dropped from above: at its front, behind any vehicle
-            // already held there this step.
-            const auto held = lists_[link.drivable];
-            std::int32_t at = 0;
-            while (at < static_cast<std::int32_t>(held.size()) && s.n_dis[held[at]] >= s.n_dis[v]) ++at;
-            lists_.insert(link.drivable, at, v);
+  // The movers, marked by slot, so that the passes below can tell them from the vehicles that
+  // stay (the insertion changes some movers' next drivable, so comparing would race).
+  moving_bits_.resize((static_cast<std::size_t>(s.size()) + 63) / 64);
+  for (auto it = finishers_end; it != movers_.end(); ++it) moving_bits_[static_cast<std::size_t>(*it) >> 6] |= std::uint64_t{1} << (*it & 63);
+  auto moving = [&](std::int32_t v) { return ((moving_bits_[static_cast<std::size_t>(v) >> 6] >> (v & 63)) & 1) != 0; };
+  // Serially, in a fixed order: movers join their new drivable front-most first (ties by slot).
+  auto insert_movers = [&] {
+    std::sort(finishers_end, movers_.end(), [&](std::int32_t a, std::int32_t b) {
+      return s.n_dis[a] > s.n_dis[b] || (s.n_dis[a] == s.n_dis[b] && a < b);
+    });
+    for (auto it = finishers_end; it != movers_.end(); ++it) {
+      const std::int32_t v = *it;
+      const std::int32_t d = s.n_drivable[v];
+      if (d < lanes && !lists_.empty(d)) {
+        // Vehicles from different movements can merge into one lane in the same step; none may
+        // end up inside the one ahead (CityFlow lets them overlap; we hold them at its tail).
+        const std::int32_t ahead = lists_.back(d);
+        const double tail = s.n_dis[ahead] - demand_->vehicle_types[s.type[ahead]].length;
+        if (s.n_dis[v] > tail) {
+          s.n_speed[v] = std::min(s.n_speed[v], s.n_speed[ahead]);
+          if (tail >= 0) {
+            s.n_dis[v] = tail;
+          } else {
+            // The one ahead still hangs out of the intersection: wait at the movement's end.
+            const Cursor here{s.drivable[v], s.route_pos[v]};
+            const Cursor link = here.drivable >= lanes ? here : next_of(v);
+            s.n_drivable[v] = link.drivable;
+            s.n_route_pos[v] = link.route_pos;
+            s.n_dis[v] = net.movement_length[link.drivable - lanes];
+            if (link.drivable == s.drivable[v]) {
+              // Back onto the movement it was dropped from above: at its front, behind any vehicle
+              // already held there this step.
+              const auto held = lists_[link.drivable];
+              std::int32_t at = 0;
+              while (at < static_cast<std::int32_t>(held.size()) && s.n_dis[held[at]] >= s.n_dis[v]) ++at;
+              lists_.insert(link.drivable, at, v);
+              mark_occupied(link.drivable);
+              continue;
+            }
+            lists_.push_back(link.drivable, v);
             mark_occupied(link.drivable);
+            s.enter_link_step[v] = link_step();
             continue;
           }
-          lists_.push_back(link.drivable, v);
-          mark_occupied(link.drivable);
-          s.enter_link_step[v] = link_step();
-          continue;
         }
       }
+      lists_.push_back(d, v);
+      mark_occupied(d);
+      s.enter_link_step[v] = d >= lanes ? link_step() : kNotOnLink;
     }
-    lists_.push_back(d, v);
-    mark_occupied(d);
-    s.enter_link_step[v] = d >= lanes ? link_step() : kNotOnLink;
-  }
-  // Each part refreshes its share of active_, then commits the next state of its block of
-  // vehicle slots (so no two threads write the same cache line): the running vehicles are the
-  // slots still on a drivable (finished ones were freed above). A blocker that finished this
-  // step no longer blocks.
-  for_each_part(active_count_ >= parallel_min_items_ || s.size() >= parallel_min_items_, [&](std::int32_t p) {
+  };
+  // One pass: part 0 inserts the movers while every part commits the next state of the vehicles
+  // in its block of slots that stay on their drivable (so no two threads write the same cache
+  // line; the insertion reads only the next-state buffer of vehicles other than the movers).
+  // A second pass: each part refreshes its share of active_ and commits its movers. The
+  // running vehicles are the slots still on a drivable (finished ones were freed above); a
+  // blocker that finished this step no longer blocks.
+  const bool split = active_count_ >= parallel_min_items_ || s.size() >= parallel_min_items_;
+  for_each_part(split, [&](std::int32_t p) {
+    if (p == 0) insert_movers();
+    const auto [begin, end] = part_slots(p);
+    for (std::int32_t v = begin; v < end; ++v)
+      if (!moving(v)) commit(v);
+  });
+  for_each_part(split, [&](std::int32_t p) {
     refresh_part(p, true);
     const auto [begin, end] = part_slots(p);
-    for (std::int32_t v = begin; v < end; ++v) commit(v);
+    for (std::int32_t v = begin; v < end; ++v)
+      if (moving(v)) commit(v);
   });
+  for (auto it = finishers_end; it != movers_.end(); ++it) moving_bits_[static_cast<std::size_t>(*it) >> 6] = 0;
   count_active();
 }
 

@@ -149,7 +149,7 @@ class Simulator final : public TrafficBackend {
   /// Empties the growable state (vehicle slots, drivable lists, entry queues, samples), keeping
   /// its capacity from earlier episodes (capacity.cpp).
   void clear_growable_state();
-  /// Raises next_ and movers_ to the vehicle slots' capacity (they are indexed by slot).
+  /// Raises next_, movers_ and moving_bits_ to the vehicle slots' capacity (they are indexed by slot).
   void grow_slot_scratch();
   double delay_index_now() const;
   /// Marks drivable d as possibly holding vehicles (serial phases only).
@@ -219,6 +219,7 @@ class Simulator final : public TrafficBackend {
   std::vector<RingQueue<std::int32_t>> lane_entry_queue_;     ///< per lane, departed but not entered
   std::vector<std::int32_t> lane_entry_waiting_;
   std::vector<std::int32_t> movers_;                           ///< scratch: vehicles changing drivable
+  std::vector<std::uint64_t> moving_bits_;                     ///< scratch: movers_ by slot (zero between steps)
   // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
   std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
   std::vector<std::uint64_t> active_bits_;    ///< occupied_bits_ indexed by rank
