@@ -96,10 +96,6 @@ void Simulator::renumber_slots() {
     auto& queue = lane_entry_queue_[l];
     for (std::size_t k = 0; k < queue.size(); ++k) queue[k] = renamed(queue[k]);
   }
-  const RoadNetwork& net = *net_;
-  for (const MovementId m : notified_)
-    for (std::int32_t c = net.movement_conflict_begin[m]; c < net.movement_conflict_begin[m + 1]; ++c)
-      notify_vehicle_[c] = renamed(notify_vehicle_[c]);
   // Move every column into the new order (through n_dis's dead storage); free slots drop off.
   Vehicles::permuted_columns(s, [&](auto& column) { gather(column, order, s.n_dis); });
   gather(next_, order, s.n_dis);

@@ -162,8 +162,6 @@ void Simulator::reset(std::uint64_t seed) {
   clearance_left_.assign(net.num_intersections(), 0);
   time_in_phase_.assign(net.num_intersections(), 0);
   movement_open_.assign(net.num_movements(), 0);
-  notify_vehicle_.assign(net.conflicts.size(), kNone);
-  notify_distance_.assign(net.conflicts.size(), 0);
   lane_count_.assign(net.num_lanes(), 0);
   lane_queue_.assign(net.num_lanes(), 0);
   lane_speed_sum_.assign(net.num_lanes(), 0);
@@ -196,14 +194,11 @@ void Simulator::rebuild_step_index() {
   active_.assign(static_cast<std::size_t>(drivables), kNone);
   active_count_ = 0;
   compute_parts();  // and refresh_active
+  // No conflict claims between steps (the leaver pass clears them once the actions read them).
+  notify_vehicle_.assign(net.conflicts.size(), kNone);
+  notify_distance_.assign(net.conflicts.size(), 0);
   notified_.clear();
   notified_.reserve(static_cast<std::size_t>(net.num_movements()));
-  for (MovementId m = 0; m < net.num_movements(); ++m)
-    for (std::int32_t c = net.movement_conflict_begin[m]; c < net.movement_conflict_begin[m + 1]; ++c)
-      if (notify_vehicle_[c] != kNone) {
-        notified_.push_back(m);
-        break;
-      }
 }
 
 void Simulator::refresh_part(std::int32_t p, bool prune) {
@@ -406,9 +401,7 @@ void Simulator::notify_conflicts() {
   const RoadNetwork& net = *net_;
   const std::int32_t lanes = net.num_lanes();
   const Vehicles& s = *veh_;
-  // Clear the entries set last step; every other entry is already kNone.
-  for (const MovementId m : notified_)
-    std::fill(notify_vehicle_.begin() + net.movement_conflict_begin[m], notify_vehicle_.begin() + net.movement_conflict_begin[m + 1], kNone);
+  // Every entry is kNone here: the leaver pass cleared the ones set last step.
   notified_.resize(static_cast<std::size_t>(net.num_movements()));
   std::atomic<std::int32_t> notified{0};
   // Sets the entries of movement m; `front_enters`: the first vehicle of its start lane takes it
@@ -745,10 +738,18 @@ void Simulator::move_vehicles() {
   movers_.resize(static_cast<std::size_t>(s.size()));
   std::atomic<std::int32_t> leaving{0};
   std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
-  parallel_active([&](std::int32_t begin, std::int32_t end) {
+  const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
+  const auto notified = static_cast<std::int64_t>(notified_.size());
+  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
+    // The conflict entries were read by the actions and are dead now: each part clears those of
+    // an equal share of the movements given entries this step.
+    for (std::int64_t k = notified * p / parts; k < notified * (p + 1) / parts; ++k) {
+      const MovementId m = notified_[static_cast<std::size_t>(k)];
+      std::fill(notify_vehicle_.begin() + net.movement_conflict_begin[m], notify_vehicle_.begin() + net.movement_conflict_begin[m + 1], kNone);
+    }
     BatchAppender out(movers_.data(), leaving);
     std::int64_t part_freed = 0;
-    for (std::int32_t k = begin; k < end; ++k) {
+    for (std::int32_t k = part_rank_begin_[p]; k < active_end_[p]; ++k) {
       const std::int32_t d = active_[k];
       const std::span<std::int32_t> list = lists_.items(d);
       std::int32_t w = 0;
@@ -766,6 +767,7 @@ void Simulator::move_vehicles() {
     }
     freed.fetch_add(part_freed, std::memory_order_relaxed);
   });
+  notified_.clear();
   lists_.released(freed.load());
   movers_.resize(static_cast<std::size_t>(leaving.load()));
   // Serially, in a fixed order: finished vehicles leave (by slot); movers join their new

@@ -172,8 +172,6 @@ std::string Simulator::save_snapshot() const {
   put(sg.mutable_time_in_phase(), time_in_phase_);
   sg.set_movement_open(to_bytes(movement_open_));
 
-  put(snap.mutable_notify_vehicle(), notify_vehicle_);
-  put(snap.mutable_notify_distance(), notify_distance_);
   put(snap.mutable_lane_count(), lane_count_);
   put(snap.mutable_lane_queue(), lane_queue_);
   put(snap.mutable_lane_speed_sum(), lane_speed_sum_);
@@ -346,9 +344,6 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   for (IntersectionId i = 0; i < net.num_intersections(); ++i)
     need(sg.phase(i) >= 0 && sg.phase(i) < std::max(1, net.phase_count(i)), "signals.phase",
          "intersection " + net.intersection_ids[i] + ": phase " + std::to_string(sg.phase(i)) + " out of range");
-  need_size(snap.notify_vehicle(), net.conflicts.size(), "notify_vehicle");
-  need_size(snap.notify_distance(), net.conflicts.size(), "notify_distance");
-  for (const std::int32_t v : snap.notify_vehicle()) need(v == kNone || slot_ok(v), "notify_vehicle", "bad slot " + std::to_string(v));
   for (const auto* f : {&snap.lane_count(), &snap.lane_queue()}) need_size(*f, static_cast<std::size_t>(lanes), "lane_count");
   for (const auto* f : {&snap.lane_speed_sum(), &snap.lane_wait_sum()}) need_size(*f, static_cast<std::size_t>(lanes), "lane_speed_sum");
   need_size(snap.lane_departures(), static_cast<std::size_t>(lanes), "lane_departures");
@@ -403,8 +398,6 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   get(clearance_left_, sg.clearance_left());
   get(time_in_phase_, sg.time_in_phase());
   from_bytes(movement_open_, sg.movement_open());
-  get(notify_vehicle_, snap.notify_vehicle());
-  get(notify_distance_, snap.notify_distance());
   get(lane_count_, snap.lane_count());
   get(lane_queue_, snap.lane_queue());
   get(lane_speed_sum_, snap.lane_speed_sum());
