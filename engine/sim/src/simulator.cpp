@@ -197,8 +197,8 @@ void Simulator::rebuild_step_index() {
   // No conflict claims between steps (the leaver pass clears them once the actions read them).
   notify_vehicle_.assign(net.conflicts.size(), kNone);
   notify_distance_.assign(net.conflicts.size(), 0);
-  notified_.clear();
-  notified_.reserve(static_cast<std::size_t>(net.num_movements()));
+  notified_.assign(static_cast<std::size_t>(net.num_movements()), kNone);
+  notified_count_ = 0;
 }
 
 void Simulator::refresh_part(std::int32_t p, bool prune) {
@@ -402,7 +402,6 @@ void Simulator::notify_conflicts() {
   const std::int32_t lanes = net.num_lanes();
   const Vehicles& s = *veh_;
   // Every entry is kNone here: the leaver pass cleared the ones set last step.
-  notified_.resize(static_cast<std::size_t>(net.num_movements()));
   std::atomic<std::int32_t> notified{0};
   // Sets the entries of movement m; `front_enters`: the first vehicle of its start lane takes it
   // next and it is open. `hanging`: lane_hanging_ of m's end lane.
@@ -480,7 +479,7 @@ void Simulator::notify_conflicts() {
     for (std::int32_t k = part_rank_begin_[p]; k < active_end_[p]; ++k) visit(out, active_[k]);
   });
   if (refresh) count_active();
-  notified_.resize(static_cast<std::size_t>(notified.load()));
+  notified_count_ = notified.load();
 }
 
 namespace {
@@ -739,7 +738,7 @@ void Simulator::move_vehicles() {
   std::atomic<std::int32_t> leaving{0};
   std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
   const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
-  const auto notified = static_cast<std::int64_t>(notified_.size());
+  const std::int64_t notified = notified_count_;
   for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
     // The conflict entries were read by the actions and are dead now: each part clears those of
     // an equal share of the movements given entries this step.
@@ -767,7 +766,7 @@ void Simulator::move_vehicles() {
     }
     freed.fetch_add(part_freed, std::memory_order_relaxed);
   });
-  notified_.clear();
+  notified_count_ = 0;
   lists_.released(freed.load());
   movers_.resize(static_cast<std::size_t>(leaving.load()));
   // Serially, in a fixed order: finished vehicles leave (by slot); movers join their new

@@ -242,7 +242,9 @@ class Simulator final : public TrafficBackend {
   std::vector<std::int64_t> part_vehicles_;      ///< per part: running vehicles at the last cut
   std::vector<double> part_rate_;                ///< scratch for compute_parts: seconds per vehicle
   std::vector<std::int32_t> old_part_rank_begin_;  ///< scratch for compute_parts
-  std::vector<MovementId> notified_;          ///< movements whose conflict entries are set this step, any order
+  std::vector<MovementId> notified_;          ///< per movement: the first notified_count_ are those whose
+                                              ///< conflict entries are set this step, any order
+  std::int32_t notified_count_ = 0;
   std::vector<LaneId> entry_lanes_;           ///< lanes a departure may enter, ascending
   std::vector<std::int32_t> next_;            ///< per running vehicle slot: the drivable after its current one
   std::vector<RoadId> lane_hanging_;          ///< per lane: tail_hangs_from(lane), refreshed with the leaders
