@@ -196,6 +196,7 @@ void build_junction(v1::Intersection& inter, int node, const std::vector<RoadInf
   const double box = detail::box_side(widest);
   inter.set_width(box);
   auto heading = [&](int from, int to) { return std::atan2(pos[to].y() - pos[from].y(), pos[to].x() - pos[from].x()); };
+  auto unit = [&](int from, int to) { return detail::Heading{std::cos(heading(from, to)), std::sin(heading(from, to))}; };
   for (int a : in_roads) {
     for (int b : out_roads) {
       if (s.roads(b).id() == info[a].reverse) continue;
@@ -217,6 +218,7 @@ void build_junction(v1::Intersection& inter, int node, const std::vector<RoadInf
           m->set_to_lane(to_lane);
           m->set_turn(turn);
           m->set_length(detail::movement_length(turn, box));
+          detail::draw_path(unit(info[a].from, node), k, unit(node, info[b].to), to_lane, box, *m, pos[node]);
           m->set_always_green(true);
         }
       }

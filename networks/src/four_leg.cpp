@@ -35,59 +35,40 @@ constexpr PhaseGroup kPhases[8][2] = {
     {{3, v1::TURN_LEFT}, {3, v1::TURN_STRAIGHT}},      // 8: W left+through
 };
 
-/// A point or direction in the intersection's own frame (centre at the origin, y north).
-struct Vec {
-  double x, y;
-};
-/// Outward direction of each leg (N, E, S, W).
-constexpr Vec kOutward[4] = {{0, 1}, {1, 0}, {0, -1}, {-1, 0}};
-/// v turned a quarter clockwise: the right-hand side of a vehicle heading v.
-Vec clockwise(Vec v) { return {v.y, -v.x}; }
-/// Where lane `lane` of the road arriving from `leg` meets the box (right-hand traffic, lane 0
-/// next to the centre line), and the same for the road leaving towards `leg`.
-Vec arrival(int leg, int lane, double box) {
-  const Vec u = kOutward[leg];
-  const Vec right = clockwise({-u.x, -u.y});
-  return {box / 2 * u.x + (lane + 0.5) * kLaneWidth * right.x, box / 2 * u.y + (lane + 0.5) * kLaneWidth * right.y};
-}
-Vec departure(int leg, int lane, double box) {
-  const Vec u = kOutward[leg];
-  const Vec right = clockwise(u);
-  return {box / 2 * u.x + (lane + 0.5) * kLaneWidth * right.x, box / 2 * u.y + (lane + 0.5) * kLaneWidth * right.y};
-}
-
-/// Writes the internal path (its shape: `length` stays the estimate above) from lane
-/// `from_lane` of leg `from_leg` to lane `to_lane` of leg `to_leg` into `m`: a straight line
-/// when the two headings are the same, else a cubic Bezier curve leaving and arriving along the
-/// lanes (8 segments).
-void lay_path(int from_leg, int from_lane, int to_leg, int to_lane, double box, v1::Movement& m) {
-  const Vec p0 = arrival(from_leg, from_lane, box), p3 = departure(to_leg, to_lane, box);
-  const Vec h0 = {-kOutward[from_leg].x, -kOutward[from_leg].y}, h3 = kOutward[to_leg];
-  std::vector<Vec> pts;
-  if (h0.x == h3.x && h0.y == h3.y) {
-    pts = {p0, p3};
-  } else {
-    // Control points 0.4 chords along each heading (close to a circular arc's 0.39); a U-turn's
-    // short chord is taken as half the box.
-    const double reach = 0.4 * std::max(std::hypot(p3.x - p0.x, p3.y - p0.y), box / 2);
-    const Vec p1 = {p0.x + h0.x * reach, p0.y + h0.y * reach}, p2 = {p3.x - h3.x * reach, p3.y - h3.y * reach};
-    constexpr int kSegments = 8;
-    for (int k = 0; k <= kSegments; ++k) {
-      const double t = static_cast<double>(k) / kSegments, s = 1 - t;
-      const double a = s * s * s, b = 3 * s * s * t, c = 3 * s * t * t, d = t * t * t;
-      pts.push_back({a * p0.x + b * p1.x + c * p2.x + d * p3.x, a * p0.y + b * p1.y + c * p2.y + d * p3.y});
-    }
-  }
-  for (const Vec& v : pts) {
-    v1::Point* p = m.add_path();
-    p->set_x(v.x);
-    p->set_y(v.y);
-  }
-}
+/// Outward direction of each leg (N, E, S, W), x east and y north.
+constexpr Heading kOutward[4] = {{0, 1}, {1, 0}, {0, -1}, {-1, 0}};
 
 }  // namespace
 
 double box_side(int max_lanes_per_direction) { return 2.0 * max_lanes_per_direction * kLaneWidth; }
+
+void draw_path(Heading in, int from_lane, Heading out, int to_lane, double box, v1::Movement& m, const v1::Point& centre) {
+  // A vehicle heading (x, y) has its right-hand side at (y, -x).
+  const double x0 = -in.x * box / 2 + (from_lane + 0.5) * kLaneWidth * in.y;
+  const double y0 = -in.y * box / 2 - (from_lane + 0.5) * kLaneWidth * in.x;
+  const double x3 = out.x * box / 2 + (to_lane + 0.5) * kLaneWidth * out.y;
+  const double y3 = out.y * box / 2 - (to_lane + 0.5) * kLaneWidth * out.x;
+  auto add = [&](double x, double y) {
+    v1::Point* p = m.add_path();
+    p->set_x(centre.x() + x);
+    p->set_y(centre.y() + y);
+  };
+  if (std::hypot(in.x - out.x, in.y - out.y) < 1e-9) {
+    add(x0, y0);
+    add(x3, y3);
+    return;
+  }
+  // Control points 0.4 chords along each heading (close to a circular arc's 0.39); a U-turn's
+  // short chord is taken as half the box.
+  const double reach = 0.4 * std::max(std::hypot(x3 - x0, y3 - y0), box / 2);
+  const double x1 = x0 + in.x * reach, y1 = y0 + in.y * reach, x2 = x3 - out.x * reach, y2 = y3 - out.y * reach;
+  constexpr int kSegments = 8;
+  for (int k = 0; k <= kSegments; ++k) {
+    const double t = static_cast<double>(k) / kSegments, u = 1 - t;
+    const double a = u * u * u, b = 3 * u * u * t, c = 3 * u * t * t, d = t * t * t;
+    add(a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3);
+  }
+}
 
 double movement_length(v1::Turn turn, double box) {
   constexpr double quarter = std::numbers::pi / 2;
@@ -132,7 +113,8 @@ void build_four_leg(const std::array<Approach, 4>& approaches, bool signalized, 
           m->set_to_lane(to_lane);
           m->set_turn(t.turn);
           m->set_length(movement_length(t.turn, box));
-          lay_path(leg, lane, (leg + t.leg_offset) % 4, to_lane, box, *m);
+          const int exit_leg = (leg + t.leg_offset) % 4;
+          draw_path({-kOutward[leg].x, -kOutward[leg].y}, lane, kOutward[exit_leg], to_lane, box, *m, out.position());
           m->set_always_green(!signalized || t.turn == v1::TURN_RIGHT);
           group.push_back({leg, t.turn});
         }

@@ -32,6 +32,19 @@ double box_side(int max_lanes_per_direction);
 /// circle of radius box/4.
 double movement_length(v1::Turn turn, double box);
 
+/// A unit direction of travel, x east and y north.
+struct Heading {
+  double x, y;
+};
+
+/// Appends to `m` the internal path (its shape; `length` stays as set) from lane `from_lane` of
+/// a road arriving with heading `in` to lane `to_lane` of a road leaving with heading `out`,
+/// through a square box of side `box` centred on `centre`: each lane meets the box edge
+/// (k + 0.5) lane widths right of the centre line (right-hand traffic, lane 0 innermost); a
+/// straight line when the headings are the same, else a cubic Bezier curve (8 segments) that
+/// leaves and arrives along them.
+void draw_path(Heading in, int from_lane, Heading out, int to_lane, double box, v1::Movement& m, const v1::Point& centre);
+
 /// Fills `out`'s width, legs (N, E, S, W in that order), movements and, when `signalized`, the
 /// 8 phases "1".."8" (right turns are always green and in no phase; when not signalized every
 /// movement is always green). Approaches are indexed N=0, E=1, S=2, W=3 (clockwise).

@@ -171,6 +171,35 @@ TEST(CBEngine, MovementsFollowLaneBits) {
   }
 }
 
+TEST(CBEngine, UnsignalizedJunctionMovementsHavePathsThatCross) {
+  // Intersection 0 unsignalized and without a signal record: a junction of every incoming road
+  // to every outgoing road but its own reverse.
+  std::string text = with_line(2, "30 120 0 0");
+  text = text.substr(0, text.rfind("1\n0 1 3 5 7")) + "0\n";
+  v1::Scenario s = parse_cbengine_roadnet(text, "roadnet.txt");
+  parse_cbengine_flow(kFlow, "flow.txt", s);
+  const v1::Intersection& junction = center(s);
+  ASSERT_FALSE(junction.signalized());
+  ASSERT_GT(junction.movements_size(), 0);
+  for (const v1::Movement& m : junction.movements()) {
+    ASSERT_GE(m.path_size(), 2) << m.from_road() << " -> " << m.to_road();
+    // Paths are in scenario coordinates, around the junction's position.
+    EXPECT_LT(std::hypot(m.path(0).x() - junction.position().x(), m.path(0).y() - junction.position().y()), junction.width());
+  }
+  const CompiledScenario c = compile_scenario(s, "roadnet.txt");
+  const RoadNetwork& net = c.network;
+  // Every movement is always green here, so crossing through movements must be conflicts for
+  // the priority rule to keep their vehicles apart.
+  bool straight_crosses_straight = false;
+  for (MovementId m = 0; m < net.num_movements(); ++m)
+    for (const Conflict& cf : net.conflicts_of(m)) {
+      EXPECT_LE(cf.distance, net.movement_length[m] + 1e-9);
+      straight_crosses_straight = straight_crosses_straight ||
+                                  (net.movement_turn[m] == Turn::Straight && net.movement_turn[cf.other] == Turn::Straight);
+    }
+  EXPECT_TRUE(straight_crosses_straight);
+}
+
 TEST(CBEngine, FlowsAndFreeFlowTimes) {
   v1::Scenario s = parse_cbengine_roadnet(kRoadnet, "roadnet.txt");
   parse_cbengine_flow(kFlow, "flow.txt", s);
