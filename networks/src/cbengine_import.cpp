@@ -196,7 +196,10 @@ void build_junction(v1::Intersection& inter, int node, const std::vector<RoadInf
   const double box = detail::box_side(widest);
   inter.set_width(box);
   auto heading = [&](int from, int to) { return std::atan2(pos[to].y() - pos[from].y(), pos[to].x() - pos[from].x()); };
-  auto unit = [&](int from, int to) { return detail::Heading{std::cos(heading(from, to)), std::sin(heading(from, to))}; };
+  auto unit = [&](int from, int to) {
+    const double angle = heading(from, to);
+    return detail::Heading{std::cos(angle), std::sin(angle)};
+  };
   for (int a : in_roads) {
     for (int b : out_roads) {
       if (s.roads(b).id() == info[a].reverse) continue;

@@ -112,7 +112,7 @@ void Simulator::renumber_slots() {
 void Simulator::compute_parts() {
   const auto parts = static_cast<std::size_t>(threads_);
   const auto drivables = static_cast<std::int32_t>(rank_order_.size());
-  // Each old part's measured time per vehicle since the last cut (parallel_parts times its tasks),
+  // Each old part's measured time per vehicle since the last cut (for_each_part times its tasks),
   // so the next cut gives each thread an equal share of time, not of vehicles; equal rates when
   // nothing was measured. Only the schedule depends on these timings, never the results.
   const bool measured = part_clock_.size() == parts && part_rank_begin_.size() == parts && parts > 1;

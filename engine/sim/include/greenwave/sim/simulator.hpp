@@ -238,7 +238,7 @@ class Simulator final : public TrafficBackend {
   struct alignas(64) PartClock {
     double seconds = 0;
   };
-  std::vector<PartClock> part_clock_;            ///< per part (parallel_parts writes its own)
+  std::vector<PartClock> part_clock_;            ///< per part (for_each_part adds its tasks' time)
   std::vector<std::int64_t> part_vehicles_;      ///< per part: running vehicles at the last cut
   std::vector<double> part_rate_;                ///< scratch for compute_parts: seconds per vehicle
   std::vector<std::int32_t> old_part_rank_begin_;  ///< scratch for compute_parts
