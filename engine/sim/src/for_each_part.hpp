@@ -2,13 +2,13 @@
 // threads' parts (docs/simulator.md, "Parallel step and locality").
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "greenwave/sim/part_share.hpp"
 #include "greenwave/sim/simulator.hpp"
 
 namespace greenwave {
@@ -25,14 +25,27 @@ void Simulator::for_each_part(bool split, Fn&& fn) {
   arena_->execute([&] {
     tbb::parallel_for(
         0, parts,
-        [&](std::int32_t p) {
-          const auto start = std::chrono::steady_clock::now();
-          fn(p);
-          part_clock_[static_cast<std::size_t>(p)].seconds +=
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        },
+        [&](std::int32_t p) { fn(p); },
         tbb::static_partitioner());
   });
+}
+
+template <class Before, class Fn>
+void Simulator::work_shared(std::int32_t p, std::int32_t begin, std::int32_t end, std::int32_t chunk, Before&& before, Fn&& fn) {
+  const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
+  shares_[p].offer(begin, end, chunk);
+  before();
+  for (auto c = shares_[p].take_front(); c.first < c.second; c = shares_[p].take_front()) fn(c.first, c.second);
+  // Done with its own: help the next parts, from the ends of their ranges.
+  for (std::int32_t q = 1; q < parts; ++q) {
+    PartShare& other = shares_[(p + q) % parts];
+    for (auto c = other.take_back(); c.first < c.second; c = other.take_back()) fn(c.first, c.second);
+  }
+}
+
+template <class Fn>
+void Simulator::work_shared(std::int32_t p, std::int32_t begin, std::int32_t end, std::int32_t chunk, Fn&& fn) {
+  work_shared(p, begin, end, chunk, [] {}, fn);
 }
 
 }  // namespace greenwave

@@ -112,42 +112,20 @@ void Simulator::renumber_slots() {
 void Simulator::compute_parts() {
   const auto parts = static_cast<std::size_t>(threads_);
   const auto drivables = static_cast<std::int32_t>(rank_order_.size());
-  // Each old part's measured time per vehicle since the last cut (for_each_part times its tasks),
-  // so the next cut gives each thread an equal share of time, not of vehicles; equal rates when
-  // nothing was measured. Only the schedule depends on these timings, never the results.
-  const bool measured = part_clock_.size() == parts && part_rank_begin_.size() == parts && parts > 1;
-  part_rate_.assign(parts, 1.0);
-  old_part_rank_begin_.assign(part_rank_begin_.begin(), part_rank_begin_.end());
-  if (measured) {
-    for (std::size_t p = 0; p < parts; ++p)
-      part_rate_[p] = (part_clock_[p].seconds + 1e-9) / static_cast<double>(part_vehicles_[p] + 1);
-  }
-  part_clock_.assign(parts, PartClock{});
-  part_vehicles_.assign(parts, 0);
   part_rank_begin_.assign(parts, 0);
   part_slot_begin_.assign(parts, 0);
   active_end_.assign(parts, 0);
-  // The rate of the old part that held rank r.
-  std::size_t old = 0;
-  auto rate_at = [&](std::int32_t r) {
-    if (!measured) return 1.0;
-    while (old + 1 < parts && r >= old_part_rank_begin_[old + 1]) ++old;
-    return part_rate_[old];
-  };
-  // Equal shares of the weighted running vehicles, cut between drivables (right after a
-  // renumbering the slots are in this order, so the slot blocks match); with none running,
-  // equal rank ranges.
-  double total = 0;
-  for (std::int32_t r = 0; r < drivables; ++r) total += static_cast<double>(lists_.size(rank_order_[r])) * rate_at(r);
-  old = 0;
-  double weight = 0;
+  // Equal shares of the running vehicles, cut between drivables (right after a renumbering the
+  // slots are in this order, so the slot blocks match); with none running, equal rank ranges.
+  // Uneven work per vehicle is evened out within each pass (work_shared).
+  std::int64_t total = 0;
+  for (const std::int32_t d : rank_order_) total += static_cast<std::int64_t>(lists_.size(d));
   std::int64_t seen = 0;
   std::size_t p = 1;
   for (std::int32_t r = 0; r < drivables; ++r) {
-    const auto size = static_cast<std::int64_t>(lists_.size(rank_order_[r]));
     // Cuts fall on multiples of 64 ranks, so each part owns whole words of the rank bitmap.
     const bool cut = p < parts && r % 64 == 0 &&
-                     (total > 0 ? weight * static_cast<double>(parts) >= static_cast<double>(p) * total
+                     (total > 0 ? seen * static_cast<std::int64_t>(parts) >= static_cast<std::int64_t>(p) * total
                                 : static_cast<std::int64_t>(r) * static_cast<std::int64_t>(parts) >=
                                       static_cast<std::int64_t>(p) * drivables);
     if (cut) {
@@ -155,9 +133,7 @@ void Simulator::compute_parts() {
       part_slot_begin_[p] = static_cast<std::int32_t>(seen);
       ++p;
     }
-    part_vehicles_[p - 1] += size;
-    weight += static_cast<double>(size) * rate_at(r);
-    seen += size;
+    seen += static_cast<std::int64_t>(lists_.size(rank_order_[r]));
   }
   for (; p < parts; ++p) part_rank_begin_[p] = drivables, part_slot_begin_[p] = static_cast<std::int32_t>(seen);
   refresh_active();

@@ -22,6 +22,8 @@ constexpr double kQueueSpeed = 0.1;     // m/s: below this a vehicle is queued (
 constexpr double kTurnSpeed = 8.3333;   // m/s on turning movements (CityFlow's default)
 constexpr double kYieldDistance = 5.0;  // m: stop this far before a crossing when yielding
 constexpr double kEnterSpeedFree = 2.0; // m/s: a lane whose tail moves this fast can be entered
+constexpr std::int32_t kSlotChunk = 64;     // vehicle slots per chunk of a work_shared pass
+constexpr std::int32_t kDrivableChunk = 32; // entries of active_ per chunk of a work_shared pass
 
 /// Appends ids to a shared array from one thread's range of a parallel phase: entries are
 /// buffered and the shared cursor is advanced once per batch, so threads rarely contend on it.
@@ -126,6 +128,7 @@ void Simulator::set_threads(int threads) {
   if (threads < 1) throw ConfigError("threads", "expected a positive thread count, got " + std::to_string(threads));
   threads_ = threads;
   arena_ = std::make_unique<tbb::task_arena>(threads);
+  shares_ = std::make_unique<PartShare[]>(static_cast<std::size_t>(threads));
   // TBB allocates when an arena first runs work: do it now, not in the first parallel step.
   if (threads > 1) arena_->execute([] { tbb::parallel_for(0, 2, [](int) {}); });
   if (!rank_order_.empty()) compute_parts();  // else the constructor computes them at reset
@@ -135,19 +138,6 @@ std::pair<std::int32_t, std::int32_t> Simulator::part_slots(std::int32_t p) cons
   const auto parts = static_cast<std::int32_t>(part_slot_begin_.size());
   const std::int32_t n = veh_->size();
   return {std::min(part_slot_begin_[p], n), p + 1 < parts ? std::min(part_slot_begin_[p + 1], n) : n};
-}
-
-template <class Fn>
-void Simulator::parallel_slots(Fn&& fn) {
-  for_each_part(veh_->size() >= parallel_min_items_, [&](std::int32_t p) {
-    const auto [begin, end] = part_slots(p);
-    fn(begin, end);
-  });
-}
-
-template <class Fn>
-void Simulator::parallel_active(Fn&& fn) {
-  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) { fn(part_rank_begin_[p], active_end_[p]); });
 }
 
 void Simulator::reset(std::uint64_t seed) {
@@ -476,7 +466,9 @@ void Simulator::notify_conflicts() {
   for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
     if (refresh) refresh_part(p, false);
     BatchAppender out(notified_.data(), notified);
-    for (std::int32_t k = part_rank_begin_[p]; k < active_end_[p]; ++k) visit(out, active_[k]);
+    work_shared(p, part_rank_begin_[p], active_end_[p], kDrivableChunk, [&](std::int32_t begin, std::int32_t end) {
+      for (std::int32_t k = begin; k < end; ++k) visit(out, active_[k]);
+    });
   });
   if (refresh) count_active();
   notified_count_ = notified.load();
@@ -685,8 +677,11 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
 void Simulator::compute_actions() {
   // Per running vehicle (its slot still holds a drivable); each writes only its own next state, so
   // slots in contiguous blocks give each thread its own cache lines.
-  parallel_slots([&](std::int32_t begin, std::int32_t end) {
-    for (std::int32_t v = begin; v < end; ++v) compute_action(v);
+  for_each_part(veh_->size() >= parallel_min_items_, [&](std::int32_t p) {
+    const auto [first, last] = part_slots(p);
+    work_shared(p, first, last, kSlotChunk, [&](std::int32_t begin, std::int32_t end) {
+      for (std::int32_t v = begin; v < end; ++v) compute_action(v);
+    });
   });
 }
 
@@ -748,22 +743,24 @@ void Simulator::move_vehicles() {
     }
     BatchAppender out(movers_.data(), leaving);
     std::int64_t part_freed = 0;
-    for (std::int32_t k = part_rank_begin_[p]; k < active_end_[p]; ++k) {
-      const std::int32_t d = active_[k];
-      const std::span<std::int32_t> list = lists_.items(d);
-      std::int32_t w = 0;
-      for (const std::int32_t v : list) {
-        if (!s.n_finished[v] && s.n_drivable[v] == d) {
-          if (list[w] != v) list[w] = v;  // written only when it moves: no line dirtied in vain
-          ++w;
-        } else {
-          out.push(v);
+    work_shared(p, part_rank_begin_[p], active_end_[p], kDrivableChunk, [&](std::int32_t begin, std::int32_t end) {
+      for (std::int32_t k = begin; k < end; ++k) {
+        const std::int32_t d = active_[k];
+        const std::span<std::int32_t> list = lists_.items(d);
+        std::int32_t w = 0;
+        for (const std::int32_t v : list) {
+          if (!s.n_finished[v] && s.n_drivable[v] == d) {
+            if (list[w] != v) list[w] = v;  // written only when it moves: no line dirtied in vain
+            ++w;
+          } else {
+            out.push(v);
+          }
         }
+        if (w == static_cast<std::int32_t>(list.size())) continue;
+        if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size()) - w;
+        part_freed += lists_.shrink(d, w);
       }
-      if (w == static_cast<std::int32_t>(list.size())) continue;
-      if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size()) - w;
-      part_freed += lists_.shrink(d, w);
-    }
+    });
     freed.fetch_add(part_freed, std::memory_order_relaxed);
   });
   notified_count_ = 0;
@@ -836,23 +833,29 @@ void Simulator::move_vehicles() {
     }
   };
   // One pass: part 0 inserts the movers while every part commits the next state of the vehicles
-  // in its block of slots that stay on their drivable (so no two threads write the same cache
-  // line; the insertion reads only the next-state buffer of vehicles other than the movers).
-  // A second pass: each part refreshes its share of active_ and commits its movers. The
-  // running vehicles are the slots still on a drivable (finished ones were freed above); a
-  // blocker that finished this step no longer blocks.
+  // that stay on their drivable (the insertion reads only the next-state buffer of vehicles
+  // other than the movers). The other parts commit their own block of slots, then help with part
+  // 0's block from its end while part 0, done inserting, takes it from its start, so the
+  // insertion does not leave the other threads waiting. A second pass: each part refreshes its
+  // share of active_ and commits its movers. The running vehicles are the slots still on a
+  // drivable (finished ones were freed above); a blocker that finished this step no longer blocks.
   const bool split = active_count_ >= parallel_min_items_ || s.size() >= parallel_min_items_;
   for_each_part(split, [&](std::int32_t p) {
-    if (p == 0) insert_movers();
-    const auto [begin, end] = part_slots(p);
-    for (std::int32_t v = begin; v < end; ++v)
-      if (!moving(v)) commit(v);
+    const auto [first, last] = part_slots(p);
+    auto insert = [&] {
+      if (p == 0) insert_movers();
+    };
+    work_shared(p, first, last, kSlotChunk, insert, [&](std::int32_t begin, std::int32_t end) {
+      for (std::int32_t v = begin; v < end; ++v)
+        if (!moving(v)) commit(v);
+    });
   });
   for_each_part(split, [&](std::int32_t p) {
-    refresh_part(p, true);
-    const auto [begin, end] = part_slots(p);
-    for (std::int32_t v = begin; v < end; ++v)
-      if (moving(v)) commit(v);
+    const auto [first, last] = part_slots(p);
+    work_shared(p, first, last, kSlotChunk, [&] { refresh_part(p, true); }, [&](std::int32_t begin, std::int32_t end) {
+      for (std::int32_t v = begin; v < end; ++v)
+        if (moving(v)) commit(v);
+    });
   });
   for (auto it = finishers_end; it != movers_.end(); ++it) moving_bits_[static_cast<std::size_t>(*it) >> 6] = 0;
   count_active();
@@ -928,27 +931,29 @@ void Simulator::update_leaders_and_lane_stats() {
   const std::int32_t lanes = net_->num_lanes();
   // One pass over each occupied drivable's list (lanes off active_ are empty, their statistics
   // already zero).
-  parallel_active([&](std::int32_t begin, std::int32_t end) {
-    for (std::int32_t k = begin; k < end; ++k) {
-      const std::int32_t d = active_[k];
-      const auto list = lists_[d];
-      std::int32_t ahead = kNone, queued = 0;
-      double speed = 0, wait = 0;
-      for (const std::int32_t v : list) {
-        leader_of(v, ahead);
-        ahead = v;
-        queued += s.speed[v] < kQueueSpeed;
-        speed += s.speed[v];
-        wait += s.wait[v];
+  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
+    work_shared(p, part_rank_begin_[p], active_end_[p], kDrivableChunk, [&](std::int32_t begin, std::int32_t end) {
+      for (std::int32_t k = begin; k < end; ++k) {
+        const std::int32_t d = active_[k];
+        const auto list = lists_[d];
+        std::int32_t ahead = kNone, queued = 0;
+        double speed = 0, wait = 0;
+        for (const std::int32_t v : list) {
+          leader_of(v, ahead);
+          ahead = v;
+          queued += s.speed[v] < kQueueSpeed;
+          speed += s.speed[v];
+          wait += s.wait[v];
+        }
+        if (d >= lanes) continue;
+        lane_hanging_[d] = tail_hangs_from(d);
+        lane_front_next_[d] = next_[list.front()];
+        lane_count_[d] = static_cast<std::int32_t>(list.size());
+        lane_queue_[d] = queued;
+        lane_speed_sum_[d] = speed;
+        lane_wait_sum_[d] = wait;
       }
-      if (d >= lanes) continue;
-      lane_hanging_[d] = tail_hangs_from(d);
-      lane_front_next_[d] = next_[list.front()];
-      lane_count_[d] = static_cast<std::int32_t>(list.size());
-      lane_queue_[d] = queued;
-      lane_speed_sum_[d] = speed;
-      lane_wait_sum_[d] = wait;
-    }
+    });
   });
 }
 

@@ -16,6 +16,7 @@
 #include "greenwave/sim/backend.hpp"
 #include "greenwave/sim/citybrain_score.hpp"
 #include "greenwave/sim/drivable_lists.hpp"
+#include "greenwave/sim/part_share.hpp"
 #include "greenwave/sim/ring_queue.hpp"
 
 namespace greenwave {
@@ -181,23 +182,26 @@ class Simulator final : public TrafficBackend {
   template <class T>
   void gather(std::vector<T>& column, const std::vector<std::int32_t>& order, std::vector<double>& scratch);
   /// Cuts the ranks (and the slots, as numbered at the last renumbering) into one part per
-  /// thread, with equal shares of the time the parts took since the last cut.
+  /// thread, with equal shares of the running vehicles.
   void compute_parts();
   /// Rebuilds next_, the per-lane caches, the occupied bitmaps, the parts, active_ and notified_
   /// from the state (reset, restore).
   void rebuild_step_index();
   /// Runs fn(p) for every part p: one task per part and thread when `split`, else in order on
-  /// the calling thread. Tasks are timed per part (part_clock_).
+  /// the calling thread.
   template <class Fn>
   void for_each_part(bool split, Fn&& fn);
+  /// Inside part p's task of for_each_part: offers its items [begin, end) in chunks of `chunk`,
+  /// runs fn(first, last) over its own chunks from the start, then over chunks taken from the
+  /// ends of the other parts' ranges. For work whose result does not depend on the thread.
+  template <class Fn>
+  void work_shared(std::int32_t p, std::int32_t begin, std::int32_t end, std::int32_t chunk, Fn&& fn);
+  /// work_shared that runs before() once its items are offered, before its own chunks (other
+  /// parts may take them meanwhile).
+  template <class Before, class Fn>
+  void work_shared(std::int32_t p, std::int32_t begin, std::int32_t end, std::int32_t chunk, Before&& before, Fn&& fn);
   /// Part p's block of vehicle slots, [first, last).
   std::pair<std::int32_t, std::int32_t> part_slots(std::int32_t p) const;
-  /// Runs fn(begin, end) over each part's vehicle slots (split from parallel_min_items_ slots).
-  template <class Fn>
-  void parallel_slots(Fn&& fn);
-  /// Runs fn(begin, end) over each part's range of active_ (split from parallel_min_items_).
-  template <class Fn>
-  void parallel_active(Fn&& fn);
 
   std::shared_ptr<const CompiledScenario> scenario_;
   const RoadNetwork* net_;
@@ -234,14 +238,7 @@ class Simulator final : public TrafficBackend {
   std::vector<std::int32_t> part_rank_begin_;   ///< per thread's part: its first rank
   std::vector<std::int32_t> part_slot_begin_;   ///< per part: its first vehicle slot
   std::vector<std::int32_t> active_end_;       ///< per part: the end of its range of active_
-  /// Seconds one part's tasks took since the last cut, on its own cache line.
-  struct alignas(64) PartClock {
-    double seconds = 0;
-  };
-  std::vector<PartClock> part_clock_;            ///< per part (for_each_part adds its tasks' time)
-  std::vector<std::int64_t> part_vehicles_;      ///< per part: running vehicles at the last cut
-  std::vector<double> part_rate_;                ///< scratch for compute_parts: seconds per vehicle
-  std::vector<std::int32_t> old_part_rank_begin_;  ///< scratch for compute_parts
+  std::unique_ptr<PartShare[]> shares_;          ///< per part: its items in a work_shared pass
   std::vector<MovementId> notified_;          ///< per movement: the first notified_count_ are those whose
                                               ///< conflict entries are set this step, any order
   std::int32_t notified_count_ = 0;
