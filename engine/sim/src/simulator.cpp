@@ -463,7 +463,7 @@ void Simulator::notify_conflicts() {
   // Drivables entered since the last refresh join active_ first, each part its own (nothing
   // emptied since then, so this refresh only adds and changes no bitmap another part reads).
   const bool refresh = newly_occupied_;
-  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
+  for_each_part(split_, [&](std::int32_t p) {
     if (refresh) refresh_part(p, false);
     BatchAppender out(notified_.data(), notified);
     work_shared(p, part_rank_begin_[p], active_end_[p], kDrivableChunk, [&](std::int32_t begin, std::int32_t end) {
@@ -677,7 +677,7 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
 void Simulator::compute_actions() {
   // Per running vehicle (its slot still holds a drivable); each writes only its own next state, so
   // slots in contiguous blocks give each thread its own cache lines.
-  for_each_part(veh_->size() >= parallel_min_items_, [&](std::int32_t p) {
+  for_each_part(split_, [&](std::int32_t p) {
     const auto [first, last] = part_slots(p);
     work_shared(p, first, last, kSlotChunk, [&](std::int32_t begin, std::int32_t end) {
       for (std::int32_t v = begin; v < end; ++v) compute_action(v);
@@ -734,7 +734,7 @@ void Simulator::move_vehicles() {
   std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
   const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
   const std::int64_t notified = notified_count_;
-  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
+  for_each_part(split_, [&](std::int32_t p) {
     // The conflict entries were read by the actions and are dead now: each part clears those of
     // an equal share of the movements given entries this step.
     for (std::int64_t k = notified * p / parts; k < notified * (p + 1) / parts; ++k) {
@@ -839,8 +839,7 @@ void Simulator::move_vehicles() {
   // insertion does not leave the other threads waiting. A second pass: each part refreshes its
   // share of active_ and commits its movers. The running vehicles are the slots still on a
   // drivable (finished ones were freed above); a blocker that finished this step no longer blocks.
-  const bool split = active_count_ >= parallel_min_items_ || s.size() >= parallel_min_items_;
-  for_each_part(split, [&](std::int32_t p) {
+  for_each_part(split_, [&](std::int32_t p) {
     const auto [first, last] = part_slots(p);
     auto insert = [&] {
       if (p == 0) insert_movers();
@@ -850,7 +849,7 @@ void Simulator::move_vehicles() {
         if (!moving(v)) commit(v);
     });
   });
-  for_each_part(split, [&](std::int32_t p) {
+  for_each_part(split_, [&](std::int32_t p) {
     const auto [first, last] = part_slots(p);
     work_shared(p, first, last, kSlotChunk, [&] { refresh_part(p, true); }, [&](std::int32_t begin, std::int32_t end) {
       for (std::int32_t v = begin; v < end; ++v)
@@ -931,7 +930,7 @@ void Simulator::update_leaders_and_lane_stats() {
   const std::int32_t lanes = net_->num_lanes();
   // One pass over each occupied drivable's list (lanes off active_ are empty, their statistics
   // already zero).
-  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) {
+  for_each_part(split_, [&](std::int32_t p) {
     work_shared(p, part_rank_begin_[p], active_end_[p], kDrivableChunk, [&](std::int32_t begin, std::int32_t end) {
       for (std::int32_t k = begin; k < end; ++k) {
         const std::int32_t d = active_[k];
@@ -970,6 +969,9 @@ void Simulator::step() {
   if (step_count_ > 0 && step_count_ % kRenumberPeriod == 0) renumber_slots();
   spawn();
   enter_waiting();
+  // One choice per step for all its passes: a thread never reads lines another wrote in a pass
+  // that did not need to split.
+  split_ = running_ >= parallel_min_items_;
   notify_conflicts();
   compute_actions();
   move_vehicles();

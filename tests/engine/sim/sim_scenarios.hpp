@@ -90,7 +90,7 @@ inline std::shared_ptr<const CompiledScenario> corridors(int n, bool lane_change
   return std::make_shared<const CompiledScenario>(compile_scenario(s, "corridors"));
 }
 
-/// Parallel phases split even small work below this many items in tests (the default,
+/// Steps split their passes from this many running vehicles in tests (the default,
 /// SimOptions::parallel_min_items, keeps small scenarios on one thread).
 inline constexpr std::int32_t kSplitFrom = 64;
 
@@ -98,8 +98,9 @@ inline constexpr std::int32_t kSplitFrom = 64;
 inline SimOptions split_options(int threads) { return {threads, kSplitFrom}; }
 
 
-/// Drivables holding at least one vehicle now: the step's parallel phases split their work over
-/// these, and split them only from SimOptions::parallel_min_items up (kSplitFrom in tests).
+/// Drivables holding at least one vehicle now: the step's per-drivable passes split their work
+/// over these (a step splits from SimOptions::parallel_min_items running vehicles, kSplitFrom
+/// in tests, and there are at least as many running vehicles as occupied drivables).
 inline int occupied_drivables(const Simulator& sim) {
   const RoadNetwork& net = sim.scenario().network;
   int n = 0;

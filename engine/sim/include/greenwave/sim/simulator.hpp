@@ -24,8 +24,9 @@ namespace greenwave {
 /// Options of one simulation that are not part of the scenario.
 struct SimOptions {
   int threads = 1;  ///< TBB worker threads for this simulation (results do not depend on it)
-  /// A parallel phase over fewer items (vehicle slots or occupied drivables) runs on the calling
-  /// thread: splitting small work costs more than it saves (results do not depend on it).
+  /// A step with fewer running vehicles runs its passes on the calling thread, and renumbering
+  /// moves fewer slots there: splitting small work costs more than it saves (results do not
+  /// depend on it).
   std::int32_t parallel_min_items = 2048;
 };
 
@@ -211,6 +212,7 @@ class Simulator final : public TrafficBackend {
   std::unique_ptr<tbb::task_arena> arena_;
   int threads_ = 1;
   std::int32_t parallel_min_items_;
+  bool split_ = false;  ///< this step's passes run on the parts' threads (running >= parallel_min_items_)
 
   // time and RNG
   std::int64_t step_count_ = 0;
