@@ -266,8 +266,8 @@ void Simulator::update_signals_at(IntersectionId i) {
   }
 }
 
-void Simulator::advance_signal_timers() {
-  for (IntersectionId i = 0; i < net_->num_intersections(); ++i) {
+void Simulator::advance_signal_timers(IntersectionId first, IntersectionId last) {
+  for (IntersectionId i = first; i < last; ++i) {
     time_in_phase_[i] += dt_;
     if (in_clearance_[i]) {
       clearance_left_[i] -= dt_;
@@ -925,11 +925,14 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
   }
 }
 
-void Simulator::update_leaders_and_lane_stats() {
+void Simulator::update_leaders_stats_and_signals() {
   const Vehicles& s = *veh_;
   const std::int32_t lanes = net_->num_lanes();
+  const auto intersections = static_cast<std::int64_t>(net_->num_intersections());
+  const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
   // One pass over each occupied drivable's list (lanes off active_ are empty, their statistics
-  // already zero).
+  // already zero); then each part advances the signal timers of an equal share of the
+  // intersections (nothing in this pass reads which movements are open).
   for_each_part(split_, [&](std::int32_t p) {
     work_shared(p, part_rank_begin_[p], active_end_[p], kDrivableChunk, [&](std::int32_t begin, std::int32_t end) {
       for (std::int32_t k = begin; k < end; ++k) {
@@ -953,6 +956,7 @@ void Simulator::update_leaders_and_lane_stats() {
         lane_wait_sum_[d] = wait;
       }
     });
+    advance_signal_timers(static_cast<IntersectionId>(intersections * p / parts), static_cast<IntersectionId>(intersections * (p + 1) / parts));
   });
 }
 
@@ -977,9 +981,8 @@ void Simulator::step() {
   move_vehicles();
   change_lanes();
   if (scenario_->settings.lane_change) refresh_active();  // lane changes may occupy new lanes
-  update_leaders_and_lane_stats();
+  update_leaders_stats_and_signals();
   vehicle_updates_ += running_;
-  advance_signal_timers();
   ++step_count_;
   const auto period_steps = std::max<std::int64_t>(1, std::llround(scenario_->settings.metric_period / dt_));
   if (step_count_ % period_steps == 0) samples_.push_back({time(), entered_, delay_index_now()});

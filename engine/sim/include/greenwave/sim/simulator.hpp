@@ -137,13 +137,14 @@ class Simulator final : public TrafficBackend {
   bool can_pass(std::int32_t v, std::int32_t conflict, double distance_to_link_start) const;
   void move_vehicles();
   /// Every running vehicle's leader and gap, the per-lane caches and the lane statistics, in
-  /// one parallel pass over the occupied drivables.
-  void update_leaders_and_lane_stats();
+  /// one parallel pass over the occupied drivables, which also advances the signal timers.
+  void update_leaders_stats_and_signals();
   /// The road lane l's last vehicle came from while its tail is still in the intersection (it
   /// hangs out over the movement it came through), else kNone.
   RoadId tail_hangs_from(LaneId l) const;
   void leader_of(std::int32_t v, std::int32_t ahead_on_same);
-  void advance_signal_timers();
+  /// One step of the signal timers of intersections [first, last): clearance ends, phases open.
+  void advance_signal_timers(IntersectionId first, IntersectionId last);
   /// The serial lane-change pass (lane_change.cpp; a no-op unless settings.lane_change).
   void change_lanes();
   /// Moves vehicle v (list index index_in_lane on lane `from`) to a neighbour if the rule allows.
