@@ -33,6 +33,11 @@ void Simulator::for_each_part(bool split, Fn&& fn) {
 template <class Before, class Fn>
 void Simulator::work_shared(std::int32_t p, std::int32_t begin, std::int32_t end, std::int32_t chunk, Before&& before, Fn&& fn) {
   const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
+  if (parts == 1) {  // nobody to share with
+    before();
+    fn(begin, end);
+    return;
+  }
   shares_[p].offer(begin, end, chunk);
   before();
   for (auto c = shares_[p].take_front(); c.first < c.second; c = shares_[p].take_front()) fn(c.first, c.second);
