@@ -30,6 +30,9 @@ TEST(PartShare, AnEmptyRangeHasNoChunks) {
   share.offer(7, 7, 64);
   const auto c = share.take_front();
   EXPECT_GE(c.first, c.second);
+  share.offer(9, 3, 64);  // an inverted range is empty too
+  const auto inverted = share.take_back();
+  EXPECT_GE(inverted.first, inverted.second);
 }
 
 TEST(PartShare, EveryItemGoesToExactlyOneThreadUnderContention) {

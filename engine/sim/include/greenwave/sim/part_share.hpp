@@ -19,7 +19,8 @@ class alignas(64) PartShare {
     begin_ = begin;
     end_ = end;
     chunk_ = chunk;
-    ends_.store(pack(0, static_cast<std::uint32_t>((end - begin + chunk - 1) / chunk)), std::memory_order_release);
+    const std::int32_t chunks = end > begin ? (end - begin + chunk - 1) / chunk : 0;
+    ends_.store(pack(0, static_cast<std::uint32_t>(chunks)), std::memory_order_release);
   }
   /// The next chunk from the start (the owner); empty once none are left.
   std::pair<std::int32_t, std::int32_t> take_front() { return take(true); }
