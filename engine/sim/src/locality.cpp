@@ -29,9 +29,11 @@ template <class T>
 void Simulator::gather(std::vector<T>& column, const std::vector<std::int32_t>& order, std::vector<double>& scratch) {
   auto* bytes = reinterpret_cast<std::byte*>(scratch.data());
   const auto n = static_cast<std::int64_t>(order.size());
-  const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
   // Equal shares of [0, n) per part: first into the scratch, then back into the column.
-  auto share = [&](std::int32_t p) { return std::pair<std::size_t, std::size_t>(n * p / parts, n * (p + 1) / parts); };
+  auto share = [&](std::int32_t p) {
+    const auto [first, last] = equal_share(n, p);
+    return std::pair<std::size_t, std::size_t>(static_cast<std::size_t>(first), static_cast<std::size_t>(last));
+  };
   const bool split = n >= parallel_min_items_;
   for_each_part(split, [&](std::int32_t p) {
     const auto [begin, end] = share(p);
@@ -136,7 +138,7 @@ void Simulator::compute_parts() {
     seen += static_cast<std::int64_t>(lists_.size(rank_order_[r]));
   }
   for (; p < parts; ++p) part_rank_begin_[p] = drivables, part_slot_begin_[p] = static_cast<std::int32_t>(seen);
-  refresh_active();
+  refresh_active(active_count_ >= parallel_min_items_);
 }
 
 }  // namespace greenwave

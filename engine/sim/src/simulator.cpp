@@ -134,6 +134,11 @@ void Simulator::set_threads(int threads) {
   if (!rank_order_.empty()) compute_parts();  // else the constructor computes them at reset
 }
 
+std::pair<std::int64_t, std::int64_t> Simulator::equal_share(std::int64_t n, std::int32_t p) const {
+  const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
+  return {n * p / parts, n * (p + 1) / parts};
+}
+
 std::pair<std::int32_t, std::int32_t> Simulator::part_slots(std::int32_t p) const {
   const auto parts = static_cast<std::int32_t>(part_slot_begin_.size());
   const std::int32_t n = veh_->size();
@@ -228,8 +233,8 @@ void Simulator::count_active() {
   for (std::size_t p = 0; p < active_end_.size(); ++p) active_count_ += active_end_[p] - part_rank_begin_[p];
 }
 
-void Simulator::refresh_active() {
-  for_each_part(active_count_ >= parallel_min_items_, [&](std::int32_t p) { refresh_part(p, true); });
+void Simulator::refresh_active(bool split) {
+  for_each_part(split, [&](std::int32_t p) { refresh_part(p, true); });
   count_active();
 }
 
@@ -732,12 +737,12 @@ void Simulator::move_vehicles() {
   movers_.resize(static_cast<std::size_t>(s.size()));
   std::atomic<std::int32_t> leaving{0};
   std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
-  const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
   const std::int64_t notified = notified_count_;
   for_each_part(split_, [&](std::int32_t p) {
     // The conflict entries were read by the actions and are dead now: each part clears those of
     // an equal share of the movements given entries this step.
-    for (std::int64_t k = notified * p / parts; k < notified * (p + 1) / parts; ++k) {
+    const auto [first_notified, last_notified] = equal_share(notified, p);
+    for (std::int64_t k = first_notified; k < last_notified; ++k) {
       const MovementId m = notified_[static_cast<std::size_t>(k)];
       std::fill(notify_vehicle_.begin() + net.movement_conflict_begin[m], notify_vehicle_.begin() + net.movement_conflict_begin[m + 1], kNone);
     }
@@ -928,8 +933,6 @@ void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
 void Simulator::update_leaders_stats_and_signals() {
   const Vehicles& s = *veh_;
   const std::int32_t lanes = net_->num_lanes();
-  const auto intersections = static_cast<std::int64_t>(net_->num_intersections());
-  const auto parts = static_cast<std::int64_t>(part_rank_begin_.size());
   // One pass over each occupied drivable's list (lanes off active_ are empty, their statistics
   // already zero); then each part advances the signal timers of an equal share of the
   // intersections (nothing in this pass reads which movements are open).
@@ -956,7 +959,8 @@ void Simulator::update_leaders_stats_and_signals() {
         lane_wait_sum_[d] = wait;
       }
     });
-    advance_signal_timers(static_cast<IntersectionId>(intersections * p / parts), static_cast<IntersectionId>(intersections * (p + 1) / parts));
+    const auto [first, last] = equal_share(net_->num_intersections(), p);
+    advance_signal_timers(static_cast<IntersectionId>(first), static_cast<IntersectionId>(last));
   });
 }
 
@@ -980,7 +984,7 @@ void Simulator::step() {
   compute_actions();
   move_vehicles();
   change_lanes();
-  if (scenario_->settings.lane_change) refresh_active();  // lane changes may occupy new lanes
+  if (scenario_->settings.lane_change) refresh_active(split_);  // lane changes may occupy new lanes
   update_leaders_stats_and_signals();
   vehicle_updates_ += running_;
   ++step_count_;

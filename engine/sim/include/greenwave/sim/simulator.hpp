@@ -167,8 +167,8 @@ class Simulator final : public TrafficBackend {
   /// True when drivable d may hold vehicles (exact after refresh_active; a superset otherwise).
   bool occupied(std::int32_t d) const { return ((occupied_bits_[static_cast<std::size_t>(d) >> 6] >> (d & 63)) & 1) != 0; }
   /// Turns the occupied bitmap into active_ (in rank order, cut into the threads' parts),
-  /// dropping emptied drivables.
-  void refresh_active();
+  /// dropping emptied drivables; on the parts' threads when `split`.
+  void refresh_active(bool split);
   /// refresh_active for part p's ranks only (then count_active); `prune`: drop emptied
   /// drivables (else none may have emptied since the last refresh).
   void refresh_part(std::int32_t p, bool prune);
@@ -202,6 +202,8 @@ class Simulator final : public TrafficBackend {
   /// parts may take them meanwhile).
   template <class Before, class Fn>
   void work_shared(std::int32_t p, std::int32_t begin, std::int32_t end, std::int32_t chunk, Before&& before, Fn&& fn);
+  /// Part p's equal share [first, last) of n items (for work not tied to the parts' ranges).
+  std::pair<std::int64_t, std::int64_t> equal_share(std::int64_t n, std::int32_t p) const;
   /// Part p's block of vehicle slots, [first, last).
   std::pair<std::int32_t, std::int32_t> part_slots(std::int32_t p) const;
 
