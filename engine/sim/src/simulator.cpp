@@ -443,27 +443,27 @@ void Simulator::notify_conflicts() {
     }
   };
   // Parallel over occupied drivables. Only movements next to one can get entries; each is set by
-  // one owner: its start lane if occupied, else itself if occupied, else its end lane.
+  // one owner: itself if occupied, else its start lane if that lane's front vehicle enters it, else
+  // its end lane if that lane's last vehicle came through it and hangs out over its crossings.
   auto has_conflicts = [&](MovementId m) { return net.movement_conflict_begin[m] != net.movement_conflict_begin[m + 1]; };
+  auto front_enters = [&](MovementId m) {
+    const LaneId start = net.movement_from_lane[m];
+    return movement_open_[m] != 0 && occupied(start) && lane_front_next_[start] == lanes + m;
+  };
   auto visit = [&](BatchAppender& out, std::int32_t d) {
     if (d >= lanes) {
       const MovementId m = d - lanes;
-      if (has_conflicts(m) && !occupied(net.movement_from_lane[m])) notify_movement(out, m, false, lane_hanging_[net.movement_to_lane[m]]);
+      if (has_conflicts(m)) notify_movement(out, m, front_enters(m), lane_hanging_[net.movement_to_lane[m]]);
       return;
     }
     const std::int32_t next = lane_front_next_[d];
-    const RoadId road = net.lane_road[d];
-    for (const MovementId m : net.movements_from(d)) {
-      const bool front_enters = next == lanes + m && movement_open_[m] != 0;
-      // With nobody entering or on it, only a vehicle that came through it and hangs out over
-      // its crossings can set its entries.
-      const RoadId hanging = lane_hanging_[net.movement_to_lane[m]];
-      if (has_conflicts(m) && (front_enters || occupied(lanes + m) || hanging == road)) notify_movement(out, m, front_enters, hanging);
-    }
+    if (next >= lanes && movement_open_[next - lanes] != 0 && !occupied(next) && has_conflicts(next - lanes))
+      notify_movement(out, next - lanes, true, lane_hanging_[net.movement_to_lane[next - lanes]]);
     const RoadId hanging = lane_hanging_[d];
     if (hanging == kNone) return;
     for (const MovementId m : net.movements_into(d))
-      if (has_conflicts(m) && !occupied(net.movement_from_lane[m]) && !occupied(lanes + m)) notify_movement(out, m, false, hanging);
+      if (net.lane_road[net.movement_from_lane[m]] == hanging && has_conflicts(m) && !occupied(lanes + m) && !front_enters(m))
+        notify_movement(out, m, false, hanging);
   };
   // Drivables entered since the last refresh join active_ first, each part its own (nothing
   // emptied since then, so this refresh only adds and changes no bitmap another part reads).
