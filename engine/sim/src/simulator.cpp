@@ -679,7 +679,8 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
   return out;
 }
 
-void Simulator::compute_actions() {
+// Flattened: the speed functions it calls are inlined into its loop.
+[[gnu::flatten]] void Simulator::compute_actions() {
   // Per running vehicle (its slot still holds a drivable); each writes only its own next state, so
   // slots in contiguous blocks give each thread its own cache lines.
   for_each_part(split_, [&](std::int32_t p) {
