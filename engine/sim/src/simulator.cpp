@@ -787,11 +787,6 @@ void Simulator::move_vehicles() {
     s.drivable[v] = kFree;
     s.free_slots.push_back(v);
   }
-  // The movers, marked by slot, so that the passes below can tell them from the vehicles that
-  // stay (the insertion changes some movers' next drivable, so comparing would race).
-  moving_bits_.resize((static_cast<std::size_t>(s.size()) + 63) / 64);
-  for (auto it = finishers_end; it != movers_.end(); ++it) moving_bits_[static_cast<std::size_t>(*it) >> 6] |= std::uint64_t{1} << (*it & 63);
-  auto moving = [&](std::int32_t v) { return ((moving_bits_[static_cast<std::size_t>(v) >> 6] >> (v & 63)) & 1) != 0; };
   // Serially, in a fixed order: movers join their new drivable front-most first (ties by slot).
   auto insert_movers = [&] {
     std::sort(finishers_end, movers_.end(), [&](std::int32_t a, std::int32_t b) {
@@ -838,6 +833,19 @@ void Simulator::move_vehicles() {
       s.enter_link_step[v] = d >= lanes ? link_step() : kNotOnLink;
     }
   };
+  if (!split_ || part_rank_begin_.size() == 1) {
+    // On one thread: the insertion, then one pass that commits every running vehicle (the running
+    // vehicles are the slots still on a drivable: finished ones were freed above).
+    insert_movers();
+    for (std::int32_t v = 0; v < s.size(); ++v) commit(v);
+    refresh_active(false);
+    return;
+  }
+  // The movers, marked by slot, so that the two passes below can tell them from the vehicles that
+  // stay (the insertion changes some movers' next drivable, so comparing would race).
+  moving_bits_.resize((static_cast<std::size_t>(s.size()) + 63) / 64);
+  for (auto it = finishers_end; it != movers_.end(); ++it) moving_bits_[static_cast<std::size_t>(*it) >> 6] |= std::uint64_t{1} << (*it & 63);
+  auto moving = [&](std::int32_t v) { return ((moving_bits_[static_cast<std::size_t>(v) >> 6] >> (v & 63)) & 1) != 0; };
   // One pass: part 0 inserts the movers while every part commits the next state of the vehicles
   // that stay on their drivable (the insertion reads only the next-state buffer of vehicles
   // other than the movers). The other parts commit their own block of slots, then help with part
