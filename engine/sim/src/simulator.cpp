@@ -834,8 +834,8 @@ void Simulator::move_vehicles() {
     }
   };
   if (!split_ || part_rank_begin_.size() == 1) {
-    // On one thread: the insertion, then one pass that commits every running vehicle (the running
-    // vehicles are the slots still on a drivable: finished ones were freed above).
+    // Unsplit (one thread, or too few vehicles to split): the insertion, then one pass that
+    // commits every running vehicle (the slots still on a drivable: finished ones were freed above).
     insert_movers();
     for (std::int32_t v = 0; v < s.size(); ++v) commit(v);
     refresh_active(false);
