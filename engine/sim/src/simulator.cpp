@@ -833,7 +833,7 @@ void Simulator::move_vehicles() {
       s.enter_link_step[v] = d >= lanes ? link_step() : kNotOnLink;
     }
   };
-  if (!split_ || part_rank_begin_.size() == 1) {
+  if (!split_) {
     // Unsplit (one thread, or too few vehicles to split): the insertion, then one pass that
     // commits every running vehicle (the slots still on a drivable: finished ones were freed above).
     insert_movers();
@@ -988,7 +988,7 @@ void Simulator::step() {
   enter_waiting();
   // One choice per step for all its passes: a thread never reads lines another wrote in a pass
   // that did not need to split.
-  split_ = running_ >= parallel_min_items_;
+  split_ = threads_ > 1 && running_ >= parallel_min_items_;
   notify_conflicts();
   compute_actions();
   move_vehicles();

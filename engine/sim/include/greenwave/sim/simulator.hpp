@@ -215,7 +215,7 @@ class Simulator final : public TrafficBackend {
   std::unique_ptr<tbb::task_arena> arena_;
   int threads_ = 1;
   std::int32_t parallel_min_items_;
-  bool split_ = false;  ///< this step's passes run on the parts' threads (running >= parallel_min_items_)
+  bool split_ = false;  ///< this step's passes run on the parts' threads (threads > 1, running >= parallel_min_items_)
 
   // time and RNG
   std::int64_t step_count_ = 0;
