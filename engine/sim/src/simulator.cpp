@@ -80,7 +80,7 @@ std::size_t Simulator::vehicle_state_bytes() const {
 }
 
 std::size_t Simulator::state_bytes() const {
-  return vehicle_state_bytes() + lists_.index_bytes() + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) +
+  return vehicle_state_bytes() + lists_.index_bytes() + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) + heap_bytes(entry_queued_bits_) +
          heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(active_) + heap_bytes(rank_order_) +
          heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_end_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
@@ -176,6 +176,9 @@ void Simulator::rebuild_step_index() {
   next_.assign(static_cast<std::size_t>(s.size()), kNone);
   for (std::int32_t v = 0; v < s.size(); ++v)
     if (s.drivable[v] >= 0) refresh_next(v);
+  entry_queued_bits_.assign((static_cast<std::size_t>(net.num_lanes()) + 63) / 64, 0);
+  for (const LaneId l : entry_lanes_)
+    if (!lane_entry_queue_[l].empty()) entry_queued_bits_[static_cast<std::size_t>(l) >> 6] |= std::uint64_t{1} << (l & 63);
   lane_hanging_.assign(static_cast<std::size_t>(net.num_lanes()), kNone);
   lane_front_next_.assign(static_cast<std::size_t>(net.num_lanes()), kNone);
   for (LaneId l = 0; l < net.num_lanes(); ++l) {
@@ -263,10 +266,13 @@ void Simulator::update_signals() {
 
 void Simulator::update_signals_at(IntersectionId i) {
   const RoadNetwork& net = *net_;
-  for (MovementId m = net.intersection_movement_begin[i]; m < net.intersection_movement_begin[i + 1]; ++m) {
-    bool open = net.movement_always_green[m] != 0;
-    if (!open && net.intersection_signalized[i] && !in_clearance_[i])
-      open = net.is_green(net.intersection_phase_begin[i] + phase_[i], m);
+  const MovementId first = net.intersection_movement_begin[i], last = net.intersection_movement_begin[i + 1];
+  // The phase's green flags for the intersection's movements, in order (none in clearance).
+  const bool phase_rules = net.intersection_signalized[i] && !in_clearance_[i];
+  const std::uint8_t* green =
+      phase_rules ? net.phase_green.data() + net.phase_green_begin[net.intersection_phase_begin[i] + phase_[i]] : nullptr;
+  for (MovementId m = first; m < last; ++m) {
+    const bool open = net.movement_always_green[m] != 0 || (green != nullptr && green[m - first] != 0);
     movement_open_[m] = open ? 1 : 0;
   }
 }
@@ -364,32 +370,40 @@ void Simulator::spawn() {
     s.n_drivable[v] = lane;  // remembers the chosen entry lane while waiting
     lane_entry_queue_[lane].push_back(v);
     ++lane_entry_waiting_[lane];
+    entry_queued_bits_[static_cast<std::size_t>(lane) >> 6] |= std::uint64_t{1} << (lane & 63);
     ++departed_;
   }
 }
 
 void Simulator::enter_waiting() {
-  Vehicles& s = *veh_;
   const double now = time();
-  for (const LaneId l : entry_lanes_) {
-    auto& queue = lane_entry_queue_[l];
-    if (queue.empty()) continue;
-    const std::int32_t v = queue.front();
-    const VehicleType& vt = demand_->vehicle_types[s.type[v]];
-    const std::int32_t tail = lists_.empty(l) ? kNone : lists_.back(l);
-    if (tail != kNone && !(s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.min_gap)) continue;
-    queue.pop_front();
-    --lane_entry_waiting_[l];
-    s.drivable[v] = l;
-    refresh_next(v);
-    s.enter[v] = now;
-    lists_.push_back(l, v);
-    if (tail == kNone) lane_front_next_[l] = next_[v];
-    mark_occupied(l);
-    ++entered_;
-    ++running_;
-    leader_of(v, tail);
+  for (std::size_t w = 0; w < entry_queued_bits_.size(); ++w) {
+    for (std::uint64_t bits = entry_queued_bits_[w]; bits != 0; bits &= bits - 1) {
+      const LaneId l = static_cast<LaneId>(w * 64) + std::countr_zero(bits);
+      enter_first_waiting(l, now);
+    }
   }
+}
+
+void Simulator::enter_first_waiting(LaneId l, double now) {
+  Vehicles& s = *veh_;
+  auto& queue = lane_entry_queue_[l];
+  const std::int32_t v = queue.front();
+  const VehicleType& vt = demand_->vehicle_types[s.type[v]];
+  const std::int32_t tail = lists_.empty(l) ? kNone : lists_.back(l);
+  if (tail != kNone && !(s.dis[tail] > demand_->vehicle_types[s.type[tail]].length + vt.min_gap)) return;
+  queue.pop_front();
+  --lane_entry_waiting_[l];
+  if (queue.empty()) entry_queued_bits_[static_cast<std::size_t>(l) >> 6] &= ~(std::uint64_t{1} << (l & 63));
+  s.drivable[v] = l;
+  refresh_next(v);
+  s.enter[v] = now;
+  lists_.push_back(l, v);
+  if (tail == kNone) lane_front_next_[l] = next_[v];
+  mark_occupied(l);
+  ++entered_;
+  ++running_;
+  leader_of(v, tail);
 }
 
 void Simulator::notify_conflicts() {
@@ -894,14 +908,16 @@ std::int32_t Simulator::link_step() const {
 }
 
 void Simulator::leader_of(std::int32_t v, std::int32_t ahead_on_same) {
+  if (ahead_on_same == kNone) return leader_beyond(v);
+  Vehicles& s = *veh_;
+  s.leader[v] = ahead_on_same;
+  s.gap[v] = s.dis[ahead_on_same] - demand_->vehicle_types[s.type[ahead_on_same]].length - s.dis[v];
+}
+
+void Simulator::leader_beyond(std::int32_t v) {
   Vehicles& s = *veh_;
   const RoadNetwork& net = *net_;
   const std::int32_t lanes = net.num_lanes();
-  if (ahead_on_same != kNone) {
-    s.leader[v] = ahead_on_same;
-    s.gap[v] = s.dis[ahead_on_same] - demand_->vehicle_types[s.type[ahead_on_same]].length - s.dis[v];
-    return;
-  }
   s.leader[v] = kNone;
   const double horizon = type_reach_[s.type[v]];
   Cursor at{s.drivable[v], s.route_pos[v]};

@@ -120,7 +120,10 @@ class Simulator final : public TrafficBackend {
   /// Recomputes next_[v] after v's drivable or route position changed (v's own slot only).
   void refresh_next(std::int32_t v);
   void spawn();
+  /// Moves the first waiting vehicle of each entry lane with room onto it (lanes in ascending order).
   void enter_waiting();
+  /// enter_waiting for entry lane l, whose queue is not empty.
+  void enter_first_waiting(LaneId l, double now);
   void update_signals();
   /// Refreshes movement_open_ for the movements of intersection i.
   void update_signals_at(IntersectionId i);
@@ -142,7 +145,11 @@ class Simulator final : public TrafficBackend {
   /// The road lane l's last vehicle came from while its tail is still in the intersection (it
   /// hangs out over the movement it came through), else kNone.
   RoadId tail_hangs_from(LaneId l) const;
+  /// Sets vehicle v's leader and gap: the vehicle ahead on its drivable, else leader_beyond(v).
   void leader_of(std::int32_t v, std::int32_t ahead_on_same);
+  /// Leader search for the first vehicle of a drivable: the nearest tail along its path, within
+  /// its reaction distance (kNone beyond it).
+  void leader_beyond(std::int32_t v);
   /// One step of the signal timers of intersections [first, last): clearance ends, phases open.
   void advance_signal_timers(IntersectionId first, IntersectionId last);
   /// The serial lane-change pass (lane_change.cpp; a no-op unless settings.lane_change).
@@ -227,6 +234,7 @@ class Simulator final : public TrafficBackend {
   DrivableLists lists_;                                        ///< per drivable, front first
   std::vector<RingQueue<std::int32_t>> lane_entry_queue_;     ///< per lane, departed but not entered
   std::vector<std::int32_t> lane_entry_waiting_;
+  std::vector<std::uint64_t> entry_queued_bits_;              ///< per lane: 1 = its entry queue holds vehicles (derived)
   std::vector<std::int32_t> movers_;                           ///< scratch: vehicles changing drivable
   std::vector<std::uint64_t> moving_bits_;                     ///< scratch: movers_ by slot (zero between steps)
   // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
