@@ -84,7 +84,7 @@ std::size_t Simulator::state_bytes() const {
          heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(active_) + heap_bytes(rank_order_) +
          heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_end_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
-         heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
+         heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(drivable_length_) + heap_bytes(drivable_speed_limit_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
          heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
          heap_bytes(lane_departures_) + heap_bytes(lane_hanging_) + heap_bytes(lane_front_next_) + heap_bytes(samples_);
 }
@@ -99,6 +99,14 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
   set_threads(options.threads);
   const RoadNetwork& net = *net_;
   // Mirror of each conflict entry: the entry on the other movement that describes the same crossing.
+  for (LaneId l = 0; l < net.num_lanes(); ++l) {
+    drivable_length_.push_back(net.lane_length[l]);
+    drivable_speed_limit_.push_back(net.lane_speed_limit[l]);
+  }
+  for (MovementId m = 0; m < net.num_movements(); ++m) {
+    drivable_length_.push_back(net.movement_length[m]);
+    drivable_speed_limit_.push_back(net.movement_speed_limit[m]);
+  }
   conflict_mirror_.assign(net.conflicts.size(), kNone);
   for (MovementId m = 0; m < net.num_movements(); ++m) {
     for (std::int32_t c = net.movement_conflict_begin[m]; c < net.movement_conflict_begin[m + 1]; ++c) {
@@ -514,7 +522,7 @@ double Simulator::next_speed(std::int32_t v) {
   const std::int32_t d = s.drivable[v];
   const std::int32_t lanes = net.num_lanes();
   const double speed = s.speed[v];
-  const double drivable_max = d < lanes ? net.lane_speed_limit[d] : net.movement_speed_limit[d - lanes];
+  const double drivable_max = drivable_speed_limit_[d];
   double out = std::min({vt.max_speed, speed + vt.max_pos_acc * dt_, drivable_max});
 
   const std::int32_t leader = s.leader[v];
@@ -707,7 +715,6 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
 
 void Simulator::compute_action(std::int32_t v) {
   Vehicles& s = *veh_;
-  const RoadNetwork& net = *net_;
   const std::int32_t d = s.drivable[v];
   if (d < 0) return;
   s.n_blocker[v] = kNone;
@@ -726,8 +733,7 @@ void Simulator::compute_action(std::int32_t v) {
   double dis = s.dis[v] + delta;
   s.n_finished[v] = 0;
   for (int hop = 0;; ++hop) {
-    const double len = at.drivable < net.num_lanes() ? net.lane_length[at.drivable]
-                                                     : net.movement_length[at.drivable - net.num_lanes()];
+    const double len = drivable_length_[at.drivable];
     if (dis <= len) break;
     const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
     if (next.drivable == kNone) {
@@ -921,7 +927,7 @@ void Simulator::leader_beyond(std::int32_t v) {
   s.leader[v] = kNone;
   const double horizon = type_reach_[s.type[v]];
   Cursor at{s.drivable[v], s.route_pos[v]};
-  double dis = (at.drivable < lanes ? net.lane_length[at.drivable] : net.movement_length[at.drivable - lanes]) - s.dis[v];
+  double dis = drivable_length_[at.drivable] - s.dis[v];
   for (int hop = 0; hop < 64; ++hop) {
     const Cursor next = hop == 0 ? next_of(v) : next_drivable(v, at);
     if (next.drivable == kNone) return;
@@ -949,7 +955,7 @@ void Simulator::leader_beyond(std::int32_t v) {
         return;
       }
     }
-    dis += next.drivable < lanes ? net.lane_length[next.drivable] : net.movement_length[next.drivable - lanes];
+    dis += drivable_length_[next.drivable];
     if (dis > horizon) return;
     at = next;
   }

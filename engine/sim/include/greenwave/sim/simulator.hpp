@@ -219,6 +219,9 @@ class Simulator final : public TrafficBackend {
   const Demand* demand_;
   double dt_;
   std::vector<double> type_reach_;  ///< per vehicle type: how far ahead it reacts (braking distance + 2 steps)
+  /// Per drivable (lanes, then movements): its length and speed limit, one array each so that
+  /// the step reads them without testing which kind a drivable is.
+  std::vector<double> drivable_length_, drivable_speed_limit_;
   std::unique_ptr<tbb::task_arena> arena_;
   int threads_ = 1;
   std::int32_t parallel_min_items_;
