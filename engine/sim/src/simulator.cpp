@@ -73,7 +73,7 @@ std::size_t heap_bytes(const V& v) {
 }  // namespace
 
 std::size_t Simulator::vehicle_state_bytes() const {
-  std::size_t n = veh_->allocated_bytes() + heap_bytes(movers_) + heap_bytes(moving_bits_) + heap_bytes(next_);
+  std::size_t n = veh_->allocated_bytes() + heap_bytes(movers_) + heap_bytes(mover_keys_) + heap_bytes(moving_bits_) + heap_bytes(next_);
   n += lists_.pool_bytes();
   for (const auto& queue : lane_entry_queue_) n += queue.capacity() * sizeof(std::int32_t);
   return n;
@@ -809,11 +809,24 @@ void Simulator::move_vehicles() {
   }
   // Serially, in a fixed order: movers join their new drivable front-most first (ties by slot).
   auto insert_movers = [&] {
-    std::sort(finishers_end, movers_.end(), [&](std::int32_t a, std::int32_t b) {
-      return s.n_dis[a] > s.n_dis[b] || (s.n_dis[a] == s.n_dis[b] && a < b);
+    // Sorted by keys copied out of n_dis, so that the comparisons load no vehicle's slot.
+    mover_keys_.clear();
+    for (auto it = finishers_end; it != movers_.end(); ++it) mover_keys_.push_back({s.n_dis[*it], *it});
+    std::sort(mover_keys_.begin(), mover_keys_.end(), [](const MoverKey& a, const MoverKey& b) {
+      return a.dis > b.dis || (a.dis == b.dis && a.slot < b.slot);
     });
-    for (auto it = finishers_end; it != movers_.end(); ++it) {
-      const std::int32_t v = *it;
+    // The movers' drivables are scattered: their data is prefetched a few movers ahead, in
+    // stages that follow the loads (the mover's drivable, that list's header, its last item).
+    const auto movers = static_cast<std::int32_t>(mover_keys_.size());
+    for (std::int32_t k = 0; k < movers; ++k) {
+      if (k + 8 < movers) __builtin_prefetch(&s.n_drivable[mover_keys_[k + 8].slot]);
+      if (k + 4 < movers) {
+        const std::int32_t ahead_d = s.n_drivable[mover_keys_[k + 4].slot];
+        lists_.prefetch_header(ahead_d);
+        __builtin_prefetch(&rank_of_[ahead_d]);
+      }
+      if (k + 2 < movers) lists_.prefetch_back(s.n_drivable[mover_keys_[k + 2].slot]);
+      const std::int32_t v = mover_keys_[k].slot;
       const std::int32_t d = s.n_drivable[v];
       if (d < lanes && !lists_.empty(d)) {
         // Vehicles from different movements can merge into one lane in the same step; none may

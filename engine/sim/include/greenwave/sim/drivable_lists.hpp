@@ -32,6 +32,13 @@ class DrivableLists {
   std::int32_t front(std::int32_t d) const { return pool_[blocks_[d].offset]; }
   /// The last vehicle of d (d not empty).
   std::int32_t back(std::int32_t d) const { return pool_[blocks_[d].offset + blocks_[d].size - 1]; }
+  /// Hints that d's list header will be read soon (a cache prefetch; no effect on the lists).
+  void prefetch_header(std::int32_t d) const { __builtin_prefetch(blocks_.data() + d); }
+  /// Hints that d's last item will be read or written soon (reads d's header).
+  void prefetch_back(std::int32_t d) const {
+    const Block& b = blocks_[d];
+    __builtin_prefetch(pool_.data() + b.offset + (b.size > 0 ? b.size - 1 : 0), 1);
+  }
   /// Appends v at the back of d (serial only: it may move every list).
   void push_back(std::int32_t d, std::int32_t v) {
     if (blocks_[d].size == blocks_[d].capacity) make_room(d);

@@ -240,6 +240,12 @@ class Simulator final : public TrafficBackend {
   std::vector<std::uint64_t> entry_queued_bits_;              ///< per lane: 1 = its entry queue holds vehicles (derived)
   std::vector<std::int32_t> movers_;                           ///< scratch: vehicles changing drivable
   std::vector<std::uint64_t> moving_bits_;                     ///< scratch: movers_ by slot (zero between steps)
+  /// A mover's insertion order: farthest along its new drivable first, then by slot.
+  struct MoverKey {
+    double dis;
+    std::int32_t slot;
+  };
+  std::vector<MoverKey> mover_keys_;  ///< scratch: this step's movers to insert (its capacity: the most in one step)
   // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
   std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
   std::vector<std::uint64_t> active_bits_;    ///< occupied_bits_ indexed by rank
