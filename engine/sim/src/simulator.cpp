@@ -84,7 +84,7 @@ std::size_t Simulator::state_bytes() const {
          heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(active_) + heap_bytes(rank_order_) +
          heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_end_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
-         heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(drivable_length_) + heap_bytes(drivable_speed_limit_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
+         heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(movement_claimed_) + heap_bytes(drivable_length_) + heap_bytes(drivable_speed_limit_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
          heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
          heap_bytes(lane_departures_) + heap_bytes(lane_hanging_) + heap_bytes(lane_front_next_) + heap_bytes(samples_);
 }
@@ -202,6 +202,7 @@ void Simulator::rebuild_step_index() {
   compute_parts();  // and refresh_active
   // No conflict claims between steps (the leaver pass clears them once the actions read them).
   notify_vehicle_.assign(net.conflicts.size(), kNone);
+  movement_claimed_.assign(static_cast<std::size_t>(net.num_movements()), 0);
   notify_distance_.assign(net.conflicts.size(), 0);
   notified_.assign(static_cast<std::size_t>(net.num_movements()), kNone);
   notified_count_ = 0;
@@ -429,6 +430,8 @@ void Simulator::notify_conflicts() {
       if (c == c1 - 1) out.push(m);
       notify_vehicle_[c] = veh;
       notify_distance_[c] = distance;
+      // Parts may mark the same movement at once (each stores 1).
+      std::atomic_ref<std::uint8_t>(movement_claimed_[net.conflicts[c].other]).store(1, std::memory_order_relaxed);
       --c;
     };
     const double link_len = net.movement_length[m];
@@ -687,7 +690,7 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
   } else {
     link = d - lanes;
   }
-  if (link == kNone) return out;
+  if (link == kNone || movement_claimed_[link] == 0) return out;  // no crossing of it is claimed
   const double to_start = d < lanes ? -(net.lane_length[d] - s.dis[v]) : s.dis[v];
   for (std::int32_t c = net.movement_conflict_begin[link]; c < net.movement_conflict_begin[link + 1]; ++c) {
     const double on_link = net.conflicts[c].distance;
@@ -759,6 +762,7 @@ void Simulator::move_vehicles() {
   std::atomic<std::int32_t> leaving{0};
   std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
   const std::int64_t notified = notified_count_;
+  if (notified > 0) std::fill(movement_claimed_.begin(), movement_claimed_.end(), 0);
   for_each_part(split_, [&](std::int32_t p) {
     // The conflict entries were read by the actions and are dead now: each part clears those of
     // an equal share of the movements given entries this step.
