@@ -81,7 +81,7 @@ std::size_t Simulator::vehicle_state_bytes() const {
 
 std::size_t Simulator::state_bytes() const {
   return vehicle_state_bytes() + lists_.index_bytes() + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) + heap_bytes(entry_queued_bits_) +
-         heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(active_) + heap_bytes(rank_order_) +
+         heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(lane_out_occupied_) + heap_bytes(active_) + heap_bytes(rank_order_) +
          heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_end_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
          heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(movement_claimed_) + heap_bytes(drivable_length_) + heap_bytes(drivable_speed_limit_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
@@ -195,6 +195,7 @@ void Simulator::rebuild_step_index() {
   }
   occupied_bits_.assign((static_cast<std::size_t>(drivables) + 63) / 64, 0);
   active_bits_.assign(occupied_bits_.size(), 0);
+  lane_out_occupied_.assign(static_cast<std::size_t>(net.num_lanes()), 0);
   for (std::int32_t d = 0; d < drivables; ++d)
     if (!lists_[d].empty()) mark_occupied(d);
   active_.assign(static_cast<std::size_t>(drivables), kNone);
@@ -233,6 +234,9 @@ void Simulator::refresh_part(std::int32_t p, bool prune) {
         lane_count_[d] = lane_queue_[d] = 0;
         lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
         lane_hanging_[d] = kNone;
+      } else {
+        // Movements from one lane may be pruned by different parts.
+        std::atomic_ref<std::int32_t>(lane_out_occupied_[net_->movement_from_lane[d - lanes]]).fetch_sub(1, std::memory_order_relaxed);
       }
     }
   }
@@ -951,18 +955,20 @@ void Simulator::leader_beyond(std::int32_t v) {
     if (next.drivable >= lanes) {
       // Movements from one lane may overlap: the nearest tail on any of them leads.
       const LaneId start = net.movement_from_lane[next.drivable - lanes];
-      for (const MovementId m : net.movements_from(start)) {
-        if (!occupied(lanes + m)) continue;  // the bitmap is exact here and cheaper than the list
-        const auto list = lists_[lanes + m];
-        if (list.empty()) continue;
-        const std::int32_t cand = list.back();
-        const double gap = dis + s.dis[cand] - demand_->vehicle_types[s.type[cand]].length;
-        if (s.leader[v] == kNone || gap < s.gap[v]) {
-          s.leader[v] = cand;
-          s.gap[v] = gap;
+      if (lane_out_occupied_[start] != 0) {  // else none of them holds a vehicle
+        for (const MovementId m : net.movements_from(start)) {
+          if (!occupied(lanes + m)) continue;  // the bitmap is exact here and cheaper than the list
+          const auto list = lists_[lanes + m];
+          if (list.empty()) continue;
+          const std::int32_t cand = list.back();
+          const double gap = dis + s.dis[cand] - demand_->vehicle_types[s.type[cand]].length;
+          if (s.leader[v] == kNone || gap < s.gap[v]) {
+            s.leader[v] = cand;
+            s.gap[v] = gap;
+          }
         }
+        if (s.leader[v] != kNone) return;
       }
-      if (s.leader[v] != kNone) return;
     } else {
       const auto list = lists_[next.drivable];
       if (!list.empty()) {

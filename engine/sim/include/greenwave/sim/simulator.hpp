@@ -166,7 +166,11 @@ class Simulator final : public TrafficBackend {
   void mark_occupied(std::int32_t d) {
     std::uint64_t& word = occupied_bits_[static_cast<std::size_t>(d) >> 6];
     const std::uint64_t bit = std::uint64_t{1} << (d & 63);
-    newly_occupied_ = newly_occupied_ || (word & bit) == 0;
+    if ((word & bit) == 0) {
+      newly_occupied_ = true;
+      const std::int32_t lanes = net_->num_lanes();
+      if (d >= lanes) ++lane_out_occupied_[net_->movement_from_lane[d - lanes]];
+    }
     word |= bit;
     const std::int32_t r = rank_of_[d];
     active_bits_[static_cast<std::size_t>(r) >> 6] |= std::uint64_t{1} << (r & 63);
@@ -249,6 +253,9 @@ class Simulator final : public TrafficBackend {
   // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
   std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
   std::vector<std::uint64_t> active_bits_;    ///< occupied_bits_ indexed by rank
+  /// Per lane: how many movements from it are marked in occupied_bits_ (0: the leader search
+  /// skips them all).
+  std::vector<std::int32_t> lane_out_occupied_;
   /// Drivables holding vehicles, in rank order (refresh_active): part p's at
   /// [part_rank_begin_[p], active_end_[p]).
   std::vector<std::int32_t> active_;
