@@ -124,8 +124,14 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
   }
   for (LaneId l = 0; l < net.num_lanes(); ++l)
     if (entry[l]) entry_lanes_.push_back(l);
-  for (const VehicleType& vt : demand_->vehicle_types)
+  for (const VehicleType& vt : demand_->vehicle_types) {
     type_reach_.push_back(vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * dt_ * 2);
+    type_max_brake_.push_back(FollowerBrake::of(vt.max_neg_acc));
+    type_usual_brake_.push_back(FollowerBrake::of(vt.usual_neg_acc));
+  }
+  int exponent = 0;
+  dt_power_of_two_ = std::frexp(dt_, &exponent) == 0.5;
+  inverse_dt_ = 1 / dt_;
   build_rank_order();
   reset(scenario_->settings.seed);
 }
@@ -508,19 +514,16 @@ void Simulator::notify_conflicts() {
   notified_count_ = notified.load();
 }
 
-namespace {
-/// CityFlow's collision-free speed: the largest speed that still lets the follower stop
-/// behind a leader braking at dL, keeping target_gap.
-double no_collision_speed(double vL, double dL, double vF, double dF, double gap, double interval, double target_gap) {
+double Simulator::no_collision_speed(double vL, double dL, double vF, FollowerBrake brake, double gap, double interval,
+                                     double target_gap, double gap_term) {
   const double c = vF * interval / 2 + target_gap - 0.5 * vL * vL / dL - gap;
-  const double a = 0.5 / dF;
+  const double a = brake.a;
   const double b = 0.5 * interval;
   if (b * b < 4 * a * c) return -100;
-  const double v1 = 0.5 / a * (std::sqrt(b * b - 4 * a * c) - b);
-  const double v2 = 2 * vL - dL * interval + 2 * (gap - target_gap) / interval;
+  const double v1 = brake.half_over_a * (std::sqrt(b * b - 4 * a * c) - b);
+  const double v2 = 2 * vL - dL * interval + gap_term;
   return std::min(v1, v2);
 }
-}  // namespace
 
 double Simulator::next_speed(std::int32_t v) {
   const Vehicles& s = *veh_;
@@ -544,11 +547,13 @@ double Simulator::next_speed(std::int32_t v) {
       const double ratio = speed / std::max(drivable_max, 0.1);
       const double acc = a * (1 - ratio * ratio * ratio * ratio - (s_star / std::max(gap, 0.01)) * (s_star / std::max(gap, 0.01)));
       out = std::min(out, speed + acc * dt_);
-      out = std::min(out, no_collision_speed(vl, lt.max_neg_acc, speed, vt.max_neg_acc, gap, dt_, 0));
+      out = std::min(out, no_collision_speed(vl, lt.max_neg_acc, speed, type_max_brake_[s.type[v]], gap, dt_, 0, over_dt(2 * gap)));
     } else {
-      double u = no_collision_speed(vl, lt.max_neg_acc, speed, vt.max_neg_acc, gap, dt_, 0);
+      const std::int32_t type = s.type[v];
+      double u = no_collision_speed(vl, lt.max_neg_acc, speed, type_max_brake_[type], gap, dt_, 0, over_dt(2 * gap));
       const double assume_decel = speed > vl ? speed - vl : 0;
-      u = std::min(u, no_collision_speed(vl, lt.usual_neg_acc, speed, vt.usual_neg_acc, gap, dt_, vt.min_gap));
+      u = std::min(u, no_collision_speed(vl, lt.usual_neg_acc, speed, type_usual_brake_[type], gap, dt_, vt.min_gap,
+                                         over_dt(2 * (gap - vt.min_gap))));
       u = std::min(u, (gap + (vl + assume_decel / 2) * dt_ - speed * dt_ / 2) / (vt.headway_time + dt_ / 2));
       out = std::min(out, u);
     }

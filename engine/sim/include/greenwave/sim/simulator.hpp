@@ -108,6 +108,21 @@ class Simulator final : public TrafficBackend {
   void restore_snapshot_file(const std::string& path);
 
  private:
+  /// The car-following terms of a follower's deceleration d that no_collision_speed uses:
+  /// a = 0.5 / d and 0.5 / a, computed once per vehicle type by the same operations.
+  struct FollowerBrake {
+    double a, half_over_a;
+    /// The terms of deceleration d.
+    static FollowerBrake of(double d) {
+      const double a = 0.5 / d;
+      return {a, 0.5 / a};
+    }
+  };
+  /// CityFlow's collision-free speed: the largest speed that still lets the follower, braking
+  /// as `brake` says, stop behind a leader braking at dL, keeping target_gap; `gap_term` is
+  /// 2 * (gap - target_gap) / interval.
+  static double no_collision_speed(double vL, double dL, double vF, FollowerBrake brake, double gap, double interval,
+                                   double target_gap, double gap_term);
   struct Vehicles;  // struct-of-arrays, defined in vehicles.hpp
   struct Cursor {   // a position along a vehicle's planned path
     std::int32_t drivable;
@@ -223,9 +238,16 @@ class Simulator final : public TrafficBackend {
   const Demand* demand_;
   double dt_;
   std::vector<double> type_reach_;  ///< per vehicle type: how far ahead it reacts (braking distance + 2 steps)
+  /// x / dt_, as x times 1 / dt_ when dt_ is a power of two (then the two are equal, and a
+  /// multiplication does not wait on the divider).
+  double over_dt(double x) const { return dt_power_of_two_ ? x * inverse_dt_ : x / dt_; }
+  bool dt_power_of_two_ = false;
+  double inverse_dt_ = 1;  ///< 1 / dt_
+  /// Per vehicle type, the car-following terms of its maximum and its usual deceleration.
   /// Per drivable (lanes, then movements): its length and speed limit, one array each so that
   /// the step reads them without testing which kind a drivable is.
   std::vector<double> drivable_length_, drivable_speed_limit_;
+  std::vector<FollowerBrake> type_max_brake_, type_usual_brake_;
   std::unique_ptr<tbb::task_arena> arena_;
   int threads_ = 1;
   std::int32_t parallel_min_items_;
