@@ -209,7 +209,7 @@ void Simulator::rebuild_step_index() {
   compute_parts();  // and refresh_active
   // No conflict claims between steps (the leaver pass clears them once the actions read them).
   notify_vehicle_.assign(net.conflicts.size(), kNone);
-  movement_claimed_.assign(static_cast<std::size_t>(net.num_movements()), 0);
+  movement_claimed_.assign(static_cast<std::size_t>(net.num_movements()), Claimed::kNo);
   notify_distance_.assign(net.conflicts.size(), 0);
   notified_.assign(static_cast<std::size_t>(net.num_movements()), kNone);
   notified_count_ = 0;
@@ -441,7 +441,7 @@ void Simulator::notify_conflicts() {
       notify_vehicle_[c] = veh;
       notify_distance_[c] = distance;
       // Parts may mark the same movement at once (each stores 1).
-      std::atomic_ref<std::uint8_t>(movement_claimed_[net.conflicts[c].other]).store(1, std::memory_order_relaxed);
+      std::atomic_ref<Claimed>(movement_claimed_[net.conflicts[c].other]).store(Claimed::kYes, std::memory_order_relaxed);
       --c;
     };
     const double link_len = net.movement_length[m];
@@ -473,8 +473,9 @@ void Simulator::notify_conflicts() {
     // 3. the first vehicle on the start lane, if this movement is its next and it is open
     if (front_enters) {
       const LaneId start = net.movement_from_lane[m];
-      const double d = net.lane_length[start] - s.dis[lists_[start].front()];
-      while (c >= c0) notify(lists_[start].front(), d + net.conflicts[c].distance);
+      const std::int32_t front = lists_[start].front();
+      const double d = net.lane_length[start] - s.dis[front];
+      while (c >= c0) notify(front, d + net.conflicts[c].distance);
     }
   };
   // Parallel over occupied drivables. Only movements next to one can get entries; each is set by
@@ -699,7 +700,7 @@ double Simulator::intersection_speed(std::int32_t v, double interval, Cursor nex
   } else {
     link = d - lanes;
   }
-  if (link == kNone || movement_claimed_[link] == 0) return out;  // no crossing of it is claimed
+  if (link == kNone || movement_claimed_[link] == Claimed::kNo) return out;  // no crossing of it is claimed
   const double to_start = d < lanes ? -(net.lane_length[d] - s.dis[v]) : s.dis[v];
   for (std::int32_t c = net.movement_conflict_begin[link]; c < net.movement_conflict_begin[link + 1]; ++c) {
     const double on_link = net.conflicts[c].distance;
@@ -771,7 +772,7 @@ void Simulator::move_vehicles() {
   std::atomic<std::int32_t> leaving{0};
   std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
   const std::int64_t notified = notified_count_;
-  if (notified > 0) std::fill(movement_claimed_.begin(), movement_claimed_.end(), 0);
+  if (notified > 0) std::fill(movement_claimed_.begin(), movement_claimed_.end(), Claimed::kNo);
   for_each_part(split_, [&](std::int32_t p) {
     // The conflict entries were read by the actions and are dead now: each part clears those of
     // an equal share of the movements given entries this step.

@@ -309,9 +309,13 @@ class Simulator final : public TrafficBackend {
   std::vector<std::int32_t> conflict_mirror_;
   std::vector<std::int32_t> notify_vehicle_;
   std::vector<double> notify_distance_;
-  /// Per movement: 1 when a vehicle on a movement that crosses it claims one of its crossings this
-  /// step (zero between steps), so a vehicle on or before an unclaimed movement skips its crossings.
-  std::vector<std::uint8_t> movement_claimed_;
+  /// Whether a movement has a crossing claimed this step. A one-byte enum, not std::uint8_t:
+  /// stores through a character type may alias anything, so the compiler would reload every
+  /// array's address after each one in the notification loops.
+  enum class Claimed : std::uint8_t { kNo, kYes };
+  /// Per movement: kYes when a vehicle on a movement that crosses it claims one of its crossings
+  /// this step (kNo between steps), so a vehicle on or before an unclaimed movement skips its crossings.
+  std::vector<Claimed> movement_claimed_;
 
   // lane statistics (refreshed every step)
   std::vector<std::int32_t> lane_count_, lane_queue_;
