@@ -99,6 +99,8 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
   set_threads(options.threads);
   const RoadNetwork& net = *net_;
   // Mirror of each conflict entry: the entry on the other movement that describes the same crossing.
+  drivable_length_.reserve(static_cast<std::size_t>(net.num_lanes() + net.num_movements()));
+  drivable_speed_limit_.reserve(drivable_length_.capacity());
   for (LaneId l = 0; l < net.num_lanes(); ++l) {
     drivable_length_.push_back(net.lane_length[l]);
     drivable_speed_limit_.push_back(net.lane_speed_limit[l]);
