@@ -98,7 +98,6 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
       veh_(std::make_unique<Vehicles>()) {
   set_threads(options.threads);
   const RoadNetwork& net = *net_;
-  // Mirror of each conflict entry: the entry on the other movement that describes the same crossing.
   drivable_length_.reserve(static_cast<std::size_t>(net.num_lanes() + net.num_movements()));
   drivable_speed_limit_.reserve(drivable_length_.capacity());
   for (LaneId l = 0; l < net.num_lanes(); ++l) {
@@ -109,6 +108,7 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
     drivable_length_.push_back(net.movement_length[m]);
     drivable_speed_limit_.push_back(net.movement_speed_limit[m]);
   }
+  // Mirror of each conflict entry: the entry on the other movement that describes the same crossing.
   conflict_mirror_.assign(net.conflicts.size(), kNone);
   for (MovementId m = 0; m < net.num_movements(); ++m) {
     for (std::int32_t c = net.movement_conflict_begin[m]; c < net.movement_conflict_begin[m + 1]; ++c) {

@@ -244,10 +244,10 @@ class Simulator final : public TrafficBackend {
   bool dt_power_of_two_ = false;
   double inverse_dt_ = 1;  ///< 1 / dt_
   /// Per vehicle type, the car-following terms of its maximum and its usual deceleration.
+  std::vector<FollowerBrake> type_max_brake_, type_usual_brake_;
   /// Per drivable (lanes, then movements): its length and speed limit, one array each so that
   /// the step reads them without testing which kind a drivable is.
   std::vector<double> drivable_length_, drivable_speed_limit_;
-  std::vector<FollowerBrake> type_max_brake_, type_usual_brake_;
   std::unique_ptr<tbb::task_arena> arena_;
   int threads_ = 1;
   std::int32_t parallel_min_items_;
