@@ -774,10 +774,14 @@ void Simulator::move_vehicles() {
   std::atomic<std::int32_t> leaving{0};
   std::atomic<std::int64_t> freed{0};  // list blocks given up, summed per part
   const std::int64_t notified = notified_count_;
-  if (notified > 0) std::fill(movement_claimed_.begin(), movement_claimed_.end(), Claimed::kNo);
   for_each_part(split_, [&](std::int32_t p) {
     // The conflict entries were read by the actions and are dead now: each part clears those of
-    // an equal share of the movements given entries this step.
+    // an equal share of the movements given entries this step, and an equal share of the
+    // claimed flags (none is set when no movement was given entries).
+    if (notified > 0) {
+      const auto [first_flag, last_flag] = equal_share(static_cast<std::int64_t>(movement_claimed_.size()), p);
+      std::fill(movement_claimed_.begin() + first_flag, movement_claimed_.begin() + last_flag, Claimed::kNo);
+    }
     const auto [first_notified, last_notified] = equal_share(notified, p);
     for (std::int64_t k = first_notified; k < last_notified; ++k) {
       const MovementId m = notified_[static_cast<std::size_t>(k)];
