@@ -1,6 +1,7 @@
 #include "greenwave/sim/controllers.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 #include "greenwave/core/error.hpp"
 
@@ -8,12 +9,13 @@ namespace greenwave {
 namespace {
 constexpr double kEps = 1e-9;
 
-/// Pressure of local phase p at intersection i from lane counts.
+/// Pressure of local phase p at intersection i from lane counts (summed as integers: exact, and
+/// no chain of floating-point additions).
 double phase_pressure(const RoadNetwork& net, std::span<const std::int32_t> counts, IntersectionId i, std::int32_t p) {
-  double pressure = 0;
+  std::int64_t pressure = 0;
   for (MovementId m : net.movements_of_phase(net.intersection_phase_begin[i] + p))
     pressure += counts[net.movement_from_lane[m]] - counts[net.movement_to_lane[m]];
-  return pressure;
+  return static_cast<double>(pressure);
 }
 }  // namespace
 
