@@ -3,6 +3,7 @@
 #include "greenwave/sim/drivable_lists.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 namespace greenwave {
 namespace {
@@ -59,22 +60,15 @@ std::int32_t DrivableLists::allocate(std::int32_t capacity) {
   return offset;
 }
 
-void DrivableLists::lay_out(std::span<const std::int32_t> order, std::span<std::int32_t> scratch) {
-  std::size_t k = 0;
-  for (const std::int32_t d : order)
-    for (const std::int32_t v : (*this)[d]) scratch[k++] = v;
-  std::int32_t at = 0;
-  k = 0;
-  for (const std::int32_t d : order) {
+void DrivableLists::renumber(std::span<const std::int32_t> lists, std::int32_t pool_at, std::int32_t first_item) {
+  for (const std::int32_t d : lists) {
     Block& b = blocks_[d];
     if (b.capacity == 0) continue;
-    std::copy(scratch.begin() + static_cast<std::ptrdiff_t>(k), scratch.begin() + static_cast<std::ptrdiff_t>(k + static_cast<std::size_t>(b.size)),
-              pool_.begin() + at);
-    k += static_cast<std::size_t>(b.size);
-    b.offset = at;
-    at += b.capacity;
+    b.offset = pool_at;
+    std::iota(pool_.begin() + pool_at, pool_.begin() + pool_at + b.size, first_item);
+    first_item += b.size;
+    pool_at += b.capacity;
   }
-  end_ = at;
 }
 
 void DrivableLists::compact(std::size_t pool_size) {

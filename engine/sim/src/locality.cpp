@@ -4,9 +4,12 @@
 // matching block of slots, so the per-slot and the per-drivable phases of one thread touch the
 // same vehicles and cache lines rarely move between cores.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <numeric>
+#include <span>
 
+#include "greenwave/core/error.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "for_each_part.hpp"
 #include "vehicles.hpp"
@@ -74,39 +77,76 @@ void Simulator::renumber_slots() {
   Vehicles& s = *veh_;
   const std::int32_t slots = s.size();
   if (slots == 0) return;
-  // New order: running vehicles by drivable rank, front first; then waiting ones by entry lane.
+  const bool split = threads_ > 1 && running_ >= parallel_min_items_;
+  if (newly_occupied_) refresh_active(split);  // active_ names every occupied drivable from here on
+  auto occupied_of = [&](std::int32_t p) {  // part p's occupied drivables, in rank order
+    return std::span<const std::int32_t>(active_).subspan(static_cast<std::size_t>(part_rank_begin_[p]),
+                                                          static_cast<std::size_t>(active_end_[p] - part_rank_begin_[p]));
+  };
+  // Old slot -> new slot (kNone for free slots) is kept in n_speed's dead storage. Each part
+  // clears an equal share of it and counts the vehicles and list blocks of its drivables.
+  for_each_part(split, [&](std::int32_t p) {
+    const auto [first, last] = equal_share(slots, p);
+    for (auto v = static_cast<std::int32_t>(first); v < last; ++v) scratch_set(s.n_speed, v, kNone);
+    RenumberBase count{0, 0};
+    for (const std::int32_t d : occupied_of(p)) {
+      count.first_slot += lists_.size(d);
+      count.pool_at += lists_.capacity(d);
+    }
+    renumber_bases_[static_cast<std::size_t>(p)] = count;
+  });
+  RenumberBase end{0, 0};
+  for (RenumberBase& base : renumber_bases_) {
+    const RenumberBase count = base;
+    base = end;
+    end.first_slot += count.first_slot;
+    end.pool_at += count.pool_at;
+  }
+  GW_CHECK(end.first_slot == running_, "every running vehicle is on an occupied drivable");
+  // New order: running vehicles by drivable rank, front first (each part its own drivables, from
+  // its base); then waiting ones by entry lane, renamed in their queues as they are numbered.
   std::vector<std::int32_t>& order = movers_;  // scratch between steps, capacity >= slots
-  order.clear();
-  for (const std::int32_t d : rank_order_)
-    for (const std::int32_t v : lists_[d]) order.push_back(v);
-  for (const LaneId l : entry_lanes_) {
-    const auto& queue = lane_entry_queue_[l];
-    for (std::size_t k = 0; k < queue.size(); ++k) order.push_back(queue[k]);
-  }
-  // Old slot -> new slot (kNone for free slots), kept in n_speed's dead storage.
-  for (std::int32_t v = 0; v < slots; ++v) scratch_set(s.n_speed, v, kNone);
-  for (std::int32_t k = 0; k < static_cast<std::int32_t>(order.size()); ++k) scratch_set(s.n_speed, order[k], k);
-  auto renamed = [&](std::int32_t v) { return v == kNone ? kNone : scratch_get(s.n_speed, v); };
-  for (const std::int32_t v : order) {
-    s.leader[v] = renamed(s.leader[v]);
-    s.blocker[v] = renamed(s.blocker[v]);
-    s.n_blocker[v] = renamed(s.n_blocker[v]);
-  }
-  for (const std::int32_t d : rank_order_)
-    for (std::int32_t& v : lists_.items(d)) v = renamed(v);
+  order.resize(static_cast<std::size_t>(slots));
+  for_each_part(split, [&](std::int32_t p) {
+    std::int32_t k = renumber_bases_[static_cast<std::size_t>(p)].first_slot;
+    for (const std::int32_t d : occupied_of(p))
+      for (const std::int32_t v : lists_[d]) {
+        order[static_cast<std::size_t>(k)] = v;
+        scratch_set(s.n_speed, v, k++);
+      }
+  });
+  std::int32_t numbered = running_;
   for (const LaneId l : entry_lanes_) {
     auto& queue = lane_entry_queue_[l];
-    for (std::size_t k = 0; k < queue.size(); ++k) queue[k] = renamed(queue[k]);
+    for (std::size_t k = 0; k < queue.size(); ++k) {
+      order[static_cast<std::size_t>(numbered)] = queue[k];
+      scratch_set(s.n_speed, queue[k], numbered);
+      queue[k] = numbered++;
+    }
   }
+  order.resize(static_cast<std::size_t>(numbered));
+  // Each part renames the references held by an equal share of the vehicles, and lays its lists'
+  // blocks out in rank order from its base, numbered as above (so each part's lists share no
+  // cache line with another's).
+  auto renamed = [&](std::int32_t v) { return v == kNone ? kNone : scratch_get(s.n_speed, v); };
+  for_each_part(split, [&](std::int32_t p) {
+    const auto [first, last] = equal_share(numbered, p);
+    for (auto k = first; k < last; ++k) {
+      const std::int32_t v = order[static_cast<std::size_t>(k)];
+      s.leader[v] = renamed(s.leader[v]);
+      s.blocker[v] = renamed(s.blocker[v]);
+      s.n_blocker[v] = renamed(s.n_blocker[v]);
+    }
+    const RenumberBase base = renumber_bases_[static_cast<std::size_t>(p)];
+    lists_.renumber(occupied_of(p), base.pool_at, base.first_slot);
+  });
+  lists_.laid_out(end.pool_at);
   // Move every column into the new order (through n_dis's dead storage); free slots drop off.
   Vehicles::permuted_columns(s, [&](auto& column) { gather(column, order, s.n_dis); });
   gather(next_, order, s.n_dis);
   s.n_speed.resize(order.size());
   s.n_dis.resize(order.size());
   s.free_slots.clear();
-  // The lists' blocks in rank order too, so each part's lists share no cache line with another's.
-  order.resize(static_cast<std::size_t>(running_));
-  lists_.lay_out(rank_order_, order);
   order.clear();
   compute_parts();
 }
@@ -117,25 +157,35 @@ void Simulator::compute_parts() {
   part_rank_begin_.assign(parts, 0);
   part_slot_begin_.assign(parts, 0);
   active_end_.assign(parts, 0);
+  renumber_bases_.assign(parts, RenumberBase{});
   // Equal shares of the running vehicles, cut between drivables (right after a renumbering the
   // slots are in this order, so the slot blocks match); with none running, equal rank ranges.
-  // Uneven work per vehicle is evened out within each pass (work_shared).
+  // Uneven work per vehicle is evened out within each pass (work_shared). Cuts fall on multiples
+  // of 64 ranks, so each part owns whole words of the rank bitmap, which marks every occupied
+  // drivable: the vehicles are counted per word of it.
+  const std::int32_t words = (drivables + 63) / 64;
+  auto word_vehicles = [&](std::int32_t w) {
+    std::int64_t n = 0;
+    if (static_cast<std::size_t>(w) >= active_bits_.size()) return n;  // no step index yet
+    for (std::uint64_t bits = active_bits_[static_cast<std::size_t>(w)]; bits != 0; bits &= bits - 1)
+      n += lists_.size(rank_order_[static_cast<std::size_t>(w) * 64 + static_cast<std::size_t>(std::countr_zero(bits))]);
+    return n;
+  };
   std::int64_t total = 0;
-  for (const std::int32_t d : rank_order_) total += static_cast<std::int64_t>(lists_.size(d));
+  for (std::int32_t w = 0; w < words; ++w) total += word_vehicles(w);
   std::int64_t seen = 0;
   std::size_t p = 1;
-  for (std::int32_t r = 0; r < drivables; ++r) {
-    // Cuts fall on multiples of 64 ranks, so each part owns whole words of the rank bitmap.
-    const bool cut = p < parts && r % 64 == 0 &&
-                     (total > 0 ? seen * static_cast<std::int64_t>(parts) >= static_cast<std::int64_t>(p) * total
-                                : static_cast<std::int64_t>(r) * static_cast<std::int64_t>(parts) >=
-                                      static_cast<std::int64_t>(p) * drivables);
+  for (std::int32_t w = 0; w < words && p < parts; ++w) {
+    const std::int32_t r = w * 64;
+    const bool cut = total > 0 ? seen * static_cast<std::int64_t>(parts) >= static_cast<std::int64_t>(p) * total
+                               : static_cast<std::int64_t>(r) * static_cast<std::int64_t>(parts) >=
+                                     static_cast<std::int64_t>(p) * drivables;
     if (cut) {
       part_rank_begin_[p] = r;
       part_slot_begin_[p] = static_cast<std::int32_t>(seen);
       ++p;
     }
-    seen += static_cast<std::int64_t>(lists_.size(rank_order_[r]));
+    seen += word_vehicles(w);
   }
   for (; p < parts; ++p) part_rank_begin_[p] = drivables, part_slot_begin_[p] = static_cast<std::int32_t>(seen);
   refresh_active(active_count_ >= parallel_min_items_);

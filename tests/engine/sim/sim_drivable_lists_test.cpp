@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "greenwave/sim/drivable_lists.hpp"
@@ -71,19 +72,40 @@ TEST(DrivableLists, MatchOneVectorPerListThroughCompactionsAndGrowth) {
   for (auto& m : model)
     for (std::int32_t& v : m) v = -v;
   expect_same(lists, model, -1);
-  // Laying the blocks out in another order keeps every list, and puts them back to back.
+  // Renumbering in another order, in two halves as two threads' parts would: every list keeps
+  // its length, its items become consecutive numbers in that order, and the blocks lie back to
+  // back in that order.
   std::vector<std::int32_t> order(kLists);
   for (std::int32_t d = 0; d < kLists; ++d) order[d] = kLists - 1 - d;
-  std::vector<std::int32_t> scratch(static_cast<std::size_t>(next_item));
-  lists.lay_out(order, scratch);
+  const std::span<const std::int32_t> halves[2] = {std::span(order).first(kLists / 2), std::span(order).subspan(kLists / 2)};
+  std::int32_t first_items = 0, first_capacity = 0;
+  for (const std::int32_t d : halves[0]) {
+    first_items += lists.size(d);
+    first_capacity += lists.capacity(d);
+  }
+  std::int32_t end = first_capacity;
+  for (const std::int32_t d : halves[1]) end += lists.capacity(d);
+  lists.renumber(halves[1], first_capacity, first_items);
+  lists.renumber(halves[0], 0, 0);
+  lists.laid_out(end);
+  std::int32_t number = 0;
+  for (const std::int32_t d : order)
+    for (auto& item : model[d]) item = number++;
   expect_same(lists, model, -2);
-  // Each block follows the one before it in the order.
-  const std::int32_t* previous_end = nullptr;
+  const std::int32_t* previous_block_end = nullptr;
   for (const std::int32_t d : order) {
     if (lists.empty(d)) continue;
-    EXPECT_GE(lists[d].data(), previous_end) << "list " << d << " is not after the one before it in the order";
-    previous_end = lists[d].data() + lists.size(d);
+    if (previous_block_end != nullptr) {
+      EXPECT_EQ(lists[d].data(), previous_block_end) << "list " << d << " does not follow the one before it";
+    }
+    previous_block_end = lists[d].data() + lists.capacity(d);
   }
+  // The pool goes on working after the lay-out.
+  for (std::int32_t d = 0; d < kLists; ++d) {
+    lists.push_back(d, number);
+    model[d].push_back(number++);
+  }
+  expect_same(lists, model, -3);
 }
 
 TEST(DrivableLists, PoolFollowsTheItemsHeldNotEveryListsBusiestMoment) {

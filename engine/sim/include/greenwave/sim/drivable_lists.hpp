@@ -62,9 +62,16 @@ class DrivableLists {
   }
   /// Accounts for block capacity that shrink() gave up.
   void released(std::int64_t capacity) { live_ -= capacity; }
-  /// Lays the blocks out back to back in `order` (which names every list), so that lists near
-  /// in that order are near in memory; `scratch` holds at least every list's items.
-  void lay_out(std::span<const std::int32_t> order, std::span<std::int32_t> scratch);
+  /// Block capacity of d (0 when it has no block).
+  std::int32_t capacity(std::int32_t d) const { return blocks_[d].capacity; }
+  /// For a renumbering that numbers the items of `lists`, in that order and front first,
+  /// consecutively from `first_item`: lays their blocks out back to back from pool index
+  /// `pool_at` (so that lists near in the order are near in memory) and writes the new numbers.
+  /// Safe to call at once on disjoint lists and pool ranges once nothing reads the old items;
+  /// then laid_out() with the end of all the ranges, which together must name every list.
+  void renumber(std::span<const std::int32_t> lists, std::int32_t pool_at, std::int32_t first_item);
+  /// Ends a lay-out by renumber(): pool_[end, size) is free.
+  void laid_out(std::int32_t end) { end_ = end; }
   /// Heap bytes of the pool (the part that grows with the vehicles).
   std::size_t pool_bytes() const { return pool_.capacity() * sizeof(std::int32_t); }
   /// Heap bytes of the per-list index (fixed by the network).

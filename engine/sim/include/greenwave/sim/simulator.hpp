@@ -289,6 +289,12 @@ class Simulator final : public TrafficBackend {
   std::vector<std::int32_t> part_rank_begin_;   ///< per thread's part: its first rank
   std::vector<std::int32_t> part_slot_begin_;   ///< per part: its first vehicle slot
   std::vector<std::int32_t> active_end_;       ///< per part: the end of its range of active_
+  /// Where a part's vehicles and list blocks start after a renumbering.
+  struct RenumberBase {
+    std::int32_t first_slot;
+    std::int32_t pool_at;
+  };
+  std::vector<RenumberBase> renumber_bases_;  ///< scratch for renumber_slots: per part
   std::unique_ptr<PartShare[]> shares_;          ///< per part: its items in a work_shared pass
   std::vector<MovementId> notified_;          ///< per movement: the first notified_count_ are those whose
                                               ///< conflict entries are set this step, any order
