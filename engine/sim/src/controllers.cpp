@@ -9,12 +9,11 @@ namespace greenwave {
 namespace {
 constexpr double kEps = 1e-9;
 
-/// Pressure of local phase p at intersection i from lane counts (summed as integers: exact, and
-/// no chain of floating-point additions).
-double phase_pressure(const RoadNetwork& net, std::span<const std::int32_t> counts, IntersectionId i, std::int32_t p) {
+/// Pressure of local phase p at intersection i: the sum of its movements' pressures (as integers:
+/// exact).
+double phase_pressure(const RoadNetwork& net, std::span<const std::int32_t> movement_pressure, IntersectionId i, std::int32_t p) {
   std::int64_t pressure = 0;
-  for (MovementId m : net.movements_of_phase(net.intersection_phase_begin[i] + p))
-    pressure += counts[net.movement_from_lane[m]] - counts[net.movement_to_lane[m]];
+  for (MovementId m : net.movements_of_phase(net.intersection_phase_begin[i] + p)) pressure += movement_pressure[m];
   return static_cast<double>(pressure);
 }
 }  // namespace
@@ -65,12 +64,16 @@ void FixedTimeController::decide(TrafficBackend& backend) {
 void MaxPressureController::decide(TrafficBackend& backend) {
   const RoadNetwork& net = backend.scenario().network;
   const auto counts = backend.lane_vehicle_counts();
+  // A movement is in several phases: its pressure is computed once.
+  movement_pressure_.resize(static_cast<std::size_t>(net.num_movements()));
+  for (MovementId m = 0; m < net.num_movements(); ++m)
+    movement_pressure_[m] = counts[net.movement_from_lane[m]] - counts[net.movement_to_lane[m]];
   for (IntersectionId i : net.signalized) {
     if (backend.signal(i).time_in_phase + kEps < min_time_ && backend.time() > kEps) continue;
     std::int32_t best = 0;
     double best_pressure = -1e300;
     for (std::int32_t p = 0; p < net.phase_count(i); ++p) {
-      const double pr = phase_pressure(net, counts, i, p);
+      const double pr = phase_pressure(net, movement_pressure_, i, p);
       if (pr > best_pressure) best_pressure = pr, best = p;
     }
     backend.request_phase(i, best);

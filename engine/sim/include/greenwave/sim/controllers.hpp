@@ -1,6 +1,7 @@
 // Signal controllers that drive a TrafficBackend: fixed-time, MaxPressure, SOTL, external.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +53,7 @@ class MaxPressureController final : public SignalController {
   void decide(TrafficBackend& backend) override;
 
  private:
+  std::vector<std::int32_t> movement_pressure_;  ///< scratch: per movement, from-lane minus to-lane count
   double min_time_;
   double interval_;
 };
