@@ -82,7 +82,7 @@ std::size_t Simulator::vehicle_state_bytes() const {
 std::size_t Simulator::state_bytes() const {
   return vehicle_state_bytes() + lists_.index_bytes() + heap_bytes(lane_entry_queue_) + heap_bytes(lane_entry_waiting_) + heap_bytes(entry_queued_bits_) +
          heap_bytes(occupied_bits_) + heap_bytes(active_bits_) + heap_bytes(lane_out_occupied_) + heap_bytes(active_) + heap_bytes(rank_order_) +
-         heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_end_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
+         heap_bytes(rank_of_) + heap_bytes(part_rank_begin_) + heap_bytes(part_slot_begin_) + heap_bytes(active_end_) + heap_bytes(renumber_bases_) + heap_bytes(notified_) + heap_bytes(entry_lanes_) +
          heap_bytes(phase_) + heap_bytes(in_clearance_) + heap_bytes(clearance_left_) + heap_bytes(time_in_phase_) +
          heap_bytes(movement_open_) + heap_bytes(conflict_mirror_) + heap_bytes(movement_claimed_) + heap_bytes(drivable_length_) + heap_bytes(drivable_speed_limit_) + heap_bytes(notify_vehicle_) + heap_bytes(notify_distance_) +
          heap_bytes(lane_count_) + heap_bytes(lane_queue_) + heap_bytes(lane_speed_sum_) + heap_bytes(lane_wait_sum_) +
