@@ -217,38 +217,33 @@ void Simulator::rebuild_step_index() {
   notified_count_ = 0;
 }
 
-void Simulator::refresh_part(std::int32_t p, bool prune) {
-  const std::int32_t lanes = net_->num_lanes();
+void Simulator::refresh_part(std::int32_t p) {
   const auto parts = static_cast<std::int32_t>(part_rank_begin_.size());
   const auto words = static_cast<std::int32_t>(active_bits_.size());
   // Part p owns the bitmap words of its ranks (cuts are multiples of 64 ranks, or the end), and
   // active_ from its first rank on.
   auto first_word = [&](std::int32_t q) { return q < parts ? (part_rank_begin_[q] + 63) / 64 : words; };
   std::int32_t k = part_rank_begin_[p];
-  for (std::int32_t w = first_word(p); w < first_word(p + 1); ++w) {
-    for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) {
-      const int b = std::countr_zero(bits);
-      const std::int32_t d = rank_order_[w * 64 + b];
-      if (!prune || !lists_.empty(d)) {
-        active_[k++] = d;
-        continue;
-      }
-      // Emptied since the last refresh: unmark it (an empty lane's statistics are zero).
-      // occupied_bits_ is indexed by drivable id, so its words are shared between parts.
-      active_bits_[w] &= ~(std::uint64_t{1} << b);
-      std::atomic_ref<std::uint64_t>(occupied_bits_[static_cast<std::size_t>(d) >> 6])
-          .fetch_and(~(std::uint64_t{1} << (d & 63)), std::memory_order_relaxed);
-      if (d < lanes) {
-        lane_count_[d] = lane_queue_[d] = 0;
-        lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
-        lane_hanging_[d] = kNone;
-      } else {
-        // Movements from one lane may be pruned by different parts.
-        std::atomic_ref<std::int32_t>(lane_out_occupied_[net_->movement_from_lane[d - lanes]]).fetch_sub(1, std::memory_order_relaxed);
-      }
-    }
-  }
+  for (std::int32_t w = first_word(p); w < first_word(p + 1); ++w)
+    for (std::uint64_t bits = active_bits_[w]; bits != 0; bits &= bits - 1) active_[k++] = rank_order_[w * 64 + std::countr_zero(bits)];
   active_end_[p] = k;
+}
+
+void Simulator::unmark_emptied(std::int32_t d) {
+  // Both bitmaps' words are shared: by drivable id between parts, and by rank between the
+  // chunks of one part's range that another part takes over.
+  const std::int32_t r = rank_of_[d];
+  std::atomic_ref<std::uint64_t>(active_bits_[static_cast<std::size_t>(r) >> 6]).fetch_and(~(std::uint64_t{1} << (r & 63)), std::memory_order_relaxed);
+  std::atomic_ref<std::uint64_t>(occupied_bits_[static_cast<std::size_t>(d) >> 6]).fetch_and(~(std::uint64_t{1} << (d & 63)), std::memory_order_relaxed);
+  const std::int32_t lanes = net_->num_lanes();
+  if (d < lanes) {
+    lane_count_[d] = lane_queue_[d] = 0;
+    lane_speed_sum_[d] = lane_wait_sum_[d] = 0;
+    lane_hanging_[d] = kNone;
+  } else {
+    // Movements from one lane may be emptied by different parts.
+    std::atomic_ref<std::int32_t>(lane_out_occupied_[net_->movement_from_lane[d - lanes]]).fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 void Simulator::count_active() {
@@ -258,7 +253,7 @@ void Simulator::count_active() {
 }
 
 void Simulator::refresh_active(bool split) {
-  for_each_part(split, [&](std::int32_t p) { refresh_part(p, true); });
+  for_each_part(split, [&](std::int32_t p) { refresh_part(p); });
   count_active();
 }
 
@@ -507,7 +502,7 @@ void Simulator::notify_conflicts() {
   // emptied since then, so this refresh only adds and changes no bitmap another part reads).
   const bool refresh = newly_occupied_;
   for_each_part(split_, [&](std::int32_t p) {
-    if (refresh) refresh_part(p, false);
+    if (refresh) refresh_part(p);
     BatchAppender out(notified_.data(), notified);
     work_shared(p, part_rank_begin_[p], active_end_[p], kDrivableChunk, [&](std::int32_t begin, std::int32_t end) {
       for (std::int32_t k = begin; k < end; ++k) visit(out, active_[k]);
@@ -805,6 +800,7 @@ void Simulator::move_vehicles() {
         if (w == static_cast<std::int32_t>(list.size())) continue;
         if (d < lanes) lane_departures_[d] += static_cast<std::int64_t>(list.size()) - w;
         part_freed += lists_.shrink(d, w);
+        if (w == 0) unmark_emptied(d);
       }
     });
     freed.fetch_add(part_freed, std::memory_order_relaxed);
@@ -918,7 +914,7 @@ void Simulator::move_vehicles() {
   });
   for_each_part(split_, [&](std::int32_t p) {
     const auto [first, last] = part_slots(p);
-    work_shared(p, first, last, kSlotChunk, [&] { refresh_part(p, true); }, [&](std::int32_t begin, std::int32_t end) {
+    work_shared(p, first, last, kSlotChunk, [&] { refresh_part(p); }, [&](std::int32_t begin, std::int32_t end) {
       for (std::int32_t v = begin; v < end; ++v)
         if (moving(v)) commit(v);
     });

@@ -177,7 +177,7 @@ class Simulator final : public TrafficBackend {
   /// Raises next_, movers_ and moving_bits_ to the vehicle slots' capacity (they are indexed by slot).
   void grow_slot_scratch();
   double delay_index_now() const;
-  /// Marks drivable d as possibly holding vehicles (serial phases only).
+  /// Marks drivable d as holding vehicles (serial phases only).
   void mark_occupied(std::int32_t d) {
     std::uint64_t& word = occupied_bits_[static_cast<std::size_t>(d) >> 6];
     const std::uint64_t bit = std::uint64_t{1} << (d & 63);
@@ -190,14 +190,16 @@ class Simulator final : public TrafficBackend {
     const std::int32_t r = rank_of_[d];
     active_bits_[static_cast<std::size_t>(r) >> 6] |= std::uint64_t{1} << (r & 63);
   }
-  /// True when drivable d may hold vehicles (exact after refresh_active; a superset otherwise).
+  /// Unmarks drivable d, whose list the leaver pass just emptied, and zeroes an emptied lane's
+  /// statistics (safe on different drivables at once).
+  void unmark_emptied(std::int32_t d);
+  /// True when drivable d holds vehicles (its list is not empty).
   bool occupied(std::int32_t d) const { return ((occupied_bits_[static_cast<std::size_t>(d) >> 6] >> (d & 63)) & 1) != 0; }
-  /// Turns the occupied bitmap into active_ (in rank order, cut into the threads' parts),
-  /// dropping emptied drivables; on the parts' threads when `split`.
+  /// Turns the occupied bitmap into active_ (in rank order, cut into the threads' parts); on the
+  /// parts' threads when `split`.
   void refresh_active(bool split);
-  /// refresh_active for part p's ranks only (then count_active); `prune`: drop emptied
-  /// drivables (else none may have emptied since the last refresh).
-  void refresh_part(std::int32_t p, bool prune);
+  /// refresh_active for part p's ranks only (then count_active).
+  void refresh_part(std::int32_t p);
   /// Sets active_count_ from the parts' ends after refresh_part.
   void count_active();
   /// Orders the drivables spatially (rank_order_, rank_of_; locality.cpp).
@@ -273,7 +275,7 @@ class Simulator final : public TrafficBackend {
   };
   std::vector<MoverKey> mover_keys_;  ///< scratch: this step's movers to insert (its capacity: the most in one step)
   // step index (derived from the lists; rebuilt by rebuild_step_index, never saved)
-  std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = may hold vehicles (a superset)
+  std::vector<std::uint64_t> occupied_bits_;  ///< per drivable: 1 = its list is not empty
   std::vector<std::uint64_t> active_bits_;    ///< occupied_bits_ indexed by rank
   /// Per lane: how many movements from it are marked in occupied_bits_ (0: the leader search
   /// skips them all).
