@@ -498,8 +498,8 @@ void Simulator::notify_conflicts() {
       if (net.lane_road[net.movement_from_lane[m]] == hanging && has_conflicts(m) && !occupied(lanes + m) && !front_enters(m))
         notify_movement(out, m, false, hanging);
   };
-  // Drivables entered since the last refresh join active_ first, each part its own (nothing
-  // emptied since then, so this refresh only adds and changes no bitmap another part reads).
+  // Drivables entered since the last refresh join active_ first, each part its own (a refresh
+  // reads the bitmaps and writes only the part's range of active_).
   const bool refresh = newly_occupied_;
   for_each_part(split_, [&](std::int32_t p) {
     if (refresh) refresh_part(p);
