@@ -965,10 +965,8 @@ void Simulator::leader_beyond(std::int32_t v) {
       const LaneId start = net.movement_from_lane[next.drivable - lanes];
       if (lane_out_occupied_[start] != 0) {  // else none of them holds a vehicle
         for (const MovementId m : net.movements_from(start)) {
-          if (!occupied(lanes + m)) continue;  // the bitmap is exact here and cheaper than the list
-          const auto list = lists_[lanes + m];
-          if (list.empty()) continue;
-          const std::int32_t cand = list.back();
+          if (!occupied(lanes + m)) continue;  // the bitmap is exact and cheaper than the list
+          const std::int32_t cand = lists_.back(lanes + m);
           const double gap = dis + s.dis[cand] - demand_->vehicle_types[s.type[cand]].length;
           if (s.leader[v] == kNone || gap < s.gap[v]) {
             s.leader[v] = cand;
