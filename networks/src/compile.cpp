@@ -280,11 +280,13 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     if (drawn > 0 && drawn != net.movement_length[m]) path_scale[m] = net.movement_length[m] / drawn;
   }
   std::vector<std::vector<Conflict>> per_movement(net.num_movements());
+  const bool shared_lanes_cross = s.settings().conflicts() == v1::CONFLICT_RULE_CITYFLOW;
   for (IntersectionId i = 0; i < net.num_intersections(); ++i) {
     for (MovementId a = net.intersection_movement_begin[i]; a < net.intersection_movement_begin[i + 1]; ++a) {
       for (MovementId b = a + 1; b < net.intersection_movement_begin[i + 1]; ++b) {
-        if (net.movement_from_lane[a] == net.movement_from_lane[b] || net.movement_to_lane[a] == net.movement_to_lane[b])
-          continue;  // same start or end lane: ordinary following, not a crossing
+        const bool share_lane = net.movement_from_lane[a] == net.movement_from_lane[b] ||
+                                net.movement_to_lane[a] == net.movement_to_lane[b];
+        if (share_lane && !shared_lanes_cross) continue;  // greenwave's rule: following or merging, not crossing
         double da = 0, db = 0;
         if (!first_crossing(paths[a], paths[b], da, db)) continue;
         // A path gives the shape; a movement's own length, when it differs, sets the scale.
@@ -320,6 +322,7 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   st.seed = rs.seed();
   st.vehicle_model = rs.vehicle_model() == v1::VEHICLE_MODEL_IDM ? VehicleModel::IDM : VehicleModel::CityFlow;
   st.lane_change = rs.lane_change();
+  st.conflicts = rs.conflicts() == v1::CONFLICT_RULE_CITYFLOW ? ConflictRule::CityFlow : ConflictRule::Greenwave;
   if (st.dt > 10) check.fail("/settings/dt", "dt " + Validator::num(st.dt) + " is larger than 10 s");
   if (std::fabs(std::round(st.action_interval / st.dt) * st.dt - st.action_interval) > 1e-9)
     check.fail("/settings/action_interval", "action_interval must be a multiple of dt");

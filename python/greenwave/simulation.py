@@ -13,18 +13,21 @@ __all__ = ["Scenario", "Simulator", "load_scenario", "convert", "generate_grid",
            "as_scenario"]
 
 
-def load_scenario(path, flow=None, horizon=None) -> Scenario:
+def load_scenario(path, flow=None, horizon=None, conflicts=None) -> Scenario:
     """Reads and compiles a scenario in any supported format (native .pbtxt/.pb, CityFlow
     config.json or roadnet.json + ``flow``, CBEngine .cfg or roadnet.txt + ``flow``);
-    ``horizon`` (seconds) overrides the scenario's. Raises ScenarioError naming the file."""
-    return _load_scenario(path, flow, horizon)
+    ``horizon`` (seconds) and ``conflicts`` (``"greenwave"`` or ``"cityflow"``,
+    docs/simulator.md) override the scenario's. Raises ScenarioError naming the file."""
+    return _load_scenario(path, flow, horizon, conflicts)
 
 
 def as_scenario(scenario_or_path, **settings) -> Scenario:
     """A Scenario from a Scenario or a path, with run settings (horizon, action_interval,
-    yellow, min_green, metric_period, seed) replaced where given and not None."""
+    yellow, min_green, metric_period, seed; and conflicts for a path) replaced where given and
+    not None."""
     if isinstance(scenario_or_path, Scenario):
         return scenario_or_path.with_settings(**settings)
     # Loaded with the horizon: flows are expanded into departures only up to it.
-    scenario = load_scenario(scenario_or_path, horizon=settings.pop("horizon", None))
+    scenario = load_scenario(scenario_or_path, horizon=settings.pop("horizon", None),
+                             conflicts=settings.pop("conflicts", None))
     return scenario.with_settings(**settings)

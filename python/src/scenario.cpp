@@ -23,6 +23,15 @@ double positive(const py::handle& value, const char* name, bool allow_zero = fal
   return v;
 }
 
+/// The conflict rule named by `value` ("greenwave" or "cityflow"; None keeps the scenario's).
+v1::ConflictRule conflict_rule(const py::object& value) {
+  if (value.is_none()) return v1::CONFLICT_RULE_UNSPECIFIED;
+  const std::string name = py::cast<std::string>(py::str(value));
+  if (name == "greenwave") return v1::CONFLICT_RULE_GREENWAVE;
+  if (name == "cityflow") return v1::CONFLICT_RULE_CITYFLOW;
+  throw ConfigError("conflicts", "expected 'greenwave' or 'cityflow', got '" + name + "'");
+}
+
 /// A copy of `base` with the run settings named in `overrides` replaced (None values skipped).
 std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<const CompiledScenario>& base,
                                                       const py::dict& overrides) {
@@ -52,6 +61,9 @@ std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<cons
       const long long seed = py::cast<long long>(value);
       if (seed < 0) throw ConfigError("seed", "expected a non-negative integer, got " + std::to_string(seed));
       s.seed = static_cast<std::uint64_t>(seed);
+    } else if (key == "conflicts") {
+      throw ConfigError("conflicts", "the conflict rule is fixed when a scenario is compiled: pass it to "
+                                     "load_scenario(path, conflicts=...) or make(path, conflicts=...)");
     } else {
       throw ConfigError(key, "unknown run setting (known: horizon, action_interval, yellow, min_green, "
                              "metric_period, seed)");
@@ -145,6 +157,10 @@ void bind_scenario(py::module_& m) {
       .def_property_readonly("yellow", [](const ScenarioHandle& h) { return h.scenario->settings.yellow; })
       .def_property_readonly("min_green", [](const ScenarioHandle& h) { return h.scenario->settings.min_green; })
       .def_property_readonly("seed", [](const ScenarioHandle& h) { return h.scenario->settings.seed; })
+      .def_property_readonly("conflicts",
+                             [](const ScenarioHandle& h) {
+                               return h.scenario->settings.conflicts == ConflictRule::CityFlow ? "cityflow" : "greenwave";
+                             })
       .def("with_settings",
            [](const ScenarioHandle& h, const py::kwargs& overrides) { return ScenarioHandle{with_settings(h.scenario, overrides)}; },
            "A copy with run settings replaced: horizon, action_interval, yellow, min_green, metric_period, seed.")
@@ -157,18 +173,22 @@ void bind_scenario(py::module_& m) {
 
   m.def(
       "load_scenario",
-      [](const py::object& path, const py::object& flow, const py::object& horizon) {
+      [](const py::object& path, const py::object& flow, const py::object& horizon, const py::object& conflicts) {
         const std::string p = path_string(path);
         const std::string f = flow.is_none() ? std::string() : path_string(flow);
         const double h = horizon.is_none() ? 0.0 : positive(horizon, "horizon");
+        const v1::ConflictRule rule = conflict_rule(conflicts);
         py::gil_scoped_release release;
         v1::Scenario scenario = read_scenario(p, f);
         // Set before compiling: flows are expanded into departures only up to the horizon.
         if (h > 0) scenario.mutable_settings()->set_horizon(h);
+        if (rule != v1::CONFLICT_RULE_UNSPECIFIED) scenario.mutable_settings()->set_conflicts(rule);
         return ScenarioHandle{std::make_shared<const CompiledScenario>(compile_scenario(scenario, p))};
       },
       py::arg("path"), py::arg("flow") = py::none(), py::arg("horizon") = py::none(),
-      "Reads and compiles a scenario in any supported format; `horizon` (s) replaces the scenario's.");
+      py::arg("conflicts") = py::none(),
+      "Reads and compiles a scenario in any supported format; `horizon` (s) and `conflicts`\n"
+      "('greenwave' or 'cityflow', docs/simulator.md) replace the scenario's.");
   m.def(
       "convert",
       [](const py::object& src, const py::object& dst, const py::object& flow) {

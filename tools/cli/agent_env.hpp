@@ -10,11 +10,16 @@
 #include "greenwave/env/traffic_env.hpp"
 #include "greenwave/sim/backend.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "sim_options.hpp"
 
 namespace greenwave::cli {
 
 /// The options every agent command accepts besides its own.
-inline const std::set<std::string> kAgentEnvOptions = {"flow", "horizon", "threads", "seed", "reward", "observation"};
+inline const std::set<std::string> kAgentEnvOptions = [] {
+  std::set<std::string> options = kScenarioOptions;
+  options.insert({"threads", "seed", "reward", "observation"});
+  return options;
+}();
 
 
 /// A TrafficEnv that owns its native Simulator (kept visible for metric samples).

@@ -20,14 +20,17 @@
 namespace greenwave::cli {
 
 int cmd_bench(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help"}, {"controller", "threads", "repeat", "flow", "horizon"});
+  std::set<std::string> options = {"controller", "threads", "repeat"};
+  options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
+  const Args args(argc, argv, 2, {"json", "help"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave bench SCENARIO [--threads N] [--controller fixed|maxpressure|sotl] [--repeat K]\n"
-                 "                       [--flow FLOW] [--horizon SECONDS] [--json]\n"
+                 "                       [scenario options] [--json]\n"
                  "Runs K episodes (default 3) and reports the best: vehicle updates per second (sum over steps\n"
                  "of running vehicles / wall time), simulated seconds per wall second, peak RSS, mean and peak\n"
                  "running vehicles, and the simulator's state bytes (allocated, per vehicle slot, and the part that\n"
-                 "grows with vehicles per running vehicle at the peak).\n";
+                 "grows with vehicles per running vehicle at the peak).\n"
+              << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   const auto loaded = load_scenario_option(args);

@@ -24,11 +24,12 @@ int cmd_eval(int argc, char** argv) {
   if (args.flag("help") || args.positional().size() != 1 || !args.get("agent")) {
     std::cout << "usage: greenwave eval SCENARIO --agent CKPT|fixed|maxpressure|sotl|random [--episodes N] [--json]\n"
                  "                      [--score citybrain] [--citybrain-threshold D] [--device cpu|cuda|auto]\n"
-                 "                      [--seed S] [--flow FLOW] [--horizon SECONDS] [--threads N]\n"
+                 "                      [--seed S] [scenario options] [--threads N]\n"
                  "                      [--observation SPEC] [--reward SPEC]\n"
                  "Runs greedy episodes and prints the mean metrics. A checkpoint rebuilds the observation and\n"
                  "reward it was trained with; a baseline uses the observation components it needs.\n"
-                 "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40).\n";
+                 "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40).\n"
+              << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   const std::string agent_name = *args.get("agent");

@@ -15,16 +15,18 @@
 namespace greenwave::cli {
 
 int cmd_run(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help"},
-                  {"controller", "threads", "seed", "flow", "horizon", "trajectory", "reward", "observation"});
+  std::set<std::string> options = {"controller", "threads", "seed", "trajectory", "reward", "observation"};
+  options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
+  const Args args(argc, argv, 2, {"json", "help"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl [--threads N] [--seed S]\n"
-                 "                     [--flow FLOW] [--horizon SECONDS] [--json]\n"
+                 "                     [scenario options] [--json]\n"
                  "                     [--trajectory F.h5 [--reward SPEC] [--observation SPEC]]\n"
                  "Simulates one episode from t = 0 to the horizon and prints the metrics. --trajectory also\n"
                  "writes the episode to F.h5 (docs/trajectories.md): one step per action_interval, the\n"
                  "controller's phases as actions, rewards from --reward (default queue) and observations\n"
-                 "from --observation (default lane_count,phase).\n";
+                 "from --observation (default lane_count,phase).\n"
+              << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   if (!args.get("trajectory") && (args.get("reward") || args.get("observation")))

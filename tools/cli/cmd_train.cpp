@@ -58,12 +58,13 @@ int cmd_train(int argc, char** argv) {
            "                       [--hidden 128,128] [--n-step N] [--dueling] [--prioritized]\n"
            "                       [--eval-every K] [--eval-episodes N] [--schedule constant|wsm]\n"
            "                       [--wsm-shape cosine] [--wsm-warmup U] [--wsm-every K] [--wsm-count N]\n"
-           "                       [--envs N] [--flow FLOW] [--horizon SECONDS] [--threads N] [--no-progress]\n"
+           "                       [--envs N] [scenario options] [--threads N] [--no-progress]\n"
            "                       [--trajectories TDIR]\n"
            "Trains a parameter-shared DQN (docs/agents.md) on N parallel envs (--envs, default 1). Writes DIR/config.json, DIR/metrics.jsonl,\n"
            "DIR/last.pt (resumable with --resume) and DIR/best.pt (lowest evaluation ATT); prints the\n"
            "final greedy evaluation's metrics. --trajectories logs every training episode of env i to\n"
-           "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md).\n";
+           "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md).\n"
+        << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   if (args.get_or("agent", "dqn") != "dqn") throw ConfigError("--agent", "only dqn trains, got '" + *args.get("agent") + "'");

@@ -4,15 +4,32 @@
 #include "greenwave/networks/scenario_io.hpp"
 
 namespace greenwave::cli {
+namespace {
+
+/// --NAME as seconds >= 0 (> 0 unless allow_zero), or ConfigError naming the option.
+double seconds_option(const Args& args, const std::string& name, bool allow_zero) {
+  const double v = args.get_double(name, 0);
+  if (!(v > 0 || (allow_zero && v == 0)))
+    throw ConfigError("--" + name, std::string("expected a ") + (allow_zero ? "non-negative" : "positive") +
+                                       " number of seconds, got " + *args.get(name));
+  return v;
+}
+
+}  // namespace
 
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
   const std::string& path = args.positional()[0];
   v1::Scenario scenario = read_scenario(path, args.get_or("flow", ""));
-  if (args.get("horizon")) {
-    const double horizon = args.get_double("horizon", 0);
-    if (horizon <= 0) throw ConfigError("--horizon", "expected a positive number of seconds");
-    // Set before compiling: flows are expanded into departures only up to the horizon.
-    scenario.mutable_settings()->set_horizon(horizon);
+  v1::RunSettings& settings = *scenario.mutable_settings();
+  // Set before compiling: flows are expanded into departures only up to the horizon.
+  if (args.get("horizon")) settings.set_horizon(seconds_option(args, "horizon", false));
+  if (args.get("action-interval")) settings.set_action_interval(seconds_option(args, "action-interval", false));
+  if (args.get("min-green")) settings.set_min_green(seconds_option(args, "min-green", true));
+  if (args.get("clearance")) settings.set_yellow(seconds_option(args, "clearance", false));
+  if (const auto rule = args.get("conflicts")) {
+    if (*rule == "cityflow") settings.set_conflicts(v1::CONFLICT_RULE_CITYFLOW);
+    else if (*rule == "greenwave") settings.set_conflicts(v1::CONFLICT_RULE_GREENWAVE);
+    else throw ConfigError("--conflicts", "expected cityflow or greenwave, got '" + *rule + "'");
   }
   return std::make_shared<const CompiledScenario>(compile_scenario(scenario, path));
 }

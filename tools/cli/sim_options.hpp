@@ -1,14 +1,34 @@
-// Options shared by the commands that simulate a scenario (run, bench).
+// Options shared by the commands that simulate a scenario (run, bench, train, eval).
 #pragma once
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include "args.hpp"
 #include "greenwave/networks/road_network.hpp"
 
 namespace greenwave::cli {
 
-/// Loads positional()[0] with --flow, applying --horizon when given (ConfigError if <= 0).
+/// The scenario options load_scenario_option reads: --flow, --horizon and the control loop's
+/// --action-interval, --clearance, --min-green and --conflicts.
+inline const std::set<std::string> kScenarioOptions = {"flow",      "horizon",   "action-interval",
+                                                       "clearance", "min-green", "conflicts"};
+
+/// The usage lines of kScenarioOptions, for the commands' --help.
+inline constexpr const char* kScenarioOptionsHelp =
+    "scenario options (override the scenario's run settings, docs/scenario-format.md):\n"
+    "  --flow FLOW              demand file for a roadnet given alone\n"
+    "  --horizon SECONDS        episode length\n"
+    "  --action-interval S      seconds between decisions (controllers and agents)\n"
+    "  --clearance S            clearance (yellow / all-red) seconds at each phase change, > 0\n"
+    "  --min-green S            minimum green before a switch\n"
+    "  --conflicts greenwave|cityflow\n"
+    "                           greenwave: movements sharing a start or end lane never cross;\n"
+    "                           cityflow: they get conflict points as in CityFlow (docs/simulator.md)\n";
+
+/// Loads positional()[0] with the kScenarioOptions applied to its run settings before compiling
+/// (ConfigError naming the option for a bad value).
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args);
 /// --threads (default 1), validated to 1..1024.
 int threads_option(const Args& args);

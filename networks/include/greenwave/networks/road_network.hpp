@@ -196,6 +196,10 @@ struct Demand {
 /// The vehicle model of a run.
 enum class VehicleModel : std::uint8_t { CityFlow, IDM };
 
+/// Which movement pairs get conflict points: greenwave's rule skips pairs that share a start or
+/// end lane (they follow or merge instead of crossing); CityFlow's gives them crossings too.
+enum class ConflictRule : std::uint8_t { Greenwave, CityFlow };
+
 /// Run settings with defaults applied (see scenario.proto RunSettings).
 struct RunSettings {
   double dt = 1.0;
@@ -207,6 +211,7 @@ struct RunSettings {
   VehicleModel vehicle_model = VehicleModel::CityFlow;
   bool lane_change = false;
   double metric_period = 120.0;
+  ConflictRule conflicts = ConflictRule::Greenwave;
 };
 
 /// A fixed-time plan for one intersection, compiled.
