@@ -5,8 +5,9 @@ Config keywords shared by all three: ``observation`` (components, docs/observati
 ``reward`` (spec, docs/rewards.md), ``threads`` (simulator threads), ``seed`` (the seed of
 ``reset()`` without one; default the scenario's), and the run settings ``horizon``,
 ``action_interval``, ``yellow`` (the clearance interval), ``min_green``, ``metric_period``
-(None keeps the scenario's value), and ``conflicts`` (``"greenwave"`` or ``"cityflow"``, when the
-scenario is given as a path: the rule is fixed at compile time; docs/simulator.md).
+(None keeps the scenario's value), and, when the scenario is given as a path (both are fixed at
+compile time), ``conflicts`` (``"greenwave"`` or ``"cityflow"``) and ``phases`` (``"all"`` or
+``"four"``; docs/simulator.md).
 """
 
 from __future__ import annotations

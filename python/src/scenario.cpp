@@ -7,6 +7,7 @@
 #include "bindings.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/importers.hpp"
+#include "greenwave/networks/phase_sets.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 
 namespace greenwave::python {
@@ -61,9 +62,9 @@ std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<cons
       const long long seed = py::cast<long long>(value);
       if (seed < 0) throw ConfigError("seed", "expected a non-negative integer, got " + std::to_string(seed));
       s.seed = static_cast<std::uint64_t>(seed);
-    } else if (key == "conflicts") {
-      throw ConfigError("conflicts", "the conflict rule is fixed when a scenario is compiled: pass it to "
-                                     "load_scenario(path, conflicts=...) or make(path, conflicts=...)");
+    } else if (key == "conflicts" || key == "phases") {
+      throw ConfigError(key, "the " + key + " setting is fixed when a scenario is compiled: pass it to "
+                             "load_scenario(path, " + key + "=...) or make(path, " + key + "=...)");
     } else {
       throw ConfigError(key, "unknown run setting (known: horizon, action_interval, yellow, min_green, "
                              "metric_period, seed)");
@@ -149,6 +150,17 @@ void bind_scenario(py::module_& m) {
                                for (IntersectionId i : h.scenario->network.signalized) counts.push_back(h.scenario->network.phase_count(i));
                                return counts;
                              }, "Phases of each signalized intersection (the agents' action counts).")
+      .def_property_readonly("phase_names",
+                             [](const ScenarioHandle& h) {
+                               const RoadNetwork& net = h.scenario->network;
+                               std::vector<std::vector<std::string>> names;
+                               for (IntersectionId i : net.signalized) {
+                                 names.emplace_back();
+                                 for (PhaseId p = net.intersection_phase_begin[i]; p < net.intersection_phase_begin[i + 1]; ++p)
+                                   names.back().push_back(net.phase_names[p]);
+                               }
+                               return names;
+                             }, "Phase names of each signalized intersection, in action order.")
       .def_property_readonly("vehicles_scheduled", [](const ScenarioHandle& h) { return scheduled_in_horizon(*h.scenario); })
       .def_property_readonly("departures", [](const ScenarioHandle& h) { return h.scenario->demand.departures.size(); })
       .def_property_readonly("horizon", [](const ScenarioHandle& h) { return h.scenario->settings.horizon; })
@@ -173,22 +185,26 @@ void bind_scenario(py::module_& m) {
 
   m.def(
       "load_scenario",
-      [](const py::object& path, const py::object& flow, const py::object& horizon, const py::object& conflicts) {
+      [](const py::object& path, const py::object& flow, const py::object& horizon, const py::object& conflicts,
+         const py::object& phases) {
         const std::string p = path_string(path);
         const std::string f = flow.is_none() ? std::string() : path_string(flow);
         const double h = horizon.is_none() ? 0.0 : positive(horizon, "horizon");
         const v1::ConflictRule rule = conflict_rule(conflicts);
+        const PhaseSet set = phases.is_none() ? PhaseSet::All : parse_phase_set(py::cast<std::string>(py::str(phases)), "phases");
         py::gil_scoped_release release;
         v1::Scenario scenario = read_scenario(p, f);
         // Set before compiling: flows are expanded into departures only up to the horizon.
         if (h > 0) scenario.mutable_settings()->set_horizon(h);
         if (rule != v1::CONFLICT_RULE_UNSPECIFIED) scenario.mutable_settings()->set_conflicts(rule);
+        select_phases(scenario, set);
         return ScenarioHandle{std::make_shared<const CompiledScenario>(compile_scenario(scenario, p))};
       },
       py::arg("path"), py::arg("flow") = py::none(), py::arg("horizon") = py::none(),
-      py::arg("conflicts") = py::none(),
+      py::arg("conflicts") = py::none(), py::arg("phases") = py::none(),
       "Reads and compiles a scenario in any supported format; `horizon` (s) and `conflicts`\n"
-      "('greenwave' or 'cityflow', docs/simulator.md) replace the scenario's.");
+      "('greenwave' or 'cityflow', docs/simulator.md) replace the scenario's; `phases` 'four' keeps\n"
+      "the four paired phases of each intersection ('all', the default, keeps every green).");
   m.def(
       "convert",
       [](const py::object& src, const py::object& dst, const py::object& flow) {

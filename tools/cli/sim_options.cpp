@@ -1,6 +1,7 @@
 #include "sim_options.hpp"
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/networks/phase_sets.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 
 namespace greenwave::cli {
@@ -31,6 +32,7 @@ std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
     else if (*rule == "greenwave") settings.set_conflicts(v1::CONFLICT_RULE_GREENWAVE);
     else throw ConfigError("--conflicts", "expected cityflow or greenwave, got '" + *rule + "'");
   }
+  if (const auto set = args.get("phases")) select_phases(scenario, parse_phase_set(*set, "--phases"));
   return std::make_shared<const CompiledScenario>(compile_scenario(scenario, path));
 }
 

@@ -11,9 +11,9 @@
 namespace greenwave::cli {
 
 /// The scenario options load_scenario_option reads: --flow, --horizon and the control loop's
-/// --action-interval, --clearance, --min-green and --conflicts.
-inline const std::set<std::string> kScenarioOptions = {"flow",      "horizon",   "action-interval",
-                                                       "clearance", "min-green", "conflicts"};
+/// --action-interval, --clearance, --min-green, --phases and --conflicts.
+inline const std::set<std::string> kScenarioOptions = {"flow",      "horizon",   "action-interval", "clearance",
+                                                       "min-green", "conflicts", "phases"};
 
 /// The usage lines of kScenarioOptions, for the commands' --help.
 inline constexpr const char* kScenarioOptionsHelp =
@@ -23,6 +23,8 @@ inline constexpr const char* kScenarioOptionsHelp =
     "  --action-interval S      seconds between decisions (controllers and agents)\n"
     "  --clearance S            clearance (yellow / all-red) seconds at each phase change, > 0\n"
     "  --min-green S            minimum green before a switch\n"
+    "  --phases all|four        every green phase (default), or the literature's four paired phases:\n"
+    "                           through or left turns from two opposing approaches (docs/simulator.md)\n"
     "  --conflicts greenwave|cityflow\n"
     "                           greenwave: movements sharing a start or end lane never cross;\n"
     "                           cityflow: they get conflict points as in CityFlow (docs/simulator.md)\n";
