@@ -9,9 +9,11 @@
 #include <set>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "four_leg.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/warning.hpp"
 #include "greenwave/networks/importers.hpp"
 #include "text_file.hpp"
 
@@ -259,17 +261,41 @@ std::map<std::string, std::pair<std::string, int>> read_cfg(const std::string& p
   return out;
 }
 
-/// A path named in a .cfg: relative to the .cfg's folder, else to the working directory.
+/// A path named in a .cfg: relative to the .cfg's folder, else to the working directory. A path
+/// that does not exist there (the competition's starter kit names absolute paths of another
+/// machine) is looked up by its file name beside the .cfg, in a data/ folder beside it and in a
+/// data/ folder beside the .cfg's folder, with a warning.
 std::string resolve_cfg_path(const std::string& cfg, const std::string& key, const std::pair<std::string, int>& value) {
   namespace fs = std::filesystem;
   const fs::path p(value.first);
-  if (p.is_absolute()) return p.string();
-  const fs::path beside = fs::path(cfg).parent_path() / p;
+  const fs::path dir = fs::path(cfg).parent_path();
   std::error_code ec;
-  if (fs::exists(beside, ec)) return beside.string();
-  if (fs::exists(p, ec)) return p.string();
+  std::vector<fs::path> tried;
+  if (p.is_absolute()) {
+    tried.push_back(p);
+  } else {
+    tried.push_back(dir / p);
+    tried.push_back(p);
+  }
+  for (const fs::path& candidate : tried)
+    if (fs::exists(candidate, ec)) return candidate.string();
+  const fs::path name = p.filename();
+  const size_t named = tried.size();
+  if (!name.empty()) {
+    tried.push_back(dir / name);
+    tried.push_back(dir / "data" / name);
+    tried.push_back(dir / ".." / "data" / name);
+  }
+  for (size_t i = named; i < tried.size(); ++i) {
+    if (!fs::exists(tried[i], ec)) continue;
+    warn(cfg + ":line " + std::to_string(value.second) + ": " + key + " '" + value.first + "' does not exist; using " +
+         tried[i].lexically_normal().string());
+    return tried[i].string();
+  }
+  std::string looked;
+  for (const fs::path& candidate : tried) looked += (looked.empty() ? "" : ", ") + candidate.lexically_normal().string();
   throw ScenarioError(cfg, "line " + std::to_string(value.second),
-                      key + " '" + value.first + "' not found (looked in " + beside.string() + " and " + p.string() + ")");
+                      key + " '" + value.first + "' not found (looked in " + looked + ")");
 }
 
 /// Seconds of a numeric .cfg setting, or `fallback` when absent.

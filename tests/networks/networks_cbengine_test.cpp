@@ -8,6 +8,7 @@
 #include <numbers>
 #include <set>
 
+#include "greenwave/core/warning.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/importers.hpp"
 #include "greenwave/networks/routing.hpp"
@@ -275,6 +276,37 @@ TEST(CBEngine, ConfigFileResolvesPathsAndHorizon) {
   EXPECT_NE(msg.find("bad.cfg:line 1"), std::string::npos) << msg;
   EXPECT_NE(msg.find("missing.txt"), std::string::npos) << msg;
   std::filesystem::remove_all(dir);
+}
+
+// The starter kit's .cfg names absolute paths of another machine: the files are found by name
+// beside the .cfg, in data/ beside it, or in data/ beside its folder, each with a warning.
+TEST(CBEngine, ConfigFileFallsBackToFilesBesideIt) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("gw_cbengine_kit_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  fs::create_directories(dir / "cfg");
+  fs::create_directories(dir / "data");
+  std::ofstream(dir / "data" / "roadnet.txt") << kRoadnet;
+  std::ofstream(dir / "cfg" / "flow.txt") << kFlow;
+  std::ofstream(dir / "cfg" / "simulator.cfg") << "start_time_epoch = 0\nmax_time_epoch = 600\n"
+                                                  "road_file_addr : /starter-kit/data/roadnet.txt\n"
+                                                  "vehicle_file_addr : ./elsewhere/flow.txt\n";
+  std::vector<std::string> warnings;
+  const WarningHandler previous = set_warning_handler([&](const std::string& m) { warnings.push_back(m); });
+  const v1::Scenario s = import_cbengine((dir / "cfg" / "simulator.cfg").string(), "");
+  set_warning_handler(previous);
+  EXPECT_EQ(s.intersections_size(), 5);
+  EXPECT_EQ(s.demand().flows_size(), 3);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("simulator.cfg:line 3: road_file_addr '/starter-kit/data/roadnet.txt' does not exist; using"),
+            std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find((dir / "data" / "roadnet.txt").string()), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[1].find((dir / "cfg" / "flow.txt").string()), std::string::npos) << warnings[1];
+
+  std::ofstream(dir / "cfg" / "lost.cfg") << "road_file_addr : /starter-kit/data/nowhere.txt\n";
+  const std::string msg = error_of([&] { import_cbengine((dir / "cfg" / "lost.cfg").string(), ""); });
+  EXPECT_NE(msg.find("lost.cfg:line 1: road_file_addr '/starter-kit/data/nowhere.txt' not found"), std::string::npos) << msg;
+  EXPECT_NE(msg.find((dir / "data" / "nowhere.txt").string()), std::string::npos) << msg;
+  fs::remove_all(dir);
 }
 
 // A missing leg leaves the phases that serve only it empty; they are kept (phase k is still

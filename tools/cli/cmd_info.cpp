@@ -6,23 +6,26 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "sim_options.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 
 namespace greenwave::cli {
 
 int cmd_info(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help", "timing"}, {"flow"});
+  const Args args(argc, argv, 2, {"json", "help", "timing"}, kScenarioOptions);
   if (args.flag("help") || args.positional().size() != 1) {
-    std::cout << "usage: greenwave info SCENARIO [--flow FLOW] [--json] [--timing]\n"
+    std::cout << "usage: greenwave info SCENARIO [scenario options] [--json] [--timing]\n"
                  "Loads SCENARIO (native .pbtxt/.pb, CityFlow config.json or roadnet.json, CBEngine .cfg or\n"
-                 "roadnet.txt; --flow names the demand file of a bare road network), runs every validation\n"
-                 "check and prints the counts. vehicles = departures scheduled before the horizon.\n"
-                 "--timing adds parse_s and compile_s: wall seconds to read the files and to validate + compile.\n";
+                 "roadnet.txt), runs every validation check and prints the counts. vehicles = departures\n"
+                 "scheduled before the horizon (--horizon changes it as in run). Warns when the scenario has\n"
+                 "no demand.\n"
+                 "--timing adds parse_s and compile_s: wall seconds to read the files and to validate + compile.\n"
+              << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const v1::Scenario scenario = read_scenario(args.positional()[0], args.get_or("flow", ""));
+  const v1::Scenario scenario = read_scenario_option(args);
   const auto parsed = Clock::now();
   const auto s = std::make_shared<const CompiledScenario>(compile_scenario(scenario, args.positional()[0]));
   const auto compiled = Clock::now();

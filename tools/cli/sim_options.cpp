@@ -1,6 +1,7 @@
 #include "sim_options.hpp"
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/warning.hpp"
 #include "greenwave/networks/phase_sets.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 
@@ -18,9 +19,11 @@ double seconds_option(const Args& args, const std::string& name, bool allow_zero
 
 }  // namespace
 
-std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
+v1::Scenario read_scenario_option(const Args& args) {
   const std::string& path = args.positional()[0];
   v1::Scenario scenario = read_scenario(path, args.get_or("flow", ""));
+  if (scenario.demand().flows_size() == 0 && scenario.demand().trips_size() == 0)
+    warn(path + " has no demand (no flows or trips): a road network alone runs empty; pass its demand with --flow FLOW");
   v1::RunSettings& settings = *scenario.mutable_settings();
   // Set before compiling: flows are expanded into departures only up to the horizon.
   if (args.get("horizon")) settings.set_horizon(seconds_option(args, "horizon", false));
@@ -33,7 +36,11 @@ std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
     else throw ConfigError("--conflicts", "expected cityflow or greenwave, got '" + *rule + "'");
   }
   if (const auto set = args.get("phases")) select_phases(scenario, parse_phase_set(*set, "--phases"));
-  return std::make_shared<const CompiledScenario>(compile_scenario(scenario, path));
+  return scenario;
+}
+
+std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
+  return std::make_shared<const CompiledScenario>(compile_scenario(read_scenario_option(args), args.positional()[0]));
 }
 
 int threads_option(const Args& args) {

@@ -7,6 +7,7 @@
 
 #include "args.hpp"
 #include "greenwave/networks/road_network.hpp"
+#include "greenwave/networks/scenario_io.hpp"
 
 namespace greenwave::cli {
 
@@ -29,6 +30,9 @@ inline constexpr const char* kScenarioOptionsHelp =
     "                           greenwave: movements sharing a start or end lane never cross;\n"
     "                           cityflow: they get conflict points as in CityFlow (docs/simulator.md)\n";
 
+/// Reads positional()[0] with the kScenarioOptions applied to its run settings (ConfigError naming
+/// the option for a bad value); warns when it has no demand.
+v1::Scenario read_scenario_option(const Args& args);
 /// Loads positional()[0] with the kScenarioOptions applied to its run settings before compiling
 /// (ConfigError naming the option for a bad value).
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args);
