@@ -5,7 +5,7 @@ PYTHON := /usr/bin/python3
 GREENWAVE := $(BUILD)/tools/greenwave
 DEMO_SCENARIO := scenarios/demo_grid_2x2.pbtxt
 
-.PHONY: deps configure build test demo bench fuzz clean
+.PHONY: deps configure build test checksums demo bench fuzz clean
 
 deps:
 	@tools/install-deps
@@ -20,6 +20,10 @@ build: configure
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@GREENWAVE_BUILD_DIR=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/python
+
+# Results unchanged: `greenwave run --json` checksums against tools/checksums.txt (docs/simulator.md).
+checksums: build
+	@tools/check-checksums $(GREENWAVE)
 
 # The main job on the bundled scenario.
 demo: build
