@@ -29,6 +29,9 @@ int cmd_inspect(int argc, char** argv);
 /// `greenwave plot`: learning curves of training runs (runs the bundled matplotlib script).
 int cmd_plot(int argc, char** argv);
 
+/// `greenwave nas`: architecture-performance predictors and search (docs/nas.md).
+int cmd_nas(int argc, char** argv);
+
 /// `greenwave train`: train a DQN (built only with agents/).
 int cmd_train(int argc, char** argv);
 /// `greenwave eval`: evaluate a checkpoint or a baseline (built only with agents/).

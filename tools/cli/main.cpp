@@ -24,6 +24,7 @@ constexpr Command kCommands[] = {
     {"generate", "synthetic grid or arterial scenarios", greenwave::cli::cmd_generate},
     {"inspect", "summary of a trajectory file", greenwave::cli::cmd_inspect},
     {"plot", "learning curves of training runs (PNG)", greenwave::cli::cmd_plot},
+    {"nas", "architecture-performance predictors and search", greenwave::cli::cmd_nas},
 #ifdef GREENWAVE_HAVE_AGENTS
     {"train", "train a DQN agent on a scenario", greenwave::cli::cmd_train},
     {"eval", "evaluate a checkpoint or a baseline controller", greenwave::cli::cmd_eval},

@@ -1,0 +1,104 @@
+// Regressors on feature matrices: GP-NAS (REFERENCE.md §6), ridge and kernel ridge.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
+
+namespace greenwave::nas {
+
+/// A regressor from features (rows = samples) to one number per sample.
+class Regressor {
+ public:
+  virtual ~Regressor() = default;
+  /// Fits on features `x` and targets `y` (choosing any hyper-parameter by inner CV on them).
+  virtual void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) = 0;
+  /// Predictions for the rows of `x`; only after fit.
+  virtual Eigen::VectorXd predict(const Eigen::MatrixXd& x) const = 0;
+  /// The fitted state, for model files.
+  virtual nlohmann::json to_json() const = 0;
+};
+
+/// The two GP-NAS kernels of REFERENCE.md §6.
+enum class GpKernel {
+  SquaredExp,   ///< 0.5 exp(-||x - x'||^2 / 16)
+  Exponential,  ///< exp(-||x - x'|| / 12), ||.|| Euclidean
+};
+
+/// GP-NAS as in PaddleSlim: features [x, 1], prior mean weights by least squares, prior weight
+/// covariance 0.01 I, posterior weights, and a kernel correction of the residuals.
+class GpNas final : public Regressor {
+ public:
+  /// A GP-NAS with the given kernel.
+  explicit GpNas(GpKernel kernel) : kernel_(kernel) {}
+  void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) override;
+  Eigen::VectorXd predict(const Eigen::MatrixXd& x) const override;
+  nlohmann::json to_json() const override;
+  /// Reads what to_json wrote.
+  static std::unique_ptr<GpNas> from_json(const nlohmann::json& j);
+  /// The kernel matrix between the rows of a and of b.
+  Eigen::MatrixXd kernel_matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const;
+  /// Posterior weights w (features + 1 entries, the bias last).
+  const Eigen::VectorXd& weights() const { return w_; }
+
+ private:
+  GpKernel kernel_;
+  Eigen::MatrixXd x_;      // training features
+  Eigen::VectorXd w_;      // posterior weights
+  Eigen::VectorXd alpha_;  // (K + eps I)^-1 (y - Phi w)
+};
+
+/// Ridge regression with an unpenalised intercept; lambda chosen by inner CV from a grid.
+class Ridge final : public Regressor {
+ public:
+  /// Ridge choosing lambda among `lambdas` by `folds`-fold CV (seeded); one lambda = fixed.
+  explicit Ridge(std::vector<double> lambdas = {0.1, 0.3, 1, 3, 10, 30, 100, 300}, int folds = 5, std::uint64_t seed = 1)
+      : lambdas_(std::move(lambdas)), folds_(folds), seed_(seed) {}
+  void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) override;
+  Eigen::VectorXd predict(const Eigen::MatrixXd& x) const override;
+  nlohmann::json to_json() const override;
+  /// Reads what to_json wrote.
+  static std::unique_ptr<Ridge> from_json(const nlohmann::json& j);
+  /// The lambda fit used.
+  double lambda() const { return lambda_; }
+
+ private:
+  std::vector<double> lambdas_;
+  int folds_;
+  std::uint64_t seed_;
+  double lambda_ = 0;
+  Eigen::VectorXd mean_x_, w_;
+  double mean_y_ = 0;
+};
+
+/// Kernel ridge regression with the Gaussian kernel exp(-gamma ||x - x'||^2) around the target
+/// mean; (lambda, gamma) chosen by inner CV from grids, gamma relative to 1 / features.
+class KernelRidge final : public Regressor {
+ public:
+  /// Kernel ridge choosing (lambda, gamma * d) from the grids by `folds`-fold CV (seeded).
+  explicit KernelRidge(std::vector<double> lambdas = {0.1, 0.3, 1, 3}, std::vector<double> gammas = {0.1, 0.3, 1, 3},
+                       int folds = 5, std::uint64_t seed = 1)
+      : lambdas_(std::move(lambdas)), gammas_(std::move(gammas)), folds_(folds), seed_(seed) {}
+  void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) override;
+  Eigen::VectorXd predict(const Eigen::MatrixXd& x) const override;
+  nlohmann::json to_json() const override;
+  /// Reads what to_json wrote.
+  static std::unique_ptr<KernelRidge> from_json(const nlohmann::json& j);
+
+ private:
+  std::vector<double> lambdas_, gammas_;
+  int folds_;
+  std::uint64_t seed_;
+  double lambda_ = 0, gamma_ = 0;
+  Eigen::MatrixXd x_;
+  Eigen::VectorXd alpha_;
+  double mean_y_ = 0;
+};
+
+/// Reads any regressor's to_json (dispatching on its "type").
+std::unique_ptr<Regressor> regressor_from_json(const nlohmann::json& j);
+
+}  // namespace greenwave::nas

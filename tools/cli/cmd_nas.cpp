@@ -1,0 +1,140 @@
+// `greenwave nas`: cross-validate, fit and apply architecture-performance predictors (docs/nas.md).
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "greenwave/core/error.hpp"
+#include "greenwave/nas/model.hpp"
+
+namespace greenwave::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: greenwave nas cv DATA --target FIELD [--lower-is-better] [--target-scale X] [--model M|all]\n"
+    "                        [--encoding E] [--genes I,J,...] [--folds K] [--seed S] [--repeats R] [--json]\n"
+    "       greenwave nas fit DATA --target FIELD --model M --out MODEL.json [--lower-is-better]\n"
+    "                        [--target-scale X] [--encoding E] [--genes I,J,...] [--seed S] [--json]\n"
+    "       greenwave nas predict MODEL.json ARCHS.json [--json]\n"
+    "DATA and ARCHS are JSON objects {id: {\"arch\": [...] | [[...], ...] | \"string\", FIELD: number}}.\n"
+    "Models: gpnas, gpnas-exp (GP-NAS, REFERENCE.md section 6), ridge, krr (kernel ridge), ensemble;\n"
+    "cv also takes --model all. Encodings: raw, onehot, mod<K>, counts joined by '+' (default: raw for\n"
+    "GP-NAS, onehot otherwise; the ensemble's ridge and kernel ridge use E). --genes selects gene\n"
+    "positions (default: every gene that varies). --repeats R runs seeds S..S+R-1.\n";
+
+// The data-set options shared by cv and fit.
+nas::DatasetOptions dataset_options(const Args& args) {
+  nas::DatasetOptions o;
+  o.target = args.get_or("target", "");
+  if (o.target.empty()) throw ConfigError("--target", "is required (the numeric field to predict)");
+  o.lower_is_better = args.flag("lower-is-better");
+  o.target_scale = args.get_double("target-scale", 1.0);
+  o.arch_field = args.get_or("arch-field", "arch");
+  return o;
+}
+
+// The --encoding/--genes choice, or none for each model's default.
+std::optional<nas::EncodingSpec> encoding_option(const Args& args) {
+  if (!args.get("encoding") && !args.get("genes")) return std::nullopt;
+  return nas::parse_encoding(args.get_or("encoding", "onehot"), args.get_or("genes", ""));
+}
+
+int nas_cv(const Args& args) {
+  if (args.positional().size() != 2) throw ConfigError("nas cv", "expected one DATA file");
+  const nas::DatasetOptions options = dataset_options(args);
+  const nas::ArchDataset data = nas::load_dataset(args.positional()[1], options);
+  const std::string model = args.get_or("model", "ensemble");
+  const int folds = static_cast<int>(args.get_int("folds", 5));
+  const long long seed = args.get_int("seed", 0);
+  const long long repeats = args.get_int("repeats", 1);
+  if (repeats < 1) throw ConfigError("--repeats", "expected at least 1, got " + std::to_string(repeats));
+  std::vector<std::string> kinds = model == "all" ? nas::model_kinds() : std::vector<std::string>{model};
+  nlohmann::json tau = nlohmann::json::object(), err = nlohmann::json::object(), per_fold = nlohmann::json::object(),
+                 names = nlohmann::json::object();
+  const auto encoding = encoding_option(args);
+  for (const auto& kind : kinds) {
+    double sum_tau = 0, sum_rmse = 0;
+    int count = 0;
+    per_fold[kind] = nlohmann::json::array();
+    for (long long r = 0; r < repeats; ++r) {
+      const nas::CvResult cv = nas::cross_validate(kind, encoding, data, folds, static_cast<std::uint64_t>(seed + r));
+      names[kind] = cv.model;
+      for (std::size_t f = 0; f < cv.folds.size(); ++f) {
+        per_fold[kind].push_back({{"seed", seed + r}, {"fold", f}, {"kendall_tau", cv.folds[f].tau}, {"rmse", cv.folds[f].rmse}});
+        sum_tau += cv.folds[f].tau;
+        sum_rmse += cv.folds[f].rmse;
+        ++count;
+      }
+    }
+    tau[kind] = sum_tau / count;
+    err[kind] = sum_rmse / count;
+  }
+  if (args.flag("json")) {
+    std::cout << nlohmann::json{{"kendall_tau", tau}, {"rmse", err}, {"folds", per_fold}, {"models", names},
+                                {"samples", data.size()}, {"genes", data.genes.cols()}}.dump()
+              << "\n";
+    return 0;
+  }
+  std::cout << data.source << ": " << data.size() << " architectures, " << data.genes.cols() << " genes, " << folds
+            << "-fold CV x " << repeats << " seed(s) from " << seed << "\n";
+  std::cout << "  " << std::left << std::setw(34) << "model" << std::setw(12) << "tau" << "rmse\n";
+  for (const auto& kind : kinds)
+    std::cout << "  " << std::setw(34) << names[kind].get<std::string>() << std::setw(12) << std::fixed
+              << std::setprecision(3) << tau[kind].get<double>() << std::setprecision(4) << err[kind].get<double>() << "\n";
+  return 0;
+}
+
+int nas_fit(const Args& args) {
+  if (args.positional().size() != 2) throw ConfigError("nas fit", "expected one DATA file");
+  const auto out = args.get("out");
+  if (!out) throw ConfigError("--out", "is required (the model file to write)");
+  const nas::DatasetOptions options = dataset_options(args);
+  const nas::ArchDataset data = nas::load_dataset(args.positional()[1], options);
+  const std::string model = args.get_or("model", "ensemble");
+  const nas::Predictor p = nas::fit_predictor(model, encoding_option(args), data, options,
+                                              static_cast<std::uint64_t>(args.get_int("seed", 0)));
+  nas::save_predictor(p, *out);
+  if (args.flag("json"))
+    std::cout << nlohmann::json{{"model", p.model->name()}, {"samples", data.size()}, {"out", *out}}.dump() << "\n";
+  else
+    std::cout << "wrote " << *out << " (" << p.model->name() << " on " << data.size() << " architectures)\n";
+  return 0;
+}
+
+int nas_predict(const Args& args) {
+  if (args.positional().size() != 3) throw ConfigError("nas predict", "expected MODEL.json and ARCHS.json");
+  const nas::Predictor p = nas::load_predictor(args.positional()[1]);
+  nas::DatasetOptions options;
+  options.arch_field = args.get_or("arch-field", "arch");
+  const nas::ArchDataset archs = nas::load_dataset(args.positional()[2], options);
+  const Eigen::VectorXd pred = p.model->predict(archs.genes);
+  nlohmann::ordered_json predictions = nlohmann::ordered_json::object();
+  for (int i = 0; i < archs.size(); ++i) predictions[archs.ids[static_cast<std::size_t>(i)]] = pred[i];
+  if (args.flag("json")) {
+    std::cout << nlohmann::ordered_json{{"target", p.target}, {"predictions", predictions}}.dump() << "\n";
+    return 0;
+  }
+  for (int i = 0; i < archs.size(); ++i)
+    std::cout << archs.ids[static_cast<std::size_t>(i)] << " " << std::setprecision(10) << pred[i] << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int cmd_nas(int argc, char** argv) {
+  const Args args(argc, argv, 2, {"json", "help", "lower-is-better"},
+                  {"target", "target-scale", "arch-field", "model", "encoding", "genes", "folds", "seed", "repeats", "out"});
+  if (args.flag("help") || args.positional().empty()) {
+    std::cout << kUsage;
+    return args.flag("help") ? 0 : 2;
+  }
+  const std::string sub = args.positional()[0];
+  if (sub == "cv") return nas_cv(args);
+  if (sub == "fit") return nas_fit(args);
+  if (sub == "predict") return nas_predict(args);
+  throw ConfigError("nas", "unknown subcommand '" + sub + "' (expected cv, fit or predict)");
+}
+
+}  // namespace greenwave::cli
