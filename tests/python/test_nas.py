@@ -102,3 +102,27 @@ def test_loader_errors_name_the_entry(tmp_path, doc, message):
     out = run("nas", "cv", data, "--target", "score", "--model", "ridge")
     assert out.returncode != 0
     assert re.search(message, out.stderr), out.stderr
+
+
+@pytest.mark.parametrize("method", ["random", "evolution", "dqn"])
+def test_search_reports_best_per_call_count(tmp_path, method):
+    # Score = number of genes equal to 2 (lower is better is off): ridge on one-hot learns it,
+    # and every method's best never gets worse with more calls.
+    rng = np.random.default_rng(7)
+    archs = [[int(v) for v in rng.integers(1, 4, 6)] for _ in range(60)]
+    y = [sum(v == 2 for v in a) for a in archs]
+    data, model = tmp_path / "d.json", tmp_path / "m.json"
+    write(data, archs, y)
+    assert run("nas", "fit", data, "--target", "score", "--model", "ridge", "--out", model).returncode == 0
+    out = run("nas", "search", model, "--budget", "300", "--method", method, "--seed", "1", "--json")
+    if method == "dqn" and out.returncode != 0:
+        # A build without agents/ (LibTorch) says so instead of searching.
+        assert "--method: dqn needs a build with agents/ (LibTorch)" in out.stderr
+        return
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    curve = list(result["best_by_calls"].values())
+    assert list(result["best_by_calls"])[-1] == "300"
+    assert curve == sorted(curve)
+    assert result["best_prediction"] == curve[-1]
+    assert len(result["best_arch"]) == 6

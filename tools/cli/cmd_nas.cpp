@@ -7,6 +7,12 @@
 #include "commands.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/nas/model.hpp"
+#include "greenwave/nas/nas_search_env.hpp"
+#include "greenwave/nas/search.hpp"
+#ifdef GREENWAVE_HAVE_AGENTS
+#include "greenwave/agents/dqn.hpp"
+#include "greenwave/agents/trainer.hpp"
+#endif
 
 namespace greenwave::cli {
 
@@ -18,11 +24,15 @@ constexpr const char* kUsage =
     "       greenwave nas fit DATA --target FIELD --model M --out MODEL.json [--lower-is-better]\n"
     "                        [--target-scale X] [--encoding E] [--genes I,J,...] [--seed S] [--json]\n"
     "       greenwave nas predict MODEL.json ARCHS.json [--json]\n"
+    "       greenwave nas search MODEL.json --budget N [--method random|evolution|dqn] [--seed S]\n"
+    "                        [--population P] [--sample K] [--max-steps M] [--reward-scale X] [--json]\n"
     "DATA and ARCHS are JSON objects {id: {\"arch\": [...] | [[...], ...] | \"string\", FIELD: number}}.\n"
     "Models: gpnas, gpnas-exp (GP-NAS, REFERENCE.md section 6), ridge, krr (kernel ridge), ensemble;\n"
     "cv also takes --model all. Encodings: raw, onehot, mod<K>, counts joined by '+' (default: raw for\n"
     "GP-NAS, onehot otherwise; the ensemble's ridge and kernel ridge use E). --genes selects gene\n"
-    "positions (default: every gene that varies). --repeats R runs seeds S..S+R-1.\n";
+    "positions (default: every gene that varies). --repeats R runs seeds S..S+R-1.\n"
+    "search spends N predictor calls and prints the best architecture with the best predicted target\n"
+    "after 1, 2, 5, 10, 20, 50, ... calls (dqn: a DQN trained on NasSearchEnv, docs/nas.md).\n";
 
 // The data-set options shared by cv and fit.
 nas::DatasetOptions dataset_options(const Args& args) {
@@ -121,11 +131,82 @@ int nas_predict(const Args& args) {
   return 0;
 }
 
+// Call counts at which a search reports its best: 1, 2, 5, 10, 20, 50, ... and the budget.
+std::vector<std::int64_t> report_points(std::int64_t budget) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t decade = 1; decade <= budget; decade *= 10)
+    for (std::int64_t m : {1, 2, 5})
+      if (m * decade < budget) out.push_back(m * decade);
+  out.push_back(budget);
+  return out;
+}
+
+int nas_search(const Args& args) {
+  if (args.positional().size() != 2) throw ConfigError("nas search", "expected one MODEL.json");
+  auto predictor = std::make_shared<const nas::Predictor>(nas::load_predictor(args.positional()[1]));
+  const long long budget = args.get_int("budget", 1000);
+  if (budget < 1) throw ConfigError("--budget", "expected at least 1 predictor call, got " + std::to_string(budget));
+  const std::string method = args.get_or("method", "evolution");
+  const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 0));
+  const nas::SearchSpace space = nas::SearchSpace::of(*predictor);
+  std::vector<double> best_after;
+  Eigen::VectorXd best;
+  if (method == "random" || method == "evolution") {
+    nas::ScoreRecorder recorder(*predictor);
+    if (method == "random")
+      nas::random_search(space, recorder, budget, seed);
+    else
+      nas::regularized_evolution(space, recorder, budget, static_cast<int>(args.get_int("population", 50)),
+                                 static_cast<int>(args.get_int("sample", 10)), seed);
+    best_after = recorder.best_after();
+    best = recorder.best_genes();
+  } else if (method == "dqn") {
+#ifdef GREENWAVE_HAVE_AGENTS
+    nas::NasSearchConfig ec;
+    ec.max_steps = static_cast<int>(args.get_int("max-steps", ec.max_steps));
+    ec.reward_scale = args.get_double("reward-scale", ec.reward_scale);
+    nas::NasSearchEnv env(predictor, ec, budget);
+    DqnConfig c;
+    c.seed = seed;
+    c.device = "cpu";
+    c.learning_starts = std::min<std::int64_t>(c.learning_starts, budget / 10 + 1);
+    c.epsilon_decay_steps = std::max<std::int64_t>(1, budget / 2);
+    DqnAgent agent(c, DqnShape{env.spec().observation.size(), env.spec().max_actions, 1});
+    for (std::uint64_t episode = 0; env.recorder().calls() < budget; ++episode)
+      run_episode(env, agent, mix_seed(seed, episode), true, true);
+    best_after = env.recorder().best_after();
+    best = env.recorder().best_genes();
+#else
+    throw ConfigError("--method", "dqn needs a build with agents/ (LibTorch)");
+#endif
+  } else {
+    throw ConfigError("--method", "expected random, evolution or dqn, got '" + method + "'");
+  }
+  const double sign = predictor->lower_is_better ? -1.0 : 1.0;
+  nlohmann::ordered_json by_calls = nlohmann::ordered_json::object();
+  for (std::int64_t k : report_points(budget)) by_calls[std::to_string(k)] = sign * best_after[static_cast<std::size_t>(k - 1)];
+  const std::vector<double> genes(best.data(), best.data() + best.size());
+  if (args.flag("json")) {
+    std::cout << nlohmann::ordered_json{{"method", method}, {"budget", budget}, {"target", predictor->target},
+                                        {"best_prediction", sign * best_after.back()}, {"best_arch", genes},
+                                        {"best_by_calls", by_calls}}.dump()
+              << "\n";
+    return 0;
+  }
+  std::cout << method << " search, " << budget << " predictor calls: best predicted " << predictor->target << " "
+            << std::setprecision(6) << sign * best_after.back() << "\n  genes";
+  for (double g : genes) std::cout << " " << g;
+  std::cout << "\n  calls  best predicted\n";
+  for (const auto& [k, v] : by_calls.items()) std::cout << "  " << std::setw(6) << k << " " << v.get<double>() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int cmd_nas(int argc, char** argv) {
   const Args args(argc, argv, 2, {"json", "help", "lower-is-better"},
-                  {"target", "target-scale", "arch-field", "model", "encoding", "genes", "folds", "seed", "repeats", "out"});
+                  {"target", "target-scale", "arch-field", "model", "encoding", "genes", "folds", "seed", "repeats", "out",
+                   "budget", "method", "population", "sample", "max-steps", "reward-scale"});
   if (args.flag("help") || args.positional().empty()) {
     std::cout << kUsage;
     return args.flag("help") ? 0 : 2;
@@ -134,7 +215,8 @@ int cmd_nas(int argc, char** argv) {
   if (sub == "cv") return nas_cv(args);
   if (sub == "fit") return nas_fit(args);
   if (sub == "predict") return nas_predict(args);
-  throw ConfigError("nas", "unknown subcommand '" + sub + "' (expected cv, fit or predict)");
+  if (sub == "search") return nas_search(args);
+  throw ConfigError("nas", "unknown subcommand '" + sub + "' (expected cv, fit, predict or search)");
 }
 
 }  // namespace greenwave::cli
