@@ -7,6 +7,7 @@
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/importers.hpp"
 #include "greenwave/networks/scenario_io.hpp"
+#include "greenwave/networks/sumo.hpp"
 
 namespace greenwave {
 namespace {
@@ -56,10 +57,9 @@ v1::Scenario read_scenario(const std::string& path, const std::string& flow_path
       return read_native(path);
     case ScenarioFormat::CityFlow: return import_cityflow(path, flow_path);
     case ScenarioFormat::CBEngine: return import_cbengine(path, flow_path);
-    case ScenarioFormat::Sumo: break;
+    case ScenarioFormat::Sumo: return import_sumo(path, flow_path);
   }
-  throw ScenarioError(path, "", "SUMO scenarios run on the SUMO backend only (--backend sumo); they cannot be "
-                                "read into the native format");
+  throw ScenarioError(path, "", "unknown scenario format");
 }
 
 std::shared_ptr<const CompiledScenario> load_scenario(const std::string& path, const std::string& flow_path) {

@@ -11,8 +11,9 @@ int cmd_convert(int argc, char** argv) {
   const Args args(argc, argv, 2, {"help"}, {"flow"});
   if (args.flag("help") || args.positional().size() != 2) {
     std::cout << "usage: greenwave convert SCENARIO OUT.pbtxt|OUT.pb [--flow FLOW]\n"
-                 "Reads SCENARIO in any supported format, validates it (the same checks as `info`) and writes\n"
-                 "it in the native format: .pbtxt = Protobuf text, .pb = binary. OUT is replaced atomically.\n";
+                 "Reads SCENARIO in any supported format (native, CityFlow, CBEngine, SUMO), validates it (the\n"
+                 "same checks as `info`) and writes it in the native format: .pbtxt = Protobuf text, .pb = binary.\n"
+                 "OUT is replaced atomically.\n";
     return args.flag("help") ? 0 : 2;
   }
   const std::string& in = args.positional()[0];

@@ -16,9 +16,9 @@ int cmd_info(int argc, char** argv) {
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave info SCENARIO [scenario options] [--json] [--timing]\n"
                  "Loads SCENARIO (native .pbtxt/.pb, CityFlow config.json or roadnet.json, CBEngine .cfg or\n"
-                 "roadnet.txt), runs every validation check and prints the counts. vehicles = departures\n"
-                 "scheduled before the horizon (--horizon changes it as in run). Warns when the scenario has\n"
-                 "no demand.\n"
+                 "roadnet.txt, SUMO .sumocfg or .net.xml), runs every validation check and prints the counts.\n"
+                 "vehicles = departures scheduled before the horizon (--horizon changes it as in run). Warns\n"
+                 "when the scenario has no demand, and lists what a SUMO import skipped, counted.\n"
                  "--timing adds parse_s and compile_s: wall seconds to read the files and to validate + compile.\n"
               << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;

@@ -1,0 +1,237 @@
+// The SUMO importer: a hand-written three-arm junction mapped element by element, demand
+// expansion counted by hand, errors naming file, line and element, and the shared SUMO scenarios
+// with counts derived by a short script.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "../engine/sim/sim_test_support.hpp"
+#include "greenwave/core/error.hpp"
+#include "greenwave/networks/scenario_io.hpp"
+#include "greenwave/networks/sumo.hpp"
+
+namespace greenwave {
+namespace {
+
+// Junction B (traffic light) joins edge AB (from the west; SUMO lane 0 buses only, lanes 1 and 2
+// passenger) to BC (east, straight on) and BD (north, a left turn). Program: 30 s straight,
+// 3 s yellow, 20 s left, 4 s yellow.
+constexpr const char* kNet = R"(<?xml version="1.0" encoding="UTF-8"?>
+<net version="1.9">
+  <edge id=":B_0" function="internal">
+    <lane id=":B_0_0" index="0" speed="13.9" length="10.00" shape="95,1.6 105,1.6"/>
+  </edge>
+  <edge id=":B_1" function="internal">
+    <lane id=":B_1_0" index="0" speed="8" length="12.50" shape="95,4.8 100,6 101.6,10"/>
+  </edge>
+  <edge id="AB" from="A" to="B" priority="1">
+    <lane id="AB_0" index="0" allow="bus" speed="13.9" length="95" shape="0,-1.6 95,-1.6"/>
+    <lane id="AB_1" index="1" speed="13.9" length="95" shape="0,1.6 95,1.6"/>
+    <lane id="AB_2" index="2" speed="13.9" length="95" shape="0,4.8 95,4.8"/>
+  </edge>
+  <edge id="BC" from="B" to="C" priority="1">
+    <lane id="BC_0" index="0" speed="16" length="95" shape="105,1.6 200,1.6"/>
+  </edge>
+  <edge id="BD" from="B" to="D" priority="1">
+    <lane id="BD_0" index="0" speed="10" length="90" shape="101.6,10 101.6,100"/>
+  </edge>
+  <tlLogic id="B" type="static" programID="0" offset="0">
+    <phase duration="30" state="Gr"/>
+    <phase duration="3" state="yr"/>
+    <phase duration="20" state="rG"/>
+    <phase duration="4" state="ry"/>
+  </tlLogic>
+  <junction id="A" type="dead_end" x="0" y="0"/>
+  <junction id="B" type="traffic_light" x="100" y="0"/>
+  <junction id="C" type="dead_end" x="200" y="0"/>
+  <junction id="D" type="dead_end" x="100" y="100"/>
+  <junction id=":B_1_0" type="internal" x="100" y="5"/>
+  <connection from="AB" to="BC" fromLane="1" toLane="0" via=":B_0_0" tl="B" linkIndex="0" dir="s" state="O"/>
+  <connection from="AB" to="BD" fromLane="2" toLane="0" via=":B_1_0" tl="B" linkIndex="1" dir="l" state="o"/>
+  <connection from=":B_0" to="BC" fromLane="0" toLane="0" dir="s" state="M"/>
+</net>
+)";
+
+constexpr const char* kRoutes = R"(<routes>
+  <vType id="car" length="4" minGap="2" accel="3" decel="5" maxSpeed="20" tau="1.2"/>
+  <vType id="bus" vClass="bus"/>
+  <route id="r1" edges="AB BC"/>
+  <vehicle id="v0" type="car" depart="5" route="r1"/>
+  <vehicle id="v1" type="bus" depart="6" route="r1"/>
+  <trip id="t0" depart="7" from="AB" to="BD"/>
+  <flow id="f0" type="car" begin="0" end="100" period="10" route="r1"/>
+  <flow id="f1" begin="10" end="50" vehsPerHour="360" from="AB" to="BD"/>
+  <flow id="f2" begin="0" number="3" period="5"><route edges="AB BD"/></flow>
+</routes>
+)";
+
+SumoImport parse(const std::string& net, const std::string& routes, SumoConfig config = {}) {
+  return parse_sumo(net, "mini.net.xml", {{"mini.rou.xml", routes}}, config);
+}
+
+const v1::Road& road(const v1::Scenario& s, const std::string& id) {
+  for (const auto& r : s.roads())
+    if (r.id() == id) return r;
+  throw std::runtime_error("no road " + id);
+}
+
+const v1::Intersection& intersection(const v1::Scenario& s, const std::string& id) {
+  for (const auto& i : s.intersections())
+    if (i.id() == id) return i;
+  throw std::runtime_error("no intersection " + id);
+}
+
+TEST(SumoImport, MapsEdgesLanesConnectionsAndTheProgram) {
+  const SumoImport in = parse(kNet, "<routes/>");
+  const v1::Scenario& s = in.scenario;
+  ASSERT_EQ(s.roads_size(), 3);
+  // AB keeps its two passenger lanes; native lane 0 (innermost) is SUMO's highest index.
+  const v1::Road& ab = road(s, "AB");
+  ASSERT_EQ(ab.lanes_size(), 2);
+  EXPECT_DOUBLE_EQ(ab.length(), 95);
+  EXPECT_DOUBLE_EQ(ab.lanes(0).speed_limit(), 13.9);
+  EXPECT_DOUBLE_EQ(ab.lanes(0).width(), 3.2);  // SUMO's default lane width
+  EXPECT_EQ(in.links.road_lanes.at("AB"), (std::vector<std::string>{"AB_2", "AB_1"}));
+  EXPECT_TRUE(intersection(s, "A").boundary());
+  EXPECT_TRUE(intersection(s, "D").boundary());
+  const v1::Intersection& b = intersection(s, "B");
+  EXPECT_TRUE(b.signalized());
+  EXPECT_FALSE(b.boundary());
+  ASSERT_EQ(b.movements_size(), 2);
+  EXPECT_EQ(b.movements(0).from_lane(), 1);  // SUMO lane 1 of 2 passenger lanes
+  EXPECT_EQ(b.movements(0).turn(), v1::TURN_STRAIGHT);
+  EXPECT_DOUBLE_EQ(b.movements(0).length(), 10);
+  EXPECT_EQ(b.movements(1).from_lane(), 0);
+  EXPECT_EQ(b.movements(1).turn(), v1::TURN_LEFT);
+  EXPECT_DOUBLE_EQ(b.movements(1).length(), 12.5);
+  EXPECT_EQ(b.movements(1).path_size(), 3);
+  // Two green phases; yellow = the longest clearance (4 s); the plan keeps the green durations.
+  ASSERT_EQ(b.phases_size(), 2);
+  EXPECT_EQ(b.phases(0).name(), "0");
+  EXPECT_EQ(b.phases(0).movements(0), 0);
+  EXPECT_EQ(b.phases(1).name(), "2");
+  EXPECT_EQ(b.phases(1).movements(0), 1);
+  EXPECT_DOUBLE_EQ(s.settings().yellow(), 4);
+  ASSERT_EQ(s.signal_plans_size(), 1);
+  EXPECT_EQ(s.signal_plans(0).stages_size(), 2);
+  EXPECT_DOUBLE_EQ(s.signal_plans(0).stages(0).duration(), 30);
+  EXPECT_DOUBLE_EQ(s.signal_plans(0).stages(1).duration(), 20);
+  EXPECT_EQ(in.links.intersection_tls.at("B"), "B");
+  EXPECT_EQ(in.links.movement_link.at("B"), (std::vector<std::int32_t>{0, 1}));
+  ASSERT_EQ(in.warnings.size(), 1u);
+  EXPECT_EQ(in.warnings[0], "1 non-passenger lanes skipped (bus, bicycle, pedestrian) (AB)");
+  compile_scenario(s, "mini");
+}
+
+TEST(SumoImport, ExpandsVehiclesTripsAndFlowsAsSumoDoes) {
+  const SumoImport in = parse(kNet, kRoutes);
+  const CompiledScenario c = compile_scenario(in.scenario, "mini");
+  // By hand: v0 (5 s), t0 (7 s), f0 at 0, 10, ..., 90 (end exclusive: 10), f1 every 3600/360 =
+  // 10 s from 10 to before 50 (10, 20, 30, 40), f2 three at 0, 5, 10; the bus is skipped.
+  EXPECT_EQ(c.demand.departures.size(), 1u + 1u + 10u + 4u + 3u);
+  EXPECT_EQ(in.scenario.demand().trips_size(), 2);
+  ASSERT_EQ(in.warnings.size(), 2u);
+  EXPECT_EQ(in.warnings[1], "1 vehicles of non-passenger types skipped (bus)");
+  const auto& types = in.scenario.demand().vehicle_types();
+  const auto car = std::find_if(types.begin(), types.end(), [](const auto& t) { return t.id() == "car"; });
+  ASSERT_NE(car, types.end());
+  EXPECT_DOUBLE_EQ(car->length(), 4);
+  EXPECT_DOUBLE_EQ(car->min_gap(), 2);
+  EXPECT_DOUBLE_EQ(car->max_pos_acc(), 3);
+  EXPECT_DOUBLE_EQ(car->usual_neg_acc(), 5);
+  EXPECT_DOUBLE_EQ(car->max_speed(), 20);
+  EXPECT_DOUBLE_EQ(car->headway_time(), 1.2);
+  // The trip t0 (from/to) is routed AB -> BD by the native router.
+  EXPECT_EQ(in.scenario.demand().trips(1).origin(), "AB");
+}
+
+TEST(SumoImport, ShiftsTimesByTheConfiguredBegin) {
+  SumoConfig config;
+  config.begin = 20;
+  config.end = 80;
+  const SumoImport in = parse(kNet, kRoutes, config);
+  EXPECT_DOUBLE_EQ(in.scenario.settings().horizon(), 60);
+  const CompiledScenario c = compile_scenario(in.scenario, "mini");
+  // Before 20 s nothing is inserted (v0, t0 and f2 skipped); f0 at 20..70 -> 0..50 s (6), f1 at
+  // 20, 30, 40 -> 0, 10, 20 (3).
+  EXPECT_EQ(c.demand.departures.size(), 9u);
+  EXPECT_DOUBLE_EQ(c.demand.departures.front().time, 0);
+}
+
+TEST(SumoImport, ErrorsNameFileLineAndElement) {
+  auto message = [](const std::string& net, const std::string& routes) {
+    try {
+      parse(net, routes);
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string net = kNet;
+  EXPECT_EQ(message("<net><edge", "<routes/>").substr(0, 28), "mini.net.xml:line 1: invalid");
+  net.replace(net.find("speed=\"16\""), 10, "speed=\"fast\"");
+  EXPECT_EQ(message(net, "<routes/>"),
+            "mini.net.xml:line 15: <lane id=\"BC_0\">: attribute 'speed': expected a number, got 'fast'");
+  net = kNet;
+  net.replace(net.find("dir=\"l\""), 7, "dir=\"q\"");
+  EXPECT_EQ(message(net, "<routes/>"),
+            "mini.net.xml:line 32: <connection>: attribute 'dir': expected s, l, L, r, R or t, got 'q'");
+  EXPECT_EQ(message(kNet, "<routes>\n<vehicle id=\"x\" depart=\"1\"><route edges=\"AB XY\"/></vehicle></routes>"),
+            "mini.rou.xml:line 2: <vehicle id=\"x\">: unknown edge 'XY'");
+  EXPECT_EQ(message(kNet, "<routes>\n<flow id=\"f\" begin=\"0\" end=\"9\" route=\"AB\"/></routes>"),
+            "mini.rou.xml:line 2: <flow id=\"f\">: needs one of 'period', 'vehsPerHour', 'probability', or 'number' with 'end'");
+  EXPECT_EQ(message(kNet, "<routes>\n<vehicle id=\"x\" type=\"van\" depart=\"1\" route=\"r\"/></routes>"),
+            "mini.rou.xml:line 2: <vehicle id=\"x\">: unknown vehicle type 'van'");
+  EXPECT_EQ(message("<net lefthand=\"true\"/>", "<routes/>").substr(0, 37), "mini.net.xml:line 1: <net>: left-hand");
+  EXPECT_EQ(message("<routes/>", "<routes/>"), "mini.net.xml:line 1: expected a <net> root element, got <routes>");
+}
+
+TEST(SumoImport, ConfigNamesFilesTimesAndSeed) {
+  const SumoConfig c = parse_sumo_config(R"(<configuration>
+  <input><net-file value="n.net.xml"/><route-files value="a.rou.xml,b.rou.xml"/></input>
+  <time><begin value="100"/><end value="700"/><step-length value="0.5"/></time>
+  <random_number><seed value="42"/></random_number>
+</configuration>)", "/data/x/s.sumocfg");
+  EXPECT_EQ(c.net_file, "/data/x/n.net.xml");
+  EXPECT_EQ(c.route_files, (std::vector<std::string>{"/data/x/a.rou.xml", "/data/x/b.rou.xml"}));
+  EXPECT_DOUBLE_EQ(c.begin, 100);
+  EXPECT_DOUBLE_EQ(c.end, 700);
+  EXPECT_DOUBLE_EQ(c.step_length, 0.5);
+  EXPECT_EQ(c.seed, 42u);
+}
+
+// Expected counts from /usr/bin/python3 + xml.etree over the files (not greenwave): edges without
+// `function`, their lanes without passenger-excluding allow/disallow, connections whose `from` is
+// not internal, junctions whose type is not "internal", trips/vehicles whose type is not the bus.
+TEST(SumoImport, Ingolstadt1FromTheSharedData) {
+  GW_REQUIRE_DATA(cfg, "sumo/ingolstadt1/ingolstadt1.sumocfg");
+  const SumoImport in = import_sumo_full(cfg);
+  const CompiledScenario c = compile_scenario(in.scenario, "ingolstadt1");
+  EXPECT_EQ(c.network.num_roads(), 11);
+  EXPECT_EQ(c.network.num_lanes(), 22);
+  EXPECT_EQ(c.network.num_movements(), 18);
+  EXPECT_EQ(c.network.num_intersections(), 8);
+  EXPECT_EQ(c.network.signalized.size(), 1u);
+  EXPECT_EQ(c.demand.departures.size(), 1699u);  // 1716 trips, 17 of them buses
+  // gneJ207: greens of 38, 6 and 37 s, yellows of 3 s; the window 57600..61200 s.
+  EXPECT_EQ(c.network.num_phases(), 3);
+  EXPECT_DOUBLE_EQ(c.settings.yellow, 3);
+  EXPECT_DOUBLE_EQ(c.settings.horizon, 3600);
+  EXPECT_NEAR(c.demand.departures.front().time, 0.2, 1e-9);  // first trip departs at 57600.20
+}
+
+TEST(SumoImport, Grid4x4FromTheSharedData) {
+  GW_REQUIRE_DATA(cfg, "grids/grid4x4/tl.sumocfg");
+  const CompiledScenario c = compile_scenario(import_sumo(cfg), "grid4x4");
+  EXPECT_EQ(c.network.num_roads(), 80);
+  EXPECT_EQ(c.network.num_lanes(), 240);
+  EXPECT_EQ(c.network.num_movements(), 320);
+  EXPECT_EQ(c.network.signalized.size(), 16u);
+  EXPECT_EQ(c.network.num_phases(), 32);  // two greens per light
+  EXPECT_DOUBLE_EQ(c.settings.yellow, 4);
+  EXPECT_EQ(c.demand.departures.size(), 1000u);
+  EXPECT_EQ(c.settings.seed, 42u);
+}
+
+}  // namespace
+}  // namespace greenwave
