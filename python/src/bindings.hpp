@@ -44,6 +44,8 @@ py::array_t<T> owned_buffer(std::vector<py::ssize_t> shape) {
 
 /// Registers greenwave.Scenario, load_scenario, convert and the generators.
 void bind_scenario(py::module_& m);
+/// greenwave.nas: predictors and search (python/src/nas.cpp).
+void bind_nas(py::module_& m);
 /// Registers greenwave.Simulator.
 void bind_simulator(py::module_& m);
 /// Registers the C++ cores of TrafficEnv and VectorEnv.

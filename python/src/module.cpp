@@ -34,6 +34,7 @@ PYBIND11_MODULE(_greenwave, m) {
   greenwave::python::bind_simulator(m);
   greenwave::python::bind_envs(m);
   greenwave::python::bind_rewards(m);
+  greenwave::python::bind_nas(m);
 #ifdef GREENWAVE_PYTHON_WITH_AGENTS
   greenwave::python::bind_training(m);
 #else

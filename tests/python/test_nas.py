@@ -126,3 +126,26 @@ def test_search_reports_best_per_call_count(tmp_path, method):
     assert curve == sorted(curve)
     assert result["best_prediction"] == curve[-1]
     assert len(result["best_arch"]) == 6
+
+
+def test_python_api_matches_the_command_line(tmp_path):
+    import greenwave
+
+    rng = np.random.default_rng(11)
+    archs = [[int(v) for v in rng.integers(1, 4, 5)] for _ in range(40)]
+    y = [sum(v == 3 for v in a) + rng.normal(0, 0.1) for a in archs]
+    data, model = tmp_path / "d.json", tmp_path / "m.json"
+    write(data, archs, y)
+    cv = greenwave.nas.cross_validate(data, "score", "ridge", folds=4, seed=2)
+    cli = json.loads(run("nas", "cv", data, "--target", "score", "--model", "ridge", "--folds", "4", "--seed", "2",
+                         "--json").stdout)
+    assert cv["kendall_tau"] == pytest.approx(cli["kendall_tau"]["ridge"], abs=1e-12)
+    assert len(cv["fold_rmse"]) == 4
+    greenwave.nas.fit(data, "score", model, "gpnas")
+    predictions = greenwave.nas.predict(model, data)
+    assert list(predictions) == [f"a{i}" for i in range(40)]
+    found = greenwave.nas.search(model, 50, "random", seed=1)
+    assert len(found["best_by_calls"]) == 50
+    assert found["best_prediction"] == max(found["best_by_calls"])
+    with pytest.raises(greenwave.ConfigError, match="--model: unknown model 'forest'"):
+        greenwave.nas.cross_validate(data, "score", "forest")
