@@ -94,9 +94,12 @@ def main() -> None:
     agents = len(venv.possible_agents)
     obs, infos = venv.reset(seed=a.seed)
     obs_dim, n_actions = obs.shape[-1], infos["action_mask"].shape[-1]
-    # Inputs and targets of order 1: vehicle counts (unbounded components) / 10, rewards / 100.
-    high = venv.single_observation_space.high[0]
-    obs_scale = np.where(np.isfinite(high), 1.0, 0.1).astype(np.float32)
+    # Inputs and targets of order 1: vehicle counts (every component but the phase one-hot) / 10,
+    # rewards / 100.
+    obs_scale = np.full(obs_dim, 0.1, np.float32)
+    for c in venv.components:
+        if c["name"] == "phase":
+            obs_scale[c["offset"]:c["offset"] + c["size"]] = 1.0
     reward_scale = 0.01
     net, target = QNet(obs_dim, n_actions), QNet(obs_dim, n_actions)
     target.load_state_dict(net.state_dict())
@@ -111,13 +114,13 @@ def main() -> None:
         epsilon = max(0.05, 1.0 - step / decay_steps)
         prev_obs = obs.reshape(-1, obs_dim) * obs_scale  # a new array: the env's is overwritten next step
         actions = act(net, prev_obs, infos["action_mask"].reshape(-1, n_actions), epsilon, rng)
-        obs, rewards, terminated, truncated, infos = venv.step(actions.reshape(envs, agents))
+        obs, _, terminated, truncated, infos = venv.step(actions.reshape(envs, agents))
         # Next-step autoreset: an env that ended last step was reset now, ignoring its actions;
         # that (end -> reset observation) row is no transition. A truncated step is not a terminal
         # state, so bootstrap through it (done = terminated only).
         keep = np.repeat(~after_end, agents)
         done = np.repeat(terminated, agents).astype(np.float32)
-        replay.add(prev_obs[keep], actions[keep], reward_scale * rewards.reshape(-1)[keep],
+        replay.add(prev_obs[keep], actions[keep], reward_scale * infos["rewards"].reshape(-1)[keep],
                    (obs.reshape(-1, obs_dim) * obs_scale)[keep],
                    infos["action_mask"].reshape(-1, n_actions)[keep], done[keep])
         step += 1

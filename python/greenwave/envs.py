@@ -17,11 +17,42 @@ import numpy as np
 from . import _greenwave
 from ._greenwave import ActionError, ConfigError
 from .simulation import Scenario, as_scenario
-from .spaces import Box, Discrete, MultiDiscrete
 
-__all__ = ["TrafficEnv", "GymEnv", "VectorEnv", "make"]
+try:  # with Gymnasium installed, the envs are Gymnasium's classes and use its spaces
+    import gymnasium
+    import gymnasium.vector
+except ImportError:
+    gymnasium = None
+
+if gymnasium is not None:
+    from gymnasium.spaces import Box, Discrete, MultiDiscrete
+    _EnvBase, _VectorEnvBase = gymnasium.Env, gymnasium.vector.VectorEnv
+    _NEXT_STEP = gymnasium.vector.AutoresetMode.NEXT_STEP
+else:
+    from .spaces import Box, Discrete, MultiDiscrete
+    _EnvBase = _VectorEnvBase = object
+    _NEXT_STEP = "next_step"
+
+__all__ = ["TrafficEnv", "GymEnv", "VectorEnv", "make", "GYM_ID"]
+
+GYM_ID = "greenwave/Traffic-v0"
+"""The Gymnasium id of GymEnv: ``gymnasium.make(GYM_ID, scenario=..., **config)``."""
 
 _INT32 = np.iinfo(np.int32)
+_SEED_MAX = 2**64 - 1
+
+
+def _seed_arg(seed, what="reset"):
+    """`seed` as a Python int in [0, 2**64); ConfigError naming the call for anything else (None passes)."""
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise ConfigError(f"{what}: seed must be a non-negative integer or None, got {seed!r} "
+                          f"({type(seed).__name__})")
+    seed = int(seed)
+    if not 0 <= seed <= _SEED_MAX:
+        raise ConfigError(f"{what}: seed must be in [0, 2**64), got {seed}")
+    return seed
 
 
 def _int32_actions(actions, shape):
@@ -61,6 +92,7 @@ class TrafficEnv:
         if render_mode is not None:
             raise ConfigError(f"render_mode: greenwave envs do not render, got {render_mode!r}")
         self.scenario: Scenario = as_scenario(scenario, **settings)
+        self._config = {"observation": observation, "reward": reward, "threads": threads, "seed": seed}
         self._core = _greenwave._EnvCore(self.scenario, observation, reward, int(threads))
         self.render_mode = None
         self.possible_agents = list(self._core.agent_ids)
@@ -69,11 +101,21 @@ class TrafficEnv:
         self._obs_spaces = {a: _observation_box(self._core) for a in self.possible_agents}
         self._act_spaces = {a: Discrete(n) for a, n in zip(self.possible_agents, self.action_counts)}
         self.state_space = _observation_box(self._core, (len(self.possible_agents),))
+        seed = _seed_arg(seed, "TrafficEnv")
         self._seed = int(self.scenario.seed if seed is None else seed)
         self._episode = -1  # episodes since the last explicit seed
         self._status = "new"  # new | running | ended
 
+    def __reduce__(self):
+        """Pickles the scenario and the config (not the episode: the copy starts with reset())."""
+        return (_rebuild_traffic_env, (self.scenario, self._config))
+
     # --- spec ---
+    @property
+    def unwrapped(self):
+        """This env (PettingZoo's and Gymnasium's convention for an env without wrappers)."""
+        return self
+
     @property
     def num_agents(self):
         """Agents in the running episode."""
@@ -115,11 +157,12 @@ class TrafficEnv:
     # --- episode ---
     def reset(self, seed=None, options=None):
         """Starts an episode; returns (observations, infos) keyed by agent."""
+        seed = _seed_arg(seed)
         if seed is not None:
-            self._seed, self._episode = int(seed), 0
+            self._seed, self._episode = seed, 0
         else:
             self._episode += 1
-        self._core.reset(self._seed + self._episode)
+        self._core.reset((self._seed + self._episode) % (_SEED_MAX + 1))
         self._status = "running"
         self.agents = list(self.possible_agents)
         return self._observations(), self._infos()
@@ -198,33 +241,48 @@ class TrafficEnv:
         return f"<greenwave.TrafficEnv {self.scenario.name!r}: {self.max_num_agents} agents>"
 
 
-class GymEnv:
-    """A TrafficEnv as one Gymnasium-style agent choosing the joint action: observation
+def _rebuild_traffic_env(scenario, config):
+    """A TrafficEnv from its pickled scenario and config."""
+    return TrafficEnv(scenario, **config)
+
+
+class GymEnv(_EnvBase):
+    """A TrafficEnv as one Gymnasium agent choosing the joint action: observation
     (agents, obs_dim) float32, action a MultiDiscrete over every agent's phases, reward the
-    sum over agents (per-agent rewards in ``info["rewards"]``)."""
+    sum over agents (per-agent rewards in ``info["rewards"]``). A ``gymnasium.Env`` when
+    Gymnasium is installed (registered as ``greenwave/Traffic-v0``)."""
 
     metadata = {"render_modes": []}
     render_mode = None
 
-    def __init__(self, env, **config):
-        if isinstance(env, TrafficEnv):
+    def __init__(self, scenario, render_mode=None, **config):
+        if render_mode is not None:
+            raise ConfigError(f"render_mode: greenwave envs do not render, got {render_mode!r}")
+        if isinstance(scenario, TrafficEnv):
             if config:
                 raise ConfigError(f"GymEnv: config {sorted(config)} given with an existing TrafficEnv")
-            self.env = env
+            self.env = scenario
         else:
-            self.env = TrafficEnv(env, **config)
+            self.env = TrafficEnv(scenario, **config)
         core = self.env._core
         self.observation_space = _observation_box(core, (len(self.env.possible_agents),))
         self.action_space = MultiDiscrete(self.env.action_counts)
         self._shape = (len(self.env.possible_agents),)
+
+    def __reduce__(self):
+        """Pickles the TrafficEnv it wraps (its scenario and config)."""
+        return (GymEnv, (self.env,))
 
     @property
     def unwrapped(self):
         """This env (Gymnasium's convention)."""
         return self
 
-    def reset(self, seed=None, options=None):
+    def reset(self, *, seed=None, options=None):
         """Starts an episode; returns (obs, info)."""
+        seed = _seed_arg(seed)
+        if gymnasium is not None:
+            super().reset(seed=seed)  # seeds np_random, as Gymnasium expects
         self.env.reset(seed=seed, options=options)
         core = self.env._core
         return core.obs.copy(), {"action_mask": core.action_mask.astype(np.int8), "time": core.time}
@@ -246,22 +304,25 @@ class GymEnv:
         """Nothing to release early."""
 
 
-class VectorEnv:
-    """N TrafficEnvs stepped in parallel by C++ threads with the GIL released.
+class VectorEnv(_VectorEnvBase):
+    """N GymEnvs (joint-action TrafficEnvs) stepped in parallel by C++ threads with the GIL
+    released; a ``gymnasium.vector.VectorEnv`` when Gymnasium is installed.
 
     ``reset(seed) -> (obs, infos)`` and ``step(actions) -> (obs, rewards, terminated,
     truncated, infos)`` return the SAME read-only NumPy arrays every time: views of buffers the
     C++ side owns, overwritten in place by the next reset/step (as EnvPool). Copy what you keep.
-    obs (N, agents, obs_dim) float32, rewards (N, agents) float32, terminated/truncated (N,)
-    bool; infos: action_mask (N, agents, max_actions) bool, time (N,), ignored and
-    in_clearance (N, agents) bool, metrics (N, len(metric_names)) float64.
+    obs (N, agents, obs_dim) float32, rewards (N,) float32 (the sum over agents, as GymEnv),
+    terminated/truncated (N,) bool; infos (a new dict each call, over the same arrays):
+    rewards (N, agents) float32 per agent, action_mask (N, agents, max_actions) bool, time (N,),
+    ignored and in_clearance (N, agents) bool, metrics (N, len(metric_names)) float64.
 
     Autoreset is Gymnasium's next-step mode: the step after env i ended ignores its actions and
     returns its reset observation with reward 0. Episode k of env i uses seed ``seed + i + k*N``.
     """
 
-    autoreset_mode = "next_step"
-    metadata = {"autoreset_mode": "next_step"}
+    metadata = {"autoreset_mode": _NEXT_STEP, "render_modes": []}
+    render_mode = None
+    closed = False
 
     def __init__(self, scenarios, num_envs=None, threads=0, *, observation="lane_count,phase", reward="queue",
                  sim_threads=1, seed=None, **settings):
@@ -280,9 +341,9 @@ class VectorEnv:
         self.possible_agents = list(self._core.agent_ids)
         self.agents = self.possible_agents
         b = self._core.buffers()
-        self._obs, self._rewards = b["obs"], b["rewards"]
+        self._obs, self._rewards = b["obs"], b["reward_sums"]
         self._terminated, self._truncated = b["terminated"], b["truncated"]
-        self._infos = {k: b[k] for k in ("action_mask", "time", "ignored", "in_clearance", "metrics")}
+        self._infos = {k: b[k] for k in ("rewards", "action_mask", "time", "ignored", "in_clearance", "metrics")}
         self.metric_names = list(self._core.metric_names)
         counts = np.asarray(self._core.action_counts, dtype=np.int64)
         self.single_observation_space = _observation_box(self._core, (len(self.possible_agents),))
@@ -290,8 +351,14 @@ class VectorEnv:
         self.observation_space = _observation_box(self._core, (self.num_envs, len(self.possible_agents)))
         self.action_space = MultiDiscrete(np.tile(counts, (self.num_envs, 1)))
         self._shape = (self.num_envs, len(self.possible_agents))
+        seed = _seed_arg(seed, "VectorEnv")
         self._seed = int(compiled[0].seed if seed is None else seed)
         self._resets = -1
+
+    @property
+    def components(self):
+        """Observation components: dicts with name, offset, size, low, high."""
+        return self._core.components
 
     @property
     def num_threads(self):
@@ -306,14 +373,17 @@ class VectorEnv:
         """The Simulator of env i (shared with the env)."""
         return self._core.simulator(int(i))
 
-    def reset(self, seed=None, options=None):
+    def reset(self, *, seed=None, options=None):
         """Resets every env (env i with seed + i); without a seed, continues past the seeds used."""
+        seed = _seed_arg(seed)
+        if gymnasium is not None:
+            super().reset(seed=seed)  # seeds np_random, as Gymnasium expects
         if seed is not None:
-            self._seed, self._resets = int(seed), 0
+            self._seed, self._resets = seed, 0
         else:
             self._resets += 1
-        self._core.reset(self._seed + self._resets * self.num_envs)
-        return self._obs, self._infos
+        self._core.reset((self._seed + self._resets * self.num_envs) % (_SEED_MAX + 1))
+        return self._obs, dict(self._infos)
 
     def step(self, actions):
         """Steps every env with (N, agents) integer actions."""
@@ -321,17 +391,22 @@ class VectorEnv:
         if type(a) is not np.ndarray or a.dtype != np.int32 or a.shape != self._shape:
             a = _int32_actions(actions, self._shape)
         self._core.step(a)
-        return self._obs, self._rewards, self._terminated, self._truncated, self._infos
+        return self._obs, self._rewards, self._terminated, self._truncated, dict(self._infos)
 
     def _step_loop(self, actions, n):
         """n steps with the same actions, looped in C++ (benchmark reference for step())."""
         self._core.step_n(_int32_actions(actions, self._shape), int(n))
-        return self._obs, self._rewards, self._terminated, self._truncated, self._infos
+        return self._obs, self._rewards, self._terminated, self._truncated, dict(self._infos)
 
-    def close(self):
-        """Nothing to release early."""
+    def close(self, **kwargs):
+        """Marks the env closed; the engine is freed with the object."""
+        self.closed = True
 
 
 def make(scenario, **config) -> TrafficEnv:
     """A TrafficEnv on a Scenario or a scenario path (config keywords: see this module)."""
     return TrafficEnv(scenario, **config)
+
+
+if gymnasium is not None and GYM_ID not in gymnasium.registry:
+    gymnasium.register(id=GYM_ID, entry_point="greenwave.envs:GymEnv")

@@ -20,6 +20,9 @@ namespace py = pybind11;
 /// A compiled scenario as Python sees it (`greenwave.Scenario`): shared, immutable.
 struct ScenarioHandle {
   std::shared_ptr<const CompiledScenario> scenario;  ///< never null
+  /// The native binary encoding it was compiled from (what pickling sends); null for the
+  /// scenario a Simulator reports, which keeps only the compiled form.
+  std::shared_ptr<const std::string> native;
 };
 
 /// The compiled scenario behind a Scenario handle or a path (str / os.PathLike, loaded now).

@@ -117,6 +117,7 @@ class VectorCore {
     const py::ssize_t n = venv_->num_envs(), agents = s.num_agents();
     obs_ = owned_buffer<float>({n, agents, static_cast<py::ssize_t>(s.observation.size())});
     rewards_ = owned_buffer<float>({n, agents});
+    reward_sums_ = owned_buffer<float>({n});
     terminated_ = owned_buffer<bool>({n});
     truncated_ = owned_buffer<bool>({n});
     mask_ = owned_buffer<bool>({n, agents, s.max_actions});
@@ -133,6 +134,7 @@ class VectorCore {
     std::fill(bytes_of(terminated_).begin(), bytes_of(terminated_).end(), 0);
     std::fill(bytes_of(truncated_).begin(), bytes_of(truncated_).end(), 0);
     std::fill(span_of(rewards_).begin(), span_of(rewards_).end(), 0.0f);
+    std::fill(span_of(reward_sums_).begin(), span_of(reward_sums_).end(), 0.0f);
     copy_infos();
   }
 
@@ -145,6 +147,7 @@ class VectorCore {
     const std::span<const std::int32_t> a{actions.data(), static_cast<std::size_t>(actions.size())};
     for (long long k = 0; k < n; ++k) {
       venv_->step(a, span_of(obs_), span_of(rewards_), bytes_of(terminated_), bytes_of(truncated_));
+      sum_rewards();
       copy_infos();
     }
   }
@@ -156,6 +159,7 @@ class VectorCore {
     py::dict d;
     d["obs"] = obs_;
     d["rewards"] = rewards_;
+    d["reward_sums"] = reward_sums_;
     d["terminated"] = terminated_;
     d["truncated"] = truncated_;
     d["action_mask"] = mask_;
@@ -167,6 +171,18 @@ class VectorCore {
   }
 
  private:
+  /// Each env's reward: the sum over its agents (the joint agent's reward, as GymEnv's).
+  void sum_rewards() {
+    const std::span<const float> rewards = span_of(rewards_);
+    const std::span<float> sums = span_of(reward_sums_);
+    const std::size_t agents = rewards.size() / sums.size();
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+      float sum = 0.0f;
+      for (std::size_t a = 0; a < agents; ++a) sum += rewards[i * agents + a];
+      sums[i] = sum;
+    }
+  }
+
   void copy_infos() {
     const std::size_t agents = static_cast<std::size_t>(venv_->spec().num_agents());
     const std::size_t k = traffic_metric_names().size();
@@ -183,7 +199,7 @@ class VectorCore {
 
   std::vector<SimulatorHandle> sims_;  // before venv_: its envs refer to them
   std::unique_ptr<VectorEnv> venv_;
-  py::array_t<float> obs_, rewards_;
+  py::array_t<float> obs_, rewards_, reward_sums_;
   py::array_t<bool> terminated_, truncated_, mask_, ignored_, in_clearance_;
   py::array_t<double> time_, metrics_;
 };

@@ -86,6 +86,13 @@ DemandOptions demand_options(const std::string& pattern, double rate, double hor
   return d;
 }
 
+/// A handle on `scenario` compiled, keeping its native encoding for pickling.
+ScenarioHandle handle_of(const v1::Scenario& scenario, const std::string& source) {
+  auto native = std::make_shared<std::string>();
+  scenario.SerializeToString(native.get());
+  return {std::make_shared<const CompiledScenario>(compile_scenario(scenario, source)), std::move(native)};
+}
+
 /// Compiles a generated scenario, writing it to `out` first when given.
 ScenarioHandle finish_generated(const v1::Scenario& scenario, const py::object& out) {
   std::string source = "<generated " + scenario.name() + ">";
@@ -93,13 +100,43 @@ ScenarioHandle finish_generated(const v1::Scenario& scenario, const py::object& 
     source = path_string(out);
     write_native(scenario, source);
   }
-  return {std::make_shared<const CompiledScenario>(compile_scenario(scenario, source))};
+  return handle_of(scenario, source);
 }
 
 std::int64_t scheduled_in_horizon(const CompiledScenario& s) {
   std::int64_t n = 0;
   for (const Departure& d : s.demand.departures) n += d.time < s.settings.horizon;
   return n;
+}
+
+/// The Scenario a pickle state holds: (native bytes, source, horizon, action_interval, yellow,
+/// min_green, metric_period, seed, content hash), compiled again with those run settings.
+ScenarioHandle scenario_from_state(const py::tuple& state) {
+  if (state.size() != 9) throw ConfigError("scenario", "a pickled Scenario holds 9 values, got " + std::to_string(state.size()));
+  const std::string expected_hash = py::cast<std::string>(state[8]);
+  const std::string bytes = py::cast<std::string>(state[0]);
+  const std::string source = py::cast<std::string>(state[1]);
+  RunSettings settings;
+  settings.horizon = py::cast<double>(state[2]);
+  settings.action_interval = py::cast<double>(state[3]);
+  settings.yellow = py::cast<double>(state[4]);
+  settings.min_green = py::cast<double>(state[5]);
+  settings.metric_period = py::cast<double>(state[6]);
+  settings.seed = py::cast<std::uint64_t>(state[7]);
+  py::gil_scoped_release release;
+  v1::Scenario scenario;
+  if (!scenario.ParseFromString(bytes)) throw ScenarioError(source, "", "the pickled scenario bytes do not parse");
+  auto compiled = std::make_shared<CompiledScenario>(compile_scenario(scenario, source));
+  if (compiled->content_hash != expected_hash)
+    throw ScenarioError(source, "", "the pickled scenario compiles to hash " + compiled->content_hash + ", expected " + expected_hash);
+  RunSettings& s = compiled->settings;
+  s.horizon = settings.horizon;
+  s.action_interval = settings.action_interval;
+  s.yellow = settings.yellow;
+  s.min_green = settings.min_green;
+  s.metric_period = settings.metric_period;
+  s.seed = settings.seed;
+  return {std::move(compiled), std::make_shared<const std::string>(bytes)};
 }
 
 }  // namespace
@@ -174,8 +211,20 @@ void bind_scenario(py::module_& m) {
                                return h.scenario->settings.conflicts == ConflictRule::CityFlow ? "cityflow" : "greenwave";
                              })
       .def("with_settings",
-           [](const ScenarioHandle& h, const py::kwargs& overrides) { return ScenarioHandle{with_settings(h.scenario, overrides)}; },
+           [](const ScenarioHandle& h, const py::kwargs& overrides) {
+             return ScenarioHandle{with_settings(h.scenario, overrides), h.native};
+           },
            "A copy with run settings replaced: horizon, action_interval, yellow, min_green, metric_period, seed.")
+      .def(py::pickle(
+          [](const ScenarioHandle& h) {
+            if (!h.native)
+              throw ConfigError("scenario", "the Scenario a Simulator reports cannot be pickled; pickle the Scenario "
+                                            "(or path) the simulator was made from");
+            const RunSettings& s = h.scenario->settings;
+            return py::make_tuple(py::bytes(*h.native), h.scenario->source, s.horizon, s.action_interval,
+                                  s.yellow, s.min_green, s.metric_period, s.seed, h.scenario->content_hash);
+          },
+          [](const py::tuple& state) { return scenario_from_state(state); }))
       .def("__repr__", [](const ScenarioHandle& h) {
         return "<greenwave.Scenario '" + h.scenario->name + "': " + std::to_string(h.scenario->network.num_intersections()) +
                " intersections (" + std::to_string(h.scenario->network.signalized.size()) + " signalized), " +
@@ -198,7 +247,7 @@ void bind_scenario(py::module_& m) {
         if (h > 0) scenario.mutable_settings()->set_horizon(h);
         if (rule != v1::CONFLICT_RULE_UNSPECIFIED) scenario.mutable_settings()->set_conflicts(rule);
         select_phases(scenario, set);
-        return ScenarioHandle{std::make_shared<const CompiledScenario>(compile_scenario(scenario, p))};
+        return handle_of(scenario, p);
       },
       py::arg("path"), py::arg("flow") = py::none(), py::arg("horizon") = py::none(),
       py::arg("conflicts") = py::none(), py::arg("phases") = py::none(),

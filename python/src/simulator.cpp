@@ -71,7 +71,7 @@ void bind_simulator(py::module_& m) {
   py::class_<SimulatorHandle>(m, "Simulator", "The native traffic simulator of one scenario.")
       .def(py::init([](const py::object& scenario, int threads) { return make_simulator(scenario_from(scenario), threads); }),
            py::arg("scenario"), py::arg("threads") = 1)
-      .def_property_readonly("scenario", [](const SimulatorHandle& h) { return ScenarioHandle{h.scenario}; })
+      .def_property_readonly("scenario", [](const SimulatorHandle& h) { return ScenarioHandle{h.scenario, nullptr}; })
       .def("reset", [](SimulatorHandle& h, std::uint64_t seed) {
              py::gil_scoped_release release;
              h.sim->reset(seed);

@@ -19,7 +19,7 @@ def test_make_builds_a_traffic_env_with_the_config(grid):
     assert [c["name"] for c in env.components] == ["lane_count", "phase", "time_in_phase"]
     assert env.scenario.action_interval == 5 and env.scenario.horizon == 100 and grid.horizon == 200
     assert env.observation_space(env.possible_agents[0]).shape == (12 + 8 + 1,)
-    assert env.action_space(env.possible_agents[0]) == gw.spaces.Discrete(8)
+    assert env.action_space(env.possible_agents[0]) == gw.envs.Discrete(8)
     env.reset()
     steps = 0
     while env.agents:
@@ -117,7 +117,7 @@ def test_gym_env_joint_action_and_summed_reward(grid):
     genv = gw.GymEnv(grid, reward="queue")
     obs, info = genv.reset(seed=3)
     assert obs.shape == (4, 20) and obs.dtype == np.float32 and info["action_mask"].shape == (4, 8)
-    assert genv.action_space == gw.spaces.MultiDiscrete([8, 8, 8, 8])
+    assert genv.action_space == gw.envs.MultiDiscrete([8, 8, 8, 8])
     penv = gw.make(grid, reward="queue")
     penv.reset(seed=3)
     for k in range(8):

@@ -6,15 +6,15 @@ import sys
 
 import pytest
 
-from conftest import BUILD, ROOT
+from conftest import BUILD, PEERS, ROOT
 
 pytestmark = pytest.mark.examples
 
 EXAMPLES = ROOT / "examples"
 
 
-def run_example(name, *args):
-    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"), GREENWAVE_BUILD_DIR=str(BUILD))
+def run_example(name, *args, path=()):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(BUILD / "python"), *path]), GREENWAVE_BUILD_DIR=str(BUILD))
     env.pop("GREENWAVE_EXAMPLES_TINY", None)
     result = subprocess.run([sys.executable, str(EXAMPLES / name), "--tiny", *args], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
@@ -61,3 +61,14 @@ def test_example_read_trajectories():
 def test_example_torch_dqn():
     out = run_example("torch_dqn.py")
     assert "greedy evaluation" in out
+
+
+def test_example_gymnasium_vector():
+    """The shared policy starts uniform (w = 0); the gradient on each agent's queue reward
+    moves it towards MaxPressure (w > 0), whose queues are shorter than random phases', so the
+    second batch of episodes returns more (less negative) than the first."""
+    gymnasium = pytest.importorskip("gymnasium", reason=f"Gymnasium not installed and not found in {PEERS}")
+    out = run_example("gymnasium_vector.py", path=[os.path.dirname(os.path.dirname(gymnasium.__file__))])
+    w = float(out.split("w = ")[1].split()[0])
+    returns = [float(r) for r in out.split("per batch: ")[1].split(", ")]
+    assert w > 0 and len(returns) == 2 and returns[1] > returns[0]

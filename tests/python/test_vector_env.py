@@ -21,7 +21,9 @@ def test_shapes_dtypes_and_spaces(grid):
     assert venv.action_space.shape == (3, 4) and venv.num_threads == 2
     actions = venv.action_space.sample()
     obs, rewards, terminated, truncated, infos = venv.step(actions)
-    assert rewards.shape == (3, 4) and rewards.dtype == np.float32
+    assert rewards.shape == (3,) and rewards.dtype == np.float32  # the sum over agents
+    assert infos["rewards"].shape == (3, 4) and infos["rewards"].dtype == np.float32
+    assert np.allclose(rewards, infos["rewards"].sum(axis=1))
     assert terminated.shape == truncated.shape == (3,) and terminated.dtype == np.bool_
     assert np.all(infos["time"] == 10.0) and venv.observation_space.contains(obs)
 
@@ -32,7 +34,8 @@ def test_arrays_are_read_only_views_reused_without_copies(grid):
     first = obs0.copy()
     obs1, rew1, term1, trunc1, infos1 = venv.step(np.ones((2, 4), np.int32))
     obs2, rew2, term2, trunc2, infos2 = venv.step(np.ones((2, 4), np.int32))
-    assert obs0 is obs1 is obs2 and rew1 is rew2 and infos0 is infos2
+    assert obs0 is obs1 is obs2 and rew1 is rew2 and infos0["metrics"] is infos2["metrics"]
+    assert infos1 is not infos2  # a new dict each step: wrappers may add keys to it
     assert np.shares_memory(obs0, obs2) and np.shares_memory(rew1, rew2)
     assert not np.array_equal(first, obs2)  # overwritten in place
     for array in (obs2, rew2, term2, trunc2, infos2["action_mask"], infos2["metrics"]):
@@ -51,15 +54,16 @@ def test_matches_independent_envs_with_env_pool_seeds(grid):
         assert np.array_equal(obs[i], np.stack([o[a] for a in env.possible_agents]))
     for k in range(10):  # the whole 100 s episode
         actions = np.full((n, 4), k % 5, np.int32)
-        obs, rewards, terminated, truncated, _ = venv.step(actions)
+        obs, rewards, terminated, truncated, infos = venv.step(actions)
         for i, env in enumerate(singles):
             o, r, te, tr, _ = env.step({a: k % 5 for a in env.possible_agents})
             assert np.array_equal(obs[i], np.stack([o[a] for a in env.possible_agents]))
-            assert np.array_equal(rewards[i], np.array([r[a] for a in env.possible_agents], np.float32))
+            assert np.array_equal(infos["rewards"][i], np.array([r[a] for a in env.possible_agents], np.float32))
+            assert rewards[i] == pytest.approx(sum(r.values()), rel=1e-6)
     assert truncated.all() and not terminated.any()
     # next-step autoreset: episode 1 of env i uses seed 20 + i + 1 * n, rewards 0
     obs, rewards, terminated, truncated, infos = venv.step(np.zeros((n, 4), np.int32))
-    assert not rewards.any() and not truncated.any() and np.all(infos["time"] == 0.0)
+    assert not rewards.any() and not infos["rewards"].any() and not truncated.any() and np.all(infos["time"] == 0.0)
     for i in range(n):
         o, _ = gw.make(grid).reset(seed=20 + i + n)
         assert np.array_equal(obs[i], np.stack([o[a] for a in singles[i].possible_agents]))

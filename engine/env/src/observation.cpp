@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 
 #include "greenwave/core/error.hpp"
@@ -71,6 +72,24 @@ std::int64_t max_over(std::span<const AgentTopology> agents, F size_of) {
 
 std::span<const std::string_view> observation_component_names() { return kComponents; }
 
+ObservationLimits observation_limits(const CompiledScenario& scenario) {
+  const RoadNetwork& net = scenario.network;
+  const Demand& demand = scenario.demand;
+  double shortest = std::numeric_limits<double>::infinity();
+  for (const Departure& d : demand.departures)
+    shortest = std::min(shortest, demand.vehicle_types[static_cast<std::size_t>(d.vehicle_type)].length);
+  const auto vehicles = static_cast<double>(demand.departures.size());
+  ObservationLimits limits;
+  limits.lane_capacity.resize(static_cast<std::size_t>(net.num_lanes()));
+  for (LaneId l = 0; l < net.num_lanes(); ++l) {
+    // Fronts on the lane lie in [0, length], each at least one vehicle length behind the next.
+    const double geometric = shortest > 0 ? std::floor(net.lane_length[l] / shortest) + 1 : vehicles;
+    limits.lane_capacity[static_cast<std::size_t>(l)] = static_cast<std::int32_t>(std::min(geometric, vehicles));
+  }
+  limits.max_time_in_phase = static_cast<float>(scenario.settings.horizon + scenario.settings.dt);
+  return limits;
+}
+
 void ObservationBuilder::add_element(float base, std::span<const Term> terms) {
   base_.push_back(base);
   terms_.insert(terms_.end(), terms.begin(), terms.end());
@@ -78,7 +97,7 @@ void ObservationBuilder::add_element(float base, std::span<const Term> terms) {
 }
 
 ObservationBuilder::ObservationBuilder(const RoadNetwork& net, std::span<const AgentTopology> agents,
-                                       std::string_view components) {
+                                       std::string_view components, const ObservationLimits& limits) {
   const std::vector<std::string_view> names = parse_names(components);
   const std::int64_t in_lanes = max_over(agents, [](const AgentTopology& a) { return a.incoming_lanes.size(); });
   const std::int64_t out_lanes = max_over(agents, [](const AgentTopology& a) { return a.outgoing_lanes.size(); });
@@ -86,8 +105,6 @@ ObservationBuilder::ObservationBuilder(const RoadNetwork& net, std::span<const A
   const std::int64_t phases = max_over(agents, [](const AgentTopology& a) { return a.phase_count; });
 
   std::int64_t offset = 0;
-  spec_.low = kInf;
-  spec_.high = -kInf;
   for (const std::string_view name : names) {
     ObservationComponent c{std::string(name), offset, 0, 0.0f, kInf};
     if (name == "lane_count" || name == "lane_queue") c.size = in_lanes;
@@ -108,8 +125,6 @@ ObservationBuilder::ObservationBuilder(const RoadNetwork& net, std::span<const A
       c.size = 2 * kCbengineLegs * kCbengineSlots;
       c.low = -1.0f;
     }
-    spec_.low = std::min(spec_.low, c.low);
-    spec_.high = std::max(spec_.high, c.high);
     offset += c.size;
     spec_.components.push_back(std::move(c));
   }
@@ -170,6 +185,37 @@ ObservationBuilder::ObservationBuilder(const RoadNetwork& net, std::span<const A
       // Padding (and the phase/time parts, written in write()) start at 0.
       while (static_cast<std::int64_t>(base_.size()) - before < c.size) add_element(0.0f, {});
     }
+  }
+  bound_components(limits);
+}
+
+void ObservationBuilder::bound_components(const ObservationLimits& limits) {
+  const std::int64_t size = spec_.size();
+  const auto agents = static_cast<std::int64_t>(intersections_.size());
+  for (ObservationComponent& c : spec_.components) {
+    if (c.name == "time_in_phase") c.high = limits.max_time_in_phase;
+    if (c.name == "phase" || c.name == "time_in_phase" || limits.lane_capacity.empty() || agents == 0) continue;
+    c.low = kInf;
+    c.high = -kInf;
+    for (std::int64_t a = 0; a < agents; ++a) {
+      for (std::int64_t e = a * size + c.offset; e < a * size + c.offset + c.size; ++e) {
+        double low = base_[static_cast<std::size_t>(e)];
+        double high = low;
+        for (std::int32_t t = term_begin_[static_cast<std::size_t>(e)]; t < term_begin_[static_cast<std::size_t>(e) + 1]; ++t) {
+          const Term& term = terms_[static_cast<std::size_t>(t)];
+          const double extreme = static_cast<double>(term.coef) * limits.lane_capacity[static_cast<std::size_t>(term.lane)];
+          (extreme < 0 ? low : high) += extreme;
+        }
+        c.low = std::min(c.low, static_cast<float>(low));
+        c.high = std::max(c.high, static_cast<float>(high));
+      }
+    }
+  }
+  spec_.low = kInf;
+  spec_.high = -kInf;
+  for (const ObservationComponent& c : spec_.components) {
+    spec_.low = std::min(spec_.low, c.low);
+    spec_.high = std::max(spec_.high, c.high);
   }
 }
 

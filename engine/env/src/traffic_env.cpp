@@ -68,7 +68,7 @@ TrafficEnv::TrafficEnv(std::unique_ptr<TrafficBackend>&& owned, TrafficBackend& 
       backend_(&backend),
       config_(std::move(config)),
       agents_(agent_topologies(backend.scenario().network)),
-      observation_(backend.scenario().network, agents_, config_.observation),
+      observation_(backend.scenario().network, agents_, config_.observation, observation_limits(backend.scenario())),
       reward_(config_.reward),
       steps_per_action_(decision_steps(backend.scenario().settings)) {
   const RoadNetwork& net = backend.scenario().network;

@@ -124,6 +124,46 @@ TEST(Observation, SpecListsComponentsWithOffsetsAndBounds) {
   EXPECT_TRUE(std::isinf(s.high));
 }
 
+// Lanes are 100 m long (fake_backend.hpp): fronts at least one shortest vehicle apart fit
+// floor(100 / 5) + 1 = 21 cars of 5 m, unless the scenario has fewer departures.
+TEST(Observation, LimitsCapLanesByLengthOverShortestVehicleAndByDepartures) {
+  const auto scenario = make_test_scenario(RunSettings{.dt = 1.0, .horizon = 600.0});
+  scenario->demand.vehicle_types = {VehicleType{.id = "car", .length = 5.0}, VehicleType{.id = "bus", .length = 12.0},
+                                    VehicleType{.id = "unused", .length = 1.0}};
+  for (int k = 0; k < 30; ++k) scenario->demand.departures.push_back({static_cast<double>(k), 0, k % 2, 0});
+  const ObservationLimits limits = observation_limits(*scenario);
+  ASSERT_EQ(limits.lane_capacity.size(), static_cast<std::size_t>(scenario->network.num_lanes()));
+  EXPECT_EQ(limits.lane_capacity[0], 21);
+  EXPECT_EQ(limits.lane_capacity[31], 21);
+  EXPECT_EQ(limits.max_time_in_phase, 601.0f);
+  scenario->demand.departures.resize(4);
+  EXPECT_EQ(observation_limits(*scenario).lane_capacity[5], 4);
+}
+
+// Lane l holding l + 1 vehicles: agent X's incoming lanes reach lane 29 and its outgoing lane 31
+// (AgentTopology test above); a movement's pressure is its from-lane minus its to-lane, so with
+// every lane holding 10 it lies in [-10, 10].
+TEST(Observation, SpecBoundsFollowTheLimits) {
+  Built b;
+  const RoadNetwork& net = b.backend.scenario().network;
+  ObservationLimits limits;
+  for (LaneId l = 0; l < net.num_lanes(); ++l) limits.lane_capacity.push_back(l + 1);
+  limits.max_time_in_phase = 90.0f;
+  const ObservationSpec s =
+      ObservationBuilder(net, b.agents, "lane_count,out_lane_count,phase,time_in_phase", limits).spec();
+  EXPECT_EQ(s.components[0].low, 0.0f);
+  EXPECT_EQ(s.components[0].high, 30.0f);
+  EXPECT_EQ(s.components[1].high, 32.0f);
+  EXPECT_EQ(s.components[2].high, 1.0f);
+  EXPECT_EQ(s.components[3].high, 90.0f);
+  EXPECT_EQ(s.low, 0.0f);
+  EXPECT_EQ(s.high, 90.0f);
+  limits.lane_capacity.assign(limits.lane_capacity.size(), 10);
+  const ObservationSpec p = ObservationBuilder(net, b.agents, "pressure", limits).spec();
+  EXPECT_EQ(p.components[0].low, -10.0f);
+  EXPECT_EQ(p.components[0].high, 10.0f);
+}
+
 TEST(Observation, BadComponentListsAreConfigErrors) {
   Built b;
   const RoadNetwork& net = b.backend.scenario().network;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,18 @@ namespace greenwave {
 /// The known observation component names, in documentation order (docs/observations.md).
 std::span<const std::string_view> observation_component_names();
 
+/// What bounds the observation values of a scenario: how many vehicles a lane can hold and how
+/// long a phase can last. Empty capacities mean unknown (the count components stay unbounded).
+struct ObservationLimits {
+  std::vector<std::int32_t> lane_capacity;  ///< per lane: most vehicles it can hold at once
+  float max_time_in_phase = std::numeric_limits<float>::infinity();  ///< seconds
+};
+
+/// The limits of `scenario`: lane l holds at most floor(length / shortest vehicle) + 1 vehicles
+/// (the simulator never lets vehicles overlap) and never more than the scenario's departures; a
+/// phase lasts at most the horizon plus one step (an episode ends at the horizon).
+ObservationLimits observation_limits(const CompiledScenario& scenario);
+
 /// Writes every agent's observation from a backend. The component list (e.g.
 /// "lane_count,phase") is parsed once; each element of the output is a precomputed sum of
 /// signed lane counts or queues, so a write is a flat gather without allocation.
@@ -24,7 +37,10 @@ class ObservationBuilder {
  public:
   /// Parses `components` (comma-separated names) against `agents`; throws ConfigError on an
   /// empty list, an unknown or repeated name, or a `cbengine` agent with no or more than 4 legs.
-  ObservationBuilder(const RoadNetwork& net, std::span<const AgentTopology> agents, std::string_view components);
+  /// Each component's bounds are the extremes its elements reach under `limits` (a count element
+  /// sums signed lane counts, so its bounds sum the lanes' capacities by sign).
+  ObservationBuilder(const RoadNetwork& net, std::span<const AgentTopology> agents, std::string_view components,
+                     const ObservationLimits& limits = {});
   /// The per-agent layout: padded size, components with offsets and bounds.
   const ObservationSpec& spec() const { return spec_; }
   /// Writes (agents x spec().size()) floats from the backend's current state; `out` must have
@@ -40,6 +56,7 @@ class ObservationBuilder {
   };
 
   void add_element(float base, std::span<const Term> terms);
+  void bound_components(const ObservationLimits& limits);
 
   ObservationSpec spec_;
   std::vector<IntersectionId> intersections_;  ///< per agent
