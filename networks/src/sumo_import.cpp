@@ -575,6 +575,7 @@ class NetReader {
     out_.links.intersection_tls[in.id()] = tls;
     out_.links.movement_link[in.id()] = std::move(link_of);
     out_.links.state_length[in.id()] = static_cast<std::int32_t>(states.front().size());
+    out_.links.program_states[in.id()] = states;
     if (plan.stages_size() > 0) *out_.scenario.add_signal_plans() = std::move(plan);
     return longest_clearance;
   }

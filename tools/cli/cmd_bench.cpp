@@ -15,30 +15,55 @@
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "backend_option.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
 
+namespace {
+
+/// `bench --backend sumo`: the best wall time of `repeat` episodes on the SUMO backend.
+int bench_backend(const Args& args, std::shared_ptr<const CompiledScenario> loaded, SignalController& controller, long long repeat) {
+  const auto backend = make_backend(args, loaded);
+  double best_wall = 1e300;
+  for (long long k = 0; k < repeat; ++k) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run_episode(*backend, controller, loaded->settings.seed);
+    best_wall = std::min(best_wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  const nlohmann::json out = {{"backend", "sumo"},
+                              {"wall_s", best_wall},
+                              {"sim_seconds_per_wall_s", backend->time() / best_wall},
+                              {"steps", std::llround(backend->time() / loaded->settings.dt)}};
+  if (args.flag("json")) std::cout << out.dump() << "\n";
+  else std::printf("backend              sumo\nwall                 %.3f s\nsim s per wall s     %.1f\n", best_wall, backend->time() / best_wall);
+  return 0;
+}
+
+}  // namespace
+
 int cmd_bench(int argc, char** argv) {
-  std::set<std::string> options = {"controller", "threads", "repeat"};
+  std::set<std::string> options = {"controller", "threads", "repeat", "backend"};
   options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
   const Args args(argc, argv, 2, {"json", "help"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave bench SCENARIO [--threads N] [--controller fixed|maxpressure|sotl] [--repeat K]\n"
-                 "                       [scenario options] [--json]\n"
+                 "                       [--backend native|sumo] [scenario options] [--json]\n"
                  "Runs K episodes (default 3) and reports the best: vehicle updates per second (sum over steps\n"
                  "of running vehicles / wall time), simulated seconds per wall second, peak RSS, mean and peak\n"
                  "running vehicles, and the simulator's state bytes (allocated, per vehicle slot, and the part that\n"
-                 "grows with vehicles per running vehicle at the peak).\n"
-              << kScenarioOptionsHelp;
+                 "grows with vehicles per running vehicle at the peak). With --backend sumo: wall, simulated\n"
+                 "seconds per wall second and steps only (bench/sumo_overhead.cpp measures the backend's cost).\n"
+              << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   const auto loaded = load_scenario_option(args);
   const int threads = threads_option(args);
   const long long repeat = args.get_int("repeat", 3);
   if (repeat < 1) throw ConfigError("--repeat", "expected a positive count");
-  Simulator sim(loaded, {threads});
   auto controller = make_controller(args.get_or("controller", "maxpressure"), *loaded);
+  if (sumo_backend_option(args)) return bench_backend(args, loaded, *controller, repeat);
+  Simulator sim(loaded, {threads});
   double best_wall = 1e300;
   std::int64_t updates = 0, peak_running = 0;
   const auto steps = std::llround(loaded->settings.horizon / loaded->settings.dt);

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "args.hpp"
+#include "backend_option.hpp"
 #include "commands.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/env/controller_rollout.hpp"
@@ -15,25 +16,25 @@
 namespace greenwave::cli {
 
 int cmd_run(int argc, char** argv) {
-  std::set<std::string> options = {"controller", "threads", "seed", "trajectory", "reward", "observation"};
+  std::set<std::string> options = {"controller", "threads", "seed", "trajectory", "reward", "observation", "backend"};
   options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
   const Args args(argc, argv, 2, {"json", "help"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl [--threads N] [--seed S]\n"
-                 "                     [scenario options] [--json]\n"
+                 "                     [--backend native|sumo] [scenario options] [--json]\n"
                  "                     [--trajectory F.h5 [--reward SPEC] [--observation SPEC]]\n"
                  "Simulates one episode from t = 0 to the horizon and prints the metrics. --trajectory also\n"
                  "writes the episode to F.h5 (docs/trajectories.md): one step per action_interval, the\n"
                  "controller's phases as actions, rewards from --reward (default queue) and observations\n"
                  "from --observation (default lane_count,phase).\n"
-              << kScenarioOptionsHelp;
+              << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   if (!args.get("trajectory") && (args.get("reward") || args.get("observation")))
     throw ConfigError("--reward/--observation", "only used with --trajectory");
   const auto loaded = load_scenario_option(args);
-  const int threads = threads_option(args);
-  Simulator sim(loaded, {threads});
+  const auto backend = make_backend(args, loaded);
+  TrafficBackend& sim = *backend;
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
   const long long seed = args.get_int("seed", static_cast<long long>(loaded->settings.seed));
   Metrics m;

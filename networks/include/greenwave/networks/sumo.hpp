@@ -24,6 +24,9 @@ struct SumoLinks {
   std::map<std::string, std::vector<std::int32_t>> movement_link;
   /// Per signalized native intersection id: the length of its light's state string.
   std::map<std::string, std::int32_t> state_length;
+  /// Per signalized native intersection id: the state strings of its light's program, in order
+  /// (the backend gives a link SUMO's permissive 'g' where the program ever does).
+  std::map<std::string, std::vector<std::string>> program_states;
 };
 
 /// What the importer skipped or approximated: one counted line per kind, e.g.
