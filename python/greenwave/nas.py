@@ -1,7 +1,7 @@
 """greenwave.nas: architecture-performance predictors and predictor-driven search (docs/nas.md).
 
 Data files are JSON objects ``{id: {"arch": ..., FIELD: number}}``; models are gpnas,
-gpnas-exp, ridge, krr and ensemble; encodings are ``raw``, ``onehot``, ``mod<K>``, ``counts``
+gpnas-exp, ridge, krr, gbt and ensemble; encodings are ``raw``, ``onehot``, ``mod<K>``, ``counts``
 joined by ``+``.
 """
 

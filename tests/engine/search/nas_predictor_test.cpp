@@ -8,6 +8,7 @@
 #include "greenwave/nas/encoding.hpp"
 #include "greenwave/nas/ensemble.hpp"
 #include "greenwave/nas/metrics.hpp"
+#include "greenwave/nas/regressors.hpp"
 
 namespace greenwave::nas {
 namespace {
@@ -63,6 +64,30 @@ TEST(NasEnsemble, WeightSearchPicksTheMemberThatRanksRight) {
   oof << 1, 5, 2, 4, 3, 3, 4, 2, 5, 1;  // member 0 ranks perfectly, member 1 reversed
   auto w = select_weights(oof, y, 10);
   EXPECT_EQ(w, (std::vector<double>{1.0, 0.0}));
+}
+
+}  // namespace
+}  // namespace greenwave::nas
+
+namespace greenwave::nas {
+namespace {
+
+TEST(NasBoostedTrees, OneStumpOnAStepByHand) {
+  // y = 0 for x < 5, 1 for x >= 5: base 0.5, the best split is x <= 4.5, and one tree of
+  // shrinkage 0.1 moves each side by 0.1 * (its mean residual -0.5 or +0.5).
+  Eigen::MatrixXd x(10, 1);
+  Eigen::VectorXd y(10);
+  for (int i = 0; i < 10; ++i) x(i, 0) = i, y[i] = i < 5 ? 0.0 : 1.0;
+  BoostedTrees trees({1}, 1);
+  trees.fit(x, y);
+  Eigen::MatrixXd probe(2, 1);
+  probe << 2, 7;
+  const Eigen::VectorXd p = trees.predict(probe);
+  EXPECT_NEAR(p[0], 0.45, 1e-12);
+  EXPECT_NEAR(p[1], 0.55, 1e-12);
+  // The model file round-trips.
+  const Eigen::VectorXd q = BoostedTrees::from_json(trees.to_json())->predict(probe);
+  EXPECT_EQ(p, q);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ std::unique_ptr<Regressor> make_regressor(const std::string& kind, std::uint64_t
   if (kind == "gpnas-exp") return std::make_unique<GpNas>(GpKernel::Exponential);
   if (kind == "ridge") return std::make_unique<Ridge>(std::vector<double>{0.1, 0.3, 1, 3, 10, 30, 100, 300}, 5, seed);
   if (kind == "krr") return std::make_unique<KernelRidge>(std::vector<double>{0.1, 0.3, 1, 3}, std::vector<double>{0.1, 0.3, 1, 3}, 5, seed);
+  if (kind == "gbt") return std::make_unique<BoostedTrees>(std::vector<int>{25, 50, 100, 200}, 2, 5, seed);
   throw ConfigError("--model", "unknown model '" + kind + "'");
 }
 
@@ -55,14 +56,14 @@ std::unique_ptr<EncodedModel> EncodedModel::from_json(const nlohmann::json& j) {
 }
 
 const std::vector<std::string>& model_kinds() {
-  static const std::vector<std::string> kinds = {"gpnas", "gpnas-exp", "ridge", "krr", "ensemble"};
+  static const std::vector<std::string> kinds = {"gpnas", "gpnas-exp", "ridge", "krr", "gbt", "ensemble"};
   return kinds;
 }
 
 std::unique_ptr<Model> make_model(const std::string& kind, const std::optional<EncodingSpec>& encoding, std::uint64_t seed) {
   const EncodingSpec raw = parse_encoding("raw"), onehot = parse_encoding("onehot");
   if (kind == "gpnas" || kind == "gpnas-exp") return std::make_unique<EncodedModel>(kind, encoding.value_or(raw), seed);
-  if (kind == "ridge" || kind == "krr") return std::make_unique<EncodedModel>(kind, encoding.value_or(onehot), seed);
+  if (kind == "ridge" || kind == "krr" || kind == "gbt") return std::make_unique<EncodedModel>(kind, encoding.value_or(onehot), seed);
   if (kind == "ensemble") {
     const EncodingSpec rich = encoding.value_or(onehot);
     std::vector<std::unique_ptr<Model>> members;

@@ -138,6 +138,7 @@ std::unique_ptr<Regressor> regressor_from_json(const nlohmann::json& j) {
   if (type == "gpnas" || type == "gpnas-exp") return GpNas::from_json(j);
   if (type == "ridge") return Ridge::from_json(j);
   if (type == "krr") return KernelRidge::from_json(j);
+  if (type == "gbt") return BoostedTrees::from_json(j);
   throw ConfigError("model", "unknown regressor type '" + type + "'");
 }
 

@@ -98,6 +98,36 @@ class KernelRidge final : public Regressor {
   double mean_y_ = 0;
 };
 
+/// Gradient-boosted regression trees (squared loss, depth-limited, shrinkage 0.1, every split
+/// over every feature's midpoints); the number of trees chosen by inner CV from a grid.
+class BoostedTrees final : public Regressor {
+ public:
+  /// Trees of `depth` levels, their count chosen among `tree_counts` by `folds`-fold CV (seeded).
+  explicit BoostedTrees(std::vector<int> tree_counts = {25, 50, 100, 200}, int depth = 2, int folds = 5,
+                        std::uint64_t seed = 1)
+      : tree_counts_(std::move(tree_counts)), depth_(depth), folds_(folds), seed_(seed) {}
+  void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) override;
+  Eigen::VectorXd predict(const Eigen::MatrixXd& x) const override;
+  nlohmann::json to_json() const override;
+  /// Reads what to_json wrote.
+  static std::unique_ptr<BoostedTrees> from_json(const nlohmann::json& j);
+
+  /// One tree node: a split (feature, threshold, children) or a leaf (feature = -1, value).
+  struct Node {
+    int feature = -1;       ///< split feature, -1 for a leaf
+    double threshold = 0;   ///< rows with x[feature] <= threshold go left
+    int left = -1, right = -1;  ///< child node indices
+    double value = 0;       ///< leaf output
+  };
+
+ private:
+  std::vector<int> tree_counts_;
+  int depth_, folds_;
+  std::uint64_t seed_;
+  double base_ = 0;
+  std::vector<std::vector<Node>> trees_;
+};
+
 /// Reads any regressor's to_json (dispatching on its "type").
 std::unique_ptr<Regressor> regressor_from_json(const nlohmann::json& j);
 
