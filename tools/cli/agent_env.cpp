@@ -2,19 +2,30 @@
 
 #include <cmath>
 
+#include "backend_option.hpp"
+#include "greenwave/env/process_env.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
 
 OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const CompiledScenario> scenario,
-                                 const std::string& observation, const std::string& reward) {
-  auto sim = std::make_unique<Simulator>(std::move(scenario), SimOptions{threads_option(args)});
-  OwnedTrafficEnv out;
-  out.sim = sim.get();
+                                 const std::string& observation, const std::string& reward, bool worker) {
   TrafficEnvConfig config;
   config.observation = observation;
   config.reward = reward;
-  out.env = std::make_unique<TrafficEnv>(std::move(sim), config);
+  OwnedTrafficEnv out;
+  if (worker && sumo_backend_option(args)) {
+    // The backend is built in the child: the parent never loads a simulation into libsumo.
+    out.env = std::make_unique<ProcessEnv>([&args, scenario, config]() -> std::unique_ptr<Env> {
+      return std::make_unique<TrafficEnv>(make_backend(args, scenario), config);
+    });
+    return out;
+  }
+  auto backend = make_backend(args, std::move(scenario));
+  out.sim = dynamic_cast<Simulator*>(backend.get());
+  auto env = std::make_unique<TrafficEnv>(std::move(backend), config);
+  out.traffic = env.get();
+  out.env = std::move(env);
   return out;
 }
 

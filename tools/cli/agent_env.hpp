@@ -6,6 +6,7 @@
 #include <string>
 
 #include "args.hpp"
+#include "backend_option.hpp"
 #include "greenwave/agents/trainer.hpp"
 #include "greenwave/env/traffic_env.hpp"
 #include "greenwave/sim/backend.hpp"
@@ -17,20 +18,23 @@ namespace greenwave::cli {
 /// The options every agent command accepts besides its own.
 inline const std::set<std::string> kAgentEnvOptions = [] {
   std::set<std::string> options = kScenarioOptions;
-  options.insert({"threads", "seed", "reward", "observation"});
+  options.insert({"threads", "seed", "reward", "observation", "backend"});
   return options;
 }();
 
 
-/// A TrafficEnv that owns its native Simulator (kept visible for metric samples).
+/// A TrafficEnv on the --backend of the command, owning its backend.
 struct OwnedTrafficEnv {
-  Simulator* sim = nullptr;          ///< the backend, owned by env
-  std::unique_ptr<TrafficEnv> env;   ///< the environment
+  Simulator* sim = nullptr;          ///< the native backend (for metric samples), nullptr on SUMO
+  TrafficEnv* traffic = nullptr;     ///< the env when it runs in this process, nullptr in a worker
+  std::unique_ptr<Env> env;          ///< the environment (`traffic`, or a ProcessEnv around one)
 };
 
-/// Builds a TrafficEnv on `scenario` with --threads and the given observation and reward specs.
+/// Builds a TrafficEnv on `scenario` with --backend, --threads and the given observation and
+/// reward specs. With `worker` and --backend sumo it runs in a child process (a ProcessEnv:
+/// libsumo holds one simulation per process); the native engine always runs in this process.
 OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const CompiledScenario> scenario,
-                                 const std::string& observation, const std::string& reward);
+                                 const std::string& observation, const std::string& reward, bool worker = false);
 
 /// The metrics of an episode result as the Metrics struct (by traffic_metric_names()).
 Metrics to_metrics(const EpisodeResult& result);

@@ -25,11 +25,11 @@ int cmd_eval(int argc, char** argv) {
     std::cout << "usage: greenwave eval SCENARIO --agent CKPT|fixed|maxpressure|sotl|random [--episodes N] [--json]\n"
                  "                      [--score citybrain] [--citybrain-threshold D] [--device cpu|cuda|auto]\n"
                  "                      [--seed S] [scenario options] [--threads N]\n"
-                 "                      [--observation SPEC] [--reward SPEC]\n"
+                 "                      [--observation SPEC] [--reward SPEC] [--backend native|sumo]\n"
                  "Runs greedy episodes and prints the mean metrics. A checkpoint rebuilds the observation and\n"
                  "reward it was trained with; a baseline uses the observation components it needs.\n"
                  "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40).\n"
-              << kScenarioOptionsHelp;
+              << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   const std::string agent_name = *args.get("agent");
@@ -60,10 +60,12 @@ int cmd_eval(int argc, char** argv) {
   std::unique_ptr<Agent> baseline;
   Agent* agent = dqn.get();
   if (!dqn) {
-    baseline = make_baseline(agent_name, *traffic.env, static_cast<std::uint64_t>(args.get_int("seed", 0)));
+    baseline = make_baseline(agent_name, *traffic.traffic, static_cast<std::uint64_t>(args.get_int("seed", 0)));
     agent = baseline.get();
   }
   const auto seed = static_cast<std::uint64_t>(args.get_int("seed", static_cast<long long>(scenario->settings.seed)));
+  if (!score.empty() && traffic.sim == nullptr)
+    throw ConfigError("--score", "citybrain reads the native engine's delay-index samples; not available with --backend sumo");
 
   // Episodes by hand (not evaluate()) so the City Brain score can read each episode's samples.
   EpisodeResult mean;

@@ -59,12 +59,13 @@ int cmd_train(int argc, char** argv) {
            "                       [--eval-every K] [--eval-episodes N] [--schedule constant|wsm]\n"
            "                       [--wsm-shape cosine] [--wsm-warmup U] [--wsm-every K] [--wsm-count N]\n"
            "                       [--envs N] [scenario options] [--threads N] [--no-progress]\n"
-           "                       [--trajectories TDIR]\n"
+           "                       [--trajectories TDIR] [--backend native|sumo]\n"
            "Trains a parameter-shared DQN (docs/agents.md) on N parallel envs (--envs, default 1). Writes DIR/config.json, DIR/metrics.jsonl,\n"
            "DIR/last.pt (resumable with --resume) and DIR/best.pt (lowest evaluation ATT); prints the\n"
            "final greedy evaluation's metrics. --trajectories logs every training episode of env i to\n"
-           "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md).\n"
-        << kScenarioOptionsHelp;
+           "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md). With --backend sumo each training env\n"
+           "runs SUMO in a worker process of its own (libsumo holds one simulation per process).\n"
+        << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
   if (args.get_or("agent", "dqn") != "dqn") throw ConfigError("--agent", "only dqn trains, got '" + *args.get("agent") + "'");
@@ -76,7 +77,7 @@ int cmd_train(int argc, char** argv) {
   const long long n_envs = args.get_int("envs", 1);
   if (n_envs < 1 || n_envs > 4096) throw ConfigError("--envs", "expected 1..4096, got " + std::to_string(n_envs));
   std::vector<std::unique_ptr<Env>> envs;
-  for (long long i = 0; i < n_envs; ++i) envs.push_back(make_traffic_env(args, scenario, observation, reward).env);
+  for (long long i = 0; i < n_envs; ++i) envs.push_back(make_traffic_env(args, scenario, observation, reward, true).env);
   VectorEnv train_env(std::move(envs));
   OwnedTrafficEnv eval_env = make_traffic_env(args, scenario, observation, reward);
   const EnvSpec& spec = train_env.spec();
@@ -115,7 +116,7 @@ int cmd_train(int argc, char** argv) {
     TrafficEnvConfig env_config;
     env_config.observation = observation;
     env_config.reward = reward;
-    tc.trajectory_meta = {scenario->content_hash, eval_env.env->reward().text(), env_config.to_json(), tc.seed};
+    tc.trajectory_meta = {scenario->content_hash, eval_env.traffic->reward().text(), env_config.to_json(), tc.seed};
   }
   tc.run_json = nlohmann::json{{"scenario", args.positional()[0]},
                                {"observation", observation},
