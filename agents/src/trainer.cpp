@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "greenwave/core/error.hpp"
 #include "greenwave/core/rng.hpp"
@@ -29,11 +30,22 @@ double now_s() {
 // Eval seeds are a stream of their own, so evaluation never replays a training episode.
 constexpr std::uint64_t kEvalStream = 0x6576616cULL;  // "eval"
 
+// Vehicle counts among the traffic metrics: written as JSON integers (a mean over evaluation
+// episodes rounded to the nearest vehicle, as `greenwave eval` prints it).
+bool is_vehicle_count(const std::string& name) {
+  static const std::set<std::string> counts = {"served_vehicles", "throughput", "vehicles_scheduled", "departed",
+                                               "running", "waiting_to_enter", "queued"};
+  return counts.count(name) != 0;
+}
+
 Json episode_json(const EpisodeResult& r) {
   Json j = Json::object();
   j["steps"] = r.steps;
   j["return"] = r.total_reward;
-  for (std::size_t i = 0; i < r.metric_names.size(); ++i) j[r.metric_names[i]] = r.metric_values[i];
+  for (std::size_t i = 0; i < r.metric_names.size(); ++i) {
+    if (is_vehicle_count(r.metric_names[i])) j[r.metric_names[i]] = std::llround(r.metric_values[i]);
+    else j[r.metric_names[i]] = r.metric_values[i];
+  }
   return j;
 }
 

@@ -66,3 +66,14 @@ def test_out_is_required_and_a_missing_python_is_named(tmp_path):
     r = subprocess.run([str(CLI), "plot", str(run), "--out", str(tmp_path / "x.png")], capture_output=True, text=True,
                        env={"GREENWAVE_PYTHON": "/nonexistent/python3"})
     assert r.returncode != 0 and "/nonexistent/python3" in r.stderr
+
+
+def test_the_extension_picks_the_format(tmp_path):
+    run = write_run(tmp_path / "dqn")
+    r = plot(run, "--out", tmp_path / "curves.svg")
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "curves.svg").read_text()
+    assert text.startswith("<?xml") and "<svg" in text
+    r = plot(run, "--out", tmp_path / "curves.jpg")
+    assert r.returncode != 0 and "the extension picks the format: .png, .svg or .pdf" in r.stderr
+    assert not (tmp_path / "curves.jpg").exists()

@@ -57,6 +57,18 @@ long long Args::get_int(const std::string& name, long long fallback) const {
   return x;
 }
 
+std::uint64_t Args::get_seed(std::uint64_t fallback) const {
+  const auto v = get("seed");
+  if (!v) return fallback;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long x = std::strtoull(v->c_str(), &end, 10);
+  // strtoull accepts a sign (and wraps "-1"), so only digits are let through.
+  if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos || *end != '\0' || errno == ERANGE)
+    throw ConfigError("--seed", "expected a non-negative integer below 2^64, got '" + *v + "'");
+  return x;
+}
+
 double Args::get_double(const std::string& name, double fallback) const {
   const auto v = get(name);
   if (!v) return fallback;

@@ -1,6 +1,7 @@
 // A small command-line parser: positionals, `--key value`, `--key=value` and flags.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -24,6 +25,9 @@ class Args {
   std::string get_or(const std::string& name, const std::string& fallback) const;
   /// An integer option, validated; throws ConfigError naming the option on a bad value.
   long long get_int(const std::string& name, long long fallback) const;
+  /// The --seed option (a non-negative integer below 2^64) or `fallback`; every command reads
+  /// its seed through this, so a negative or malformed seed is the same ConfigError everywhere.
+  std::uint64_t get_seed(std::uint64_t fallback) const;
   /// A floating-point option, validated; throws ConfigError naming the option on a bad value.
   double get_double(const std::string& name, double fallback) const;
 

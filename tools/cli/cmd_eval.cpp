@@ -60,10 +60,10 @@ int cmd_eval(int argc, char** argv) {
   std::unique_ptr<Agent> baseline;
   Agent* agent = dqn.get();
   if (!dqn) {
-    baseline = make_baseline(agent_name, *traffic.traffic, static_cast<std::uint64_t>(args.get_int("seed", 0)));
+    baseline = make_baseline(agent_name, *traffic.traffic, args.get_seed(0));
     agent = baseline.get();
   }
-  const auto seed = static_cast<std::uint64_t>(args.get_int("seed", static_cast<long long>(scenario->settings.seed)));
+  const auto seed = args.get_seed(scenario->settings.seed);
   if (!score.empty() && traffic.sim == nullptr)
     throw ConfigError("--score", "citybrain reads the native engine's delay-index samples; not available with --backend sumo");
 

@@ -35,9 +35,7 @@ DemandOptions demand_options(const Args& args) {
   else throw ConfigError("--demand", "expected uniform, random or peak, got '" + pattern + "'");
   d.rate = args.get_double("rate", d.rate);
   d.horizon = args.get_double("horizon", d.horizon);
-  const long long seed = args.get_int("seed", 0);
-  if (seed < 0) throw ConfigError("--seed", "expected a non-negative integer");
-  d.seed = static_cast<std::uint64_t>(seed);
+  d.seed = args.get_seed(0);
   return d;
 }
 

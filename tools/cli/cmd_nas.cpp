@@ -58,7 +58,7 @@ int nas_cv(const Args& args) {
   const nas::ArchDataset data = nas::load_dataset(args.positional()[1], options);
   const std::string model = args.get_or("model", "ensemble");
   const int folds = static_cast<int>(args.get_int("folds", 5));
-  const long long seed = args.get_int("seed", 0);
+  const std::uint64_t seed = args.get_seed(0);
   const long long repeats = args.get_int("repeats", 1);
   if (repeats < 1) throw ConfigError("--repeats", "expected at least 1, got " + std::to_string(repeats));
   std::vector<std::string> kinds = model == "all" ? nas::model_kinds() : std::vector<std::string>{model};
@@ -70,10 +70,10 @@ int nas_cv(const Args& args) {
     int count = 0;
     per_fold[kind] = nlohmann::json::array();
     for (long long r = 0; r < repeats; ++r) {
-      const nas::CvResult cv = nas::cross_validate(kind, encoding, data, folds, static_cast<std::uint64_t>(seed + r));
+      const nas::CvResult cv = nas::cross_validate(kind, encoding, data, folds, seed + static_cast<std::uint64_t>(r));
       names[kind] = cv.model;
       for (std::size_t f = 0; f < cv.folds.size(); ++f) {
-        per_fold[kind].push_back({{"seed", seed + r}, {"fold", f}, {"kendall_tau", cv.folds[f].tau}, {"rmse", cv.folds[f].rmse}});
+        per_fold[kind].push_back({{"seed", seed + static_cast<std::uint64_t>(r)}, {"fold", f}, {"kendall_tau", cv.folds[f].tau}, {"rmse", cv.folds[f].rmse}});
         sum_tau += cv.folds[f].tau;
         sum_rmse += cv.folds[f].rmse;
         ++count;
@@ -105,7 +105,7 @@ int nas_fit(const Args& args) {
   const nas::ArchDataset data = nas::load_dataset(args.positional()[1], options);
   const std::string model = args.get_or("model", "ensemble");
   const nas::Predictor p = nas::fit_predictor(model, encoding_option(args), data, options,
-                                              static_cast<std::uint64_t>(args.get_int("seed", 0)));
+                                              args.get_seed(0));
   nas::save_predictor(p, *out);
   if (args.flag("json"))
     std::cout << nlohmann::json{{"model", p.model->name()}, {"samples", data.size()}, {"out", *out}}.dump() << "\n";
@@ -148,7 +148,7 @@ int nas_search(const Args& args) {
   const long long budget = args.get_int("budget", 1000);
   if (budget < 1) throw ConfigError("--budget", "expected at least 1 predictor call, got " + std::to_string(budget));
   const std::string method = args.get_or("method", "evolution");
-  const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 0));
+  const auto seed = args.get_seed(0);
   const nas::SearchSpace space = nas::SearchSpace::of(*predictor);
   std::vector<double> best_after;
   Eigen::VectorXd best;

@@ -44,15 +44,18 @@ std::string plot_script() {
 int cmd_plot(int argc, char** argv) {
   const Args args(argc, argv, 2, {"help"}, {"out", "title"});
   if (args.flag("help") || args.positional().empty()) {
-    std::cout << "usage: greenwave plot DIR... --out PNG [--title TEXT]\n"
+    std::cout << "usage: greenwave plot DIR... --out FILE.png|.svg|.pdf [--title TEXT]\n"
                  "Draws the learning curves of `greenwave train --out DIR` runs from each DIR/metrics.jsonl:\n"
                  "average travel time, delay index, served vehicles and episode return against the episode,\n"
-                 "one line per DIR (greedy evaluations as markers). Needs matplotlib for the Python at\n"
+                 "one line per DIR (greedy evaluations as markers); the extension of --out picks the format.\nNeeds matplotlib for the Python at\n"
                  "$GREENWAVE_PYTHON (default " GREENWAVE_PYTHON ").\n";
     return args.flag("help") ? 0 : 2;
   }
   const auto out = args.get("out");
-  if (!out || out->empty()) throw ConfigError("--out", "the PNG file to write is required");
+  if (!out || out->empty()) throw ConfigError("--out", "the image file to write (.png, .svg or .pdf) is required");
+  const std::string ext = std::filesystem::path(*out).extension().string();
+  if (ext != ".png" && ext != ".svg" && ext != ".pdf")
+    throw ConfigError("--out", "'" + *out + "': the extension picks the format: .png, .svg or .pdf");
   const char* env_python = std::getenv("GREENWAVE_PYTHON");
   const std::string python = env_python && *env_python ? env_python : GREENWAVE_PYTHON;
   if (::access(python.c_str(), X_OK) != 0)

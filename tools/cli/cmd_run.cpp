@@ -36,15 +36,15 @@ int cmd_run(int argc, char** argv) {
   const auto backend = make_backend(args, loaded);
   TrafficBackend& sim = *backend;
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
-  const long long seed = args.get_int("seed", static_cast<long long>(loaded->settings.seed));
+  const std::uint64_t seed = args.get_seed(loaded->settings.seed);
   Metrics m;
   if (const auto path = args.get("trajectory")) {
     TrafficEnvConfig config;
     config.reward = args.get_or("reward", config.reward);
     config.observation = args.get_or("observation", config.observation);
-    m = record_controller_episode(sim, *controller, config, static_cast<std::uint64_t>(seed), *path);
+    m = record_controller_episode(sim, *controller, config, seed, *path);
   } else {
-    m = run_episode(sim, *controller, static_cast<std::uint64_t>(seed));
+    m = run_episode(sim, *controller, seed);
   }
   print_metrics(std::cout, m, args.flag("json"));
   return 0;

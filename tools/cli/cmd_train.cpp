@@ -97,14 +97,14 @@ int cmd_train(int argc, char** argv) {
     c.dueling = c.dueling || args.flag("dueling");
     c.prioritized = c.prioritized || args.flag("prioritized");
     c.device = args.get_or("device", args.get("config") ? c.device : "auto");
-    c.seed = static_cast<std::uint64_t>(args.get_int("seed", static_cast<long long>(c.seed)));
+    c.seed = args.get_seed(c.seed);
     agent = std::make_unique<DqnAgent>(c, DqnShape{spec.observation.size(), spec.max_actions, n_envs * spec.num_agents()});
     agent->set_metadata(nlohmann::json{{"observation", observation}, {"reward", reward}}.dump());
   }
 
   TrainerConfig tc;
   tc.episodes = static_cast<int>(args.get_int("episodes", 50));
-  tc.seed = static_cast<std::uint64_t>(args.get_int("seed", static_cast<long long>(scenario->settings.seed)));
+  tc.seed = args.get_seed(scenario->settings.seed);
   tc.eval_every = static_cast<int>(args.get_int("eval-every", 5));
   tc.eval_episodes = static_cast<int>(args.get_int("eval-episodes", 1));
   tc.out_dir = out;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Learning curves of greenwave training runs: `greenwave plot DIR... --out PNG`.
+"""Learning curves of greenwave training runs: `greenwave plot DIR... --out FILE`.
 
 Reads DIR/metrics.jsonl of each run (one JSON object per training episode, written by
 `greenwave train`) and draws average travel time, delay index, served vehicles and the episode
@@ -55,7 +55,7 @@ def read_run(run_dir):
 def main(argv):
     parser = argparse.ArgumentParser(prog="greenwave plot", description=__doc__.split("\n\n")[1])
     parser.add_argument("dirs", nargs="+", metavar="DIR", help="training output directories")
-    parser.add_argument("--out", required=True, metavar="PNG", help="the image to write")
+    parser.add_argument("--out", required=True, metavar="FILE", help="the image to write: .png, .svg or .pdf")
     parser.add_argument("--title", default="", help="figure title")
     args = parser.parse_args(argv)
     try:
@@ -85,7 +85,7 @@ def main(argv):
             fig.suptitle(args.title)
         fig.tight_layout()
         try:
-            fig.savefig(args.out, format="png", dpi=100)
+            fig.savefig(args.out, format=os.path.splitext(args.out)[1][1:].lower(), dpi=100)
         except OSError as e:
             raise PlotError(f"{args.out}: cannot write ({e.strerror})") from None
     except PlotError as e:

@@ -1,0 +1,49 @@
+"""What a new user meets at the command line: seeds checked alike by every command, JSON
+counts as integers, plot formats by extension."""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT
+
+CLI = BUILD / "tools" / "greenwave"
+DEMO = ROOT / "scenarios" / "demo_grid_2x2.pbtxt"
+
+
+def cli(*args, cwd=None):
+    assert CLI.exists(), f"build the greenwave target first ({CLI} is missing)"
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+@pytest.mark.parametrize("seed", ["-1", "1.5", "x", "18446744073709551616"])
+def test_every_command_refuses_a_bad_seed_with_the_same_message(tmp_path, seed):
+    commands = [["run", DEMO, "--controller", "fixed"],
+                ["eval", DEMO, "--agent", "maxpressure", "--episodes", "1"],
+                ["train", DEMO, "--episodes", "1", "--out", tmp_path / "run"],
+                ["generate", "grid", "--rows", "1", "--cols", "1", "--out", tmp_path / "g.pbtxt"]]
+    for command in commands:
+        r = cli(*command, f"--seed={seed}")
+        assert r.returncode != 0 and f"--seed: expected a non-negative integer below 2^64, got '{seed}'" in r.stderr, \
+            (command, r.stderr)
+
+
+def test_the_largest_seed_is_accepted():
+    r = cli("run", DEMO, "--controller", "fixed", "--horizon", "60", "--seed", str(2**64 - 1), "--json")
+    assert r.returncode == 0, r.stderr
+
+
+def test_vehicle_counts_are_json_integers_in_every_output(tmp_path):
+    outputs = [json.loads(cli("run", DEMO, "--controller", "maxpressure", "--horizon", "300", "--json").stdout),
+               json.loads(cli("eval", DEMO, "--agent", "maxpressure", "--episodes", "2", "--horizon", "300", "--json").stdout)]
+    r = cli("train", DEMO, "--episodes", "2", "--eval-every", "1", "--eval-episodes", "2", "--horizon", "300",
+            "--out", tmp_path / "run", "--no-progress", "--json", "--device", "cpu")
+    assert r.returncode == 0, r.stderr
+    outputs.append(json.loads(r.stdout))
+    for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        outputs += [row, row["eval"]]
+    for out in outputs:
+        for key in ("served_vehicles", "throughput", "vehicles_scheduled"):
+            assert type(out[key]) is int, (key, out)
