@@ -5,7 +5,7 @@ PYTHON := /usr/bin/python3
 GREENWAVE := $(BUILD)/tools/greenwave
 DEMO_SCENARIO := scenarios/demo_grid_2x2.pbtxt
 
-.PHONY: deps configure build test checksums demo bench fuzz clean
+.PHONY: deps configure build cli test checksums demo install bench fuzz clean
 
 deps:
 	@tools/install-deps
@@ -25,9 +25,19 @@ test: build
 checksums: build
 	@tools/check-checksums $(GREENWAVE)
 
-# The main job on the bundled scenario.
-demo: build
+# Only the command line (no test binaries, no Python module): what the demo runs.
+cli: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target greenwave
+
+# The main job on the bundled scenario; ends with a FixedTime / MaxPressure / DQN table.
+demo: cli
 	@tools/demo $(GREENWAVE) $(DEMO_SCENARIO)
+
+# Copies the command line to $(PREFIX)/bin (default /usr/local/bin, on PATH).
+PREFIX ?= /usr/local
+install: cli
+	@install -D -m 755 $(GREENWAVE) $(PREFIX)/bin/greenwave
+	@echo "installed $(PREFIX)/bin/greenwave"
 
 bench: build
 	@bench/run $(GREENWAVE)

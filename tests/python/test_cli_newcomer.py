@@ -47,3 +47,41 @@ def test_vehicle_counts_are_json_integers_in_every_output(tmp_path):
     for out in outputs:
         for key in ("served_vehicles", "throughput", "vehicles_scheduled"):
             assert type(out[key]) is int, (key, out)
+
+
+def test_writing_commands_refuse_to_replace_results_without_force(tmp_path):
+    first = tmp_path / "first.pbtxt"
+    assert cli("convert", DEMO, first).returncode == 0
+    written = first.read_bytes()
+    cases = [["convert", DEMO, first],
+             ["generate", "grid", "--rows", "1", "--cols", "1", "--out", first],
+             ["run", DEMO, "--controller", "fixed", "--horizon", "60", "--trajectory", first]]
+    for command in cases:
+        r = cli(*command)
+        assert r.returncode != 0 and f"'{first}' exists; pass --force to replace it" in r.stderr, (command, r.stderr)
+        assert first.read_bytes() == written
+    r = cli("generate", "grid", "--rows", "1", "--cols", "1", "--out", first, "--force")
+    assert r.returncode == 0 and first.read_bytes() != written
+
+
+def train(out, *extra):
+    return cli("train", DEMO, "--episodes", "1", "--horizon", "120", "--out", out, "--no-progress", "--device", "cpu",
+               "--json", *extra)
+
+
+def test_train_refuses_to_replace_a_run_and_resume_refuses_conflicts(tmp_path):
+    out = tmp_path / "run"
+    assert train(out).returncode == 0
+    r = train(out)
+    assert r.returncode != 0 and "holds a training run; pass --resume to continue it or --force to replace it" in r.stderr
+    r = train(out, "--resume")  # 1 episode asked, 1 done
+    assert r.returncode == 0 and "has trained 1 episodes already (--episodes 1); nothing to do" in r.stderr
+    r = cli("train", DEMO, "--episodes", "2", "--horizon", "60", "--out", out, "--resume", "--no-progress")
+    assert r.returncode != 0 and "was trained on" in r.stderr and "hash" in r.stderr
+    r = train(out, "--resume", "--hidden", "32")
+    assert r.returncode != 0 and "holds a network with hidden [128,128]" in r.stderr
+    r = train(out, "--resume", "--reward", "pressure")
+    assert r.returncode != 0 and "was trained with reward 'queue', not 'pressure'" in r.stderr
+    r = train(out, "--resume", "--lr", "0.1")
+    assert r.returncode != 0 and "--resume keeps the checkpoint's own settings; drop --lr" in r.stderr
+    assert train(out, "--force").returncode == 0

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 #include "greenwave/core/error.hpp"
 
@@ -67,6 +68,12 @@ std::uint64_t Args::get_seed(std::uint64_t fallback) const {
   if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos || *end != '\0' || errno == ERANGE)
     throw ConfigError("--seed", "expected a non-negative integer below 2^64, got '" + *v + "'");
   return x;
+}
+
+void Args::refuse_overwrite(const std::string& path, const std::string& option) const {
+  std::error_code ec;
+  if (!flag("force") && std::filesystem::exists(path, ec))
+    throw ConfigError(option, "'" + path + "' exists; pass --force to replace it (or choose another path)");
 }
 
 double Args::get_double(const std::string& name, double fallback) const {

@@ -28,6 +28,9 @@ class Args {
   /// The --seed option (a non-negative integer below 2^64) or `fallback`; every command reads
   /// its seed through this, so a negative or malformed seed is the same ConfigError everywhere.
   std::uint64_t get_seed(std::uint64_t fallback) const;
+  /// Throws ConfigError naming `option` when `path` exists and --force was not given: commands
+  /// that write results never replace an earlier run silently.
+  void refuse_overwrite(const std::string& path, const std::string& option) const;
   /// A floating-point option, validated; throws ConfigError naming the option on a bad value.
   double get_double(const std::string& name, double fallback) const;
 

@@ -8,7 +8,7 @@
 namespace greenwave::cli {
 
 int cmd_convert(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"help"}, {"flow"});
+  const Args args(argc, argv, 2, {"help", "force"}, {"flow"});
   if (args.flag("help") || args.positional().size() != 2) {
     std::cout << "usage: greenwave convert SCENARIO OUT.pbtxt|OUT.pb [--flow FLOW]\n"
                  "Reads SCENARIO in any supported format (native, CityFlow, CBEngine, SUMO), validates it (the\n"
@@ -20,6 +20,7 @@ int cmd_convert(int argc, char** argv) {
   const std::string& out = args.positional()[1];
   const v1::Scenario scenario = read_scenario(in, args.get_or("flow", ""));
   compile_scenario(scenario, in);  // refuse to write what could not be loaded
+  args.refuse_overwrite(out, "OUT");
   write_native(scenario, out);
   std::cerr << "wrote " << out << "\n";
   return 0;

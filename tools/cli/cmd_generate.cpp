@@ -48,7 +48,7 @@ int to_int(const Args& args, const char* name, int fallback) {
 }  // namespace
 
 int cmd_generate(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"help"},
+  const Args args(argc, argv, 2, {"help", "force"},
                   {"rows", "cols", "intersections", "spacing", "speed", "arterial-speed", "side-speed",
                    "side-rate-ratio", "demand", "rate", "horizon", "seed", "name", "out"});
   if (args.flag("help") || args.positional().size() != 1) {
@@ -57,6 +57,7 @@ int cmd_generate(int argc, char** argv) {
   }
   const auto out = args.get("out");
   if (!out) throw ConfigError("--out", "missing, expected the output file (.pbtxt or .pb)");
+  args.refuse_overwrite(*out, "--out");
   const std::string& kind = args.positional()[0];
   v1::Scenario scenario;
   if (kind == "grid") {

@@ -42,7 +42,7 @@ std::string plot_script() {
 }  // namespace
 
 int cmd_plot(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"help"}, {"out", "title"});
+  const Args args(argc, argv, 2, {"help", "force"}, {"out", "title"});
   if (args.flag("help") || args.positional().empty()) {
     std::cout << "usage: greenwave plot DIR... --out FILE.png|.svg|.pdf [--title TEXT]\n"
                  "Draws the learning curves of `greenwave train --out DIR` runs from each DIR/metrics.jsonl:\n"
@@ -56,6 +56,7 @@ int cmd_plot(int argc, char** argv) {
   const std::string ext = std::filesystem::path(*out).extension().string();
   if (ext != ".png" && ext != ".svg" && ext != ".pdf")
     throw ConfigError("--out", "'" + *out + "': the extension picks the format: .png, .svg or .pdf");
+  args.refuse_overwrite(*out, "--out");
   const char* env_python = std::getenv("GREENWAVE_PYTHON");
   const std::string python = env_python && *env_python ? env_python : GREENWAVE_PYTHON;
   if (::access(python.c_str(), X_OK) != 0)

@@ -18,11 +18,11 @@ namespace greenwave::cli {
 int cmd_run(int argc, char** argv) {
   std::set<std::string> options = {"controller", "threads", "seed", "trajectory", "reward", "observation", "backend"};
   options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
-  const Args args(argc, argv, 2, {"json", "help"}, options);
+  const Args args(argc, argv, 2, {"json", "help", "force"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl [--threads N] [--seed S]\n"
                  "                     [--backend native|sumo] [scenario options] [--json]\n"
-                 "                     [--trajectory F.h5 [--reward SPEC] [--observation SPEC]]\n"
+                 "                     [--trajectory F.h5 [--force] [--reward SPEC] [--observation SPEC]]\n"
                  "Simulates one episode from t = 0 to the horizon and prints the metrics. --trajectory also\n"
                  "writes the episode to F.h5 (docs/trajectories.md): one step per action_interval, the\n"
                  "controller's phases as actions, rewards from --reward (default queue) and observations\n"
@@ -39,6 +39,7 @@ int cmd_run(int argc, char** argv) {
   const std::uint64_t seed = args.get_seed(loaded->settings.seed);
   Metrics m;
   if (const auto path = args.get("trajectory")) {
+    args.refuse_overwrite(*path, "--trajectory");
     TrafficEnvConfig config;
     config.reward = args.get_or("reward", config.reward);
     config.observation = args.get_or("observation", config.observation);

@@ -42,6 +42,38 @@ std::string read_text(const std::string& path) {
   return s.str();
 }
 
+/// Refuses a --resume that would continue DIR's run on another scenario, observation or reward,
+/// or with options that change the checkpoint's network or learner (it keeps its own).
+void check_resume(const Args& args, const std::string& out, const DqnAgent& agent, const CompiledScenario& scenario,
+                  const std::string& observation, const std::string& reward) {
+  std::ifstream in(std::filesystem::path(out) / "config.json");
+  const nlohmann::json cfg = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+  if (cfg.is_object() && cfg.contains("run") && cfg["run"].contains("scenario_hash") &&
+      cfg["run"]["scenario_hash"] != scenario.content_hash)
+    throw ConfigError("--resume", "'" + out + "' was trained on " + cfg["run"].value("scenario", std::string("another scenario")) +
+                                      " (hash " + cfg["run"]["scenario_hash"].get<std::string>() + "); " + args.positional()[0] +
+                                      " with these options has hash " + scenario.content_hash +
+                                      ": resume with the same scenario and scenario options, or train into a new --out");
+  const nlohmann::json meta = nlohmann::json::parse(agent.metadata(), nullptr, false);
+  for (const auto& [key, value] : {std::pair{"observation", observation}, std::pair{"reward", reward}})
+    if (meta.is_object() && meta.contains(key) && meta[key] != value)
+      throw ConfigError("--" + std::string(key), "'" + out + "' was trained with " + key + " '" + meta[key].get<std::string>() +
+                                                     "', not '" + value + "'; give the same or train into a new --out");
+  const DqnConfig& c = agent.config();
+  for (const char* option : {"config", "lr", "gamma", "batch", "buffer"})
+    if (args.get(option))
+      throw ConfigError(std::string("--") + option, std::string("--resume keeps the checkpoint's own settings; drop --") + option +
+                                                        " or train into a new --out");
+  const bool conflict = (args.get("hidden") && parse_sizes(*args.get("hidden")) != c.hidden_sizes) ||
+                        (args.flag("dueling") && !c.dueling) || (args.flag("prioritized") && !c.prioritized) ||
+                        (args.get("n-step") && args.get_int("n-step", 1) != c.n_step);
+  if (conflict)
+    throw ConfigError("--resume", "'" + out + "' holds a network with hidden " + nlohmann::json(c.hidden_sizes).dump() +
+                                      (c.dueling ? ", dueling" : "") + (c.prioritized ? ", prioritized replay" : "") +
+                                      ", n-step " + std::to_string(c.n_step) +
+                                      "; the options given conflict with it: drop them or train into a new --out");
+}
+
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
@@ -49,11 +81,11 @@ int cmd_train(int argc, char** argv) {
                                    "lr", "gamma", "batch", "buffer", "hidden", "n-step", "schedule", "wsm-shape",
                                    "wsm-warmup", "wsm-every", "wsm-count", "envs", "trajectories"};
   options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
-  const Args args(argc, argv, 2, {"json", "help", "resume", "dueling", "prioritized", "no-progress"}, options);
+  const Args args(argc, argv, 2, {"json", "help", "resume", "force", "dueling", "prioritized", "no-progress"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout
         << "usage: greenwave train SCENARIO --agent dqn [--reward SPEC] [--episodes N] [--device cpu|cuda|auto]\n"
-           "                       [--out DIR] [--json] [--resume] [--seed S] [--observation SPEC]\n"
+           "                       [--out DIR] [--json] [--resume | --force] [--seed S] [--observation SPEC]\n"
            "                       [--config DQN.json] [--lr X] [--gamma G] [--batch N] [--buffer N]\n"
            "                       [--hidden 128,128] [--n-step N] [--dueling] [--prioritized]\n"
            "                       [--eval-every K] [--eval-episodes N] [--schedule constant|wsm]\n"
@@ -62,6 +94,8 @@ int cmd_train(int argc, char** argv) {
            "                       [--trajectories TDIR] [--backend native|sumo]\n"
            "Trains a parameter-shared DQN (docs/agents.md) on N parallel envs (--envs, default 1). Writes DIR/config.json, DIR/metrics.jsonl,\n"
            "DIR/last.pt (resumable with --resume) and DIR/best.pt (lowest evaluation ATT); prints the\n"
+           "(a DIR holding a run is refused unless --resume continues it, on the same scenario, observation,\n"
+           "reward and network, or --force replaces it)\n"
            "final greedy evaluation's metrics. --trajectories logs every training episode of env i to\n"
            "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md). With --backend sumo each training env\n"
            "runs SUMO in a worker process of its own (libsumo holds one simulation per process).\n"
@@ -85,8 +119,12 @@ int cmd_train(int argc, char** argv) {
   std::unique_ptr<DqnAgent> agent;
   const std::string last = (std::filesystem::path(out) / "last.pt").string();
   if (args.flag("resume")) {
+    if (args.flag("force")) throw ConfigError("--force", "replaces a run; --resume continues it: give one of them");
     agent = DqnAgent::load(last, args.get_or("device", ""));
+    check_resume(args, out, *agent, *scenario, observation, reward);
   } else {
+    if (!args.flag("force") && (std::filesystem::exists(last) || std::filesystem::exists(std::filesystem::path(out) / "metrics.jsonl")))
+      throw ConfigError("--out", "'" + out + "' holds a training run; pass --resume to continue it or --force to replace it");
     DqnConfig c = args.get("config") ? dqn_config_from_json(read_text(*args.get("config"))) : DqnConfig{};
     c.learning_rate = args.get_double("lr", c.learning_rate);
     c.gamma = args.get_double("gamma", c.gamma);
@@ -121,6 +159,7 @@ int cmd_train(int argc, char** argv) {
   tc.run_json = nlohmann::json{{"scenario", args.positional()[0]},
                                {"observation", observation},
                                {"reward", reward},
+                               {"scenario_hash", scenario->content_hash},
                                {"device", resolve_device(agent->config().device)}}
                     .dump();
   const std::string schedule = args.get_or("schedule", "constant");
@@ -131,6 +170,11 @@ int cmd_train(int argc, char** argv) {
   tc.wsm.checkpoint_every = args.get_int("wsm-every", tc.wsm.checkpoint_every);
   tc.wsm.merge_count = static_cast<int>(args.get_int("wsm-count", tc.wsm.merge_count));
 
+  if (args.flag("resume") && agent->counters().episodes >= tc.episodes) {
+    std::cerr << "greenwave train: " << out << " has trained " << agent->counters().episodes << " episodes already (--episodes "
+              << tc.episodes << "); nothing to do: ask for more with --episodes N\n";
+    return 0;
+  }
   const TrainResult result = Trainer(train_env, *eval_env.env, *agent, tc).run();
   const Metrics m = to_metrics(result.final_eval);
   if (args.flag("json")) {
