@@ -7,6 +7,7 @@ function(greenwave_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)  # shared test helpers
   target_compile_definitions(${name} PRIVATE
     GREENWAVE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GREENWAVE_BINARY_DIR="${PROJECT_BINARY_DIR}")

@@ -15,9 +15,12 @@
 #include <bit>
 #include <filesystem>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include "greenwave/agents/replay.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/output_file.hpp"
 #include "greenwave/core/rng.hpp"
 
 namespace greenwave {
@@ -72,6 +75,29 @@ std::vector<T> from_tensor(const torch::Tensor& t) {
   const T* p = c.data_ptr<T>();
   return std::vector<T>(p, p + c.numel());
 }
+
+// FNV-1a (64-bit) over the content of a checkpoint, stored beside it so that load() refuses
+// altered or damaged bytes: LibTorch's reader does not check the archive's CRCs.
+class Digest {
+ public:
+  void add(const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ p[i]) * 0x100000001b3ULL;
+  }
+  void add(const std::string& text) { add(text.data(), text.size()); }
+  template <typename T>
+  void add(const std::vector<T>& v) {
+    add(v.data(), v.size() * sizeof(T));
+  }
+  void add(const torch::Tensor& t) {
+    const torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+    add(c.data_ptr(), static_cast<std::size_t>(c.numel()) * c.element_size());
+  }
+  std::int64_t value() const { return std::bit_cast<std::int64_t>(h_); }
+
+ private:
+  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+};
 
 const DqnConfig& validated(const DqnConfig& c) {
   validate(c);
@@ -135,6 +161,34 @@ struct DqnAgent::Impl {
     // from_blob aliases the host vector; .to() makes the one host-to-device copy per field (a
     // no-op alias on CPU, which is safe because the tensor dies before the vector changes).
     return torch::from_blob(const_cast<void*>(data), sizes, type).to(device);
+  }
+
+  // The checkpoint digest of this state; `config_json` is the config text as stored.
+  std::int64_t digest(const std::string& config_json, CheckpointContents contents) const {
+    Digest d;
+    d.add(config_json);
+    d.add(metadata);
+    d.add(std::vector<std::int64_t>{shape.obs_size, shape.num_actions, shape.rows, static_cast<std::int64_t>(contents)});
+    for (const torch::Tensor& p : online->parameters()) d.add(p);
+    if (contents == CheckpointContents::WeightsOnly) return d.value();
+    for (const torch::Tensor& p : target->parameters()) d.add(p);
+    d.add(std::vector<std::int64_t>{counters.steps, counters.updates, counters.episodes});
+    d.add(rng.state, sizeof rng.state);
+    const ReplayStorage& r = replay.storage();
+    d.add(r.obs);
+    d.add(r.actions);
+    d.add(r.returns);
+    d.add(r.next_obs);
+    d.add(r.next_mask);
+    d.add(r.discounts);
+    d.add(r.priorities);
+    d.add(std::vector<std::int64_t>{r.size, r.next});
+    d.add(&r.max_priority, sizeof r.max_priority);
+    d.add(r.pending_obs);
+    d.add(r.pending_actions);
+    d.add(r.pending_rewards);
+    d.add(r.pending_count);
+    return d.value();
   }
 
   DqnConfig config;
@@ -325,7 +379,9 @@ void DqnAgent::save(const std::string& path, CheckpointContents contents) const 
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(kCheckpointFormat));
   archive.write("contents", c10::IValue(static_cast<std::int64_t>(contents)));
-  archive.write("config", c10::IValue(dqn_config_to_json(m.config)));
+  const std::string config_json = dqn_config_to_json(m.config);
+  archive.write("config", c10::IValue(config_json));
+  archive.write("digest", c10::IValue(m.digest(config_json, contents)));
   archive.write("metadata", c10::IValue(m.metadata));
   archive.write("shape", torch::tensor({m.shape.obs_size, static_cast<std::int64_t>(m.shape.num_actions), m.shape.rows}));
   torch::serialize::OutputArchive online;
@@ -360,16 +416,27 @@ void DqnAgent::save(const std::string& path, CheckpointContents contents) const 
     replay.write("pending_count", to_tensor(r.pending_count, torch::kInt32));
     archive.write("replay", replay);
   }
-  // Write then rename, so a run killed mid-save keeps the previous checkpoint intact.
-  const std::string tmp = path + ".tmp";
+  // Written under a temporary name, then renamed: a failed or killed save keeps the previous
+  // checkpoint intact. The archive's writer must never see a failed write, because it retries
+  // the write in its destructor and a throw from there aborts the process; the first error is
+  // kept aside and thrown once the archive is done.
+  OutputFile out(path);
+  std::optional<IoError> failure;
   try {
-    archive.save_to(tmp);
+    archive.save_to([&](const void* data, std::size_t n) -> std::size_t {
+      if (failure) return n;
+      try {
+        out.write(std::string_view(static_cast<const char*>(data), n));
+      } catch (const IoError& e) {
+        failure = e;
+      }
+      return n;
+    });
   } catch (const c10::Error& e) {
-    bad_checkpoint(path, std::string("cannot write: ") + e.what_without_backtrace());
+    bad_checkpoint(path, std::string("cannot encode: ") + e.what_without_backtrace());
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) bad_checkpoint(path, "cannot rename " + tmp + ": " + ec.message());
+  if (failure) throw IoError(path, "write the checkpoint", failure->error_number());
+  out.commit();
 }
 
 std::unique_ptr<DqnAgent> DqnAgent::load(const std::string& path, const std::string& device) {
@@ -383,7 +450,8 @@ std::unique_ptr<DqnAgent> DqnAgent::load(const std::string& path, const std::str
     archive.read("contents", value);
     const auto contents = static_cast<CheckpointContents>(value.toInt());
     archive.read("config", value);
-    DqnConfig config = dqn_config_from_json(value.toStringRef());
+    const std::string config_json = value.toStringRef();
+    DqnConfig config = dqn_config_from_json(config_json);
     if (!device.empty()) config.device = device;
     torch::Tensor shape_t;
     archive.read("shape", shape_t);
@@ -405,8 +473,14 @@ std::unique_ptr<DqnAgent> DqnAgent::load(const std::string& path, const std::str
         if (params[i].sizes().vec() != expected[i]) bad_checkpoint(path, std::string(key) + " network has other layer sizes than its config");
       net->to(m.device);
     };
+    // Files written before the digest existed have none; every other file must match its own.
+    const auto check_digest = [&] {
+      if (archive.try_read("digest", value) && (!value.isInt() || value.toInt() != m.digest(config_json, contents)))
+        bad_checkpoint(path, "content does not match its digest (the file was altered or damaged)");
+    };
     load_module("online", m.online);
     if (contents == CheckpointContents::WeightsOnly) {
+      check_digest();
       m.copy_target(1.0);
       return std::unique_ptr<DqnAgent>(new DqnAgent(std::move(impl)));
     }
@@ -458,6 +532,7 @@ std::unique_ptr<DqnAgent> DqnAgent::load(const std::string& path, const std::str
     r.pending_rewards = from_tensor<float>(read_t("pending_rewards"));
     r.pending_count = from_tensor<std::int32_t>(read_t("pending_count"));
     m.replay.restore(std::move(r));
+    check_digest();
     return std::unique_ptr<DqnAgent>(new DqnAgent(std::move(impl)));
   } catch (const c10::Error& e) {
     bad_checkpoint(path, std::string("unreadable: ") + e.what_without_backtrace());

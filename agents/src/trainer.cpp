@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <set>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/output_file.hpp"
 #include "greenwave/core/rng.hpp"
 
 namespace greenwave {
@@ -61,11 +63,7 @@ std::string format_duration(double s) {
   return buf;
 }
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text << "\n";
-  if (!out) throw ConfigError("out", "cannot write " + path.string());
-}
+void write_file(const fs::path& path, const std::string& text) { write_file_atomically(path.string(), text + "\n"); }
 
 }  // namespace
 
@@ -330,8 +328,9 @@ TrainResult Trainer::run() {
     next_wsm_update_ = std::max(next_wsm_update_, config_.wsm.warmup_updates);
   }
 
-  std::ofstream metrics(dir / "metrics.jsonl", resumed ? std::ios::app : std::ios::trunc);
-  if (!metrics) throw ConfigError("out", "cannot write " + (dir / "metrics.jsonl").string());
+  const std::string metrics_path = (dir / "metrics.jsonl").string();
+  std::ofstream metrics(metrics_path, resumed ? std::ios::app : std::ios::trunc);
+  if (!metrics) throw IoError(metrics_path, "create the file", errno);
   started_ = now_s();
   const int n_envs = env_.num_envs();
   first_episode_ = static_cast<int>(agent_.counters().episodes);
@@ -388,8 +387,11 @@ TrainResult Trainer::run() {
       }
     }
     agent_.save(result.last_checkpoint);
+    errno = 0;
     for (const Json& line : lines) metrics << line.dump() << "\n";
     metrics << std::flush;
+    // The stream keeps no errno of its own; the failed write() left it set (EIO if not).
+    if (!metrics) throw IoError(metrics_path, "append to the file", errno != 0 ? errno : EIO);
   }
   if (draw_) std::fputs("\r\033[K", stderr);
   if (!evaluated_last) result.final_eval = evaluate(eval_env_, agent_, eval_seed, config_.eval_episodes);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace greenwave {
 namespace {
@@ -17,6 +18,11 @@ ScenarioError::ScenarioError(const std::string& file, const std::string& where, 
 
 ConfigError::ConfigError(const std::string& field, const std::string& what)
     : std::runtime_error(field + ": " + what), field_(field) {}
+
+IoError::IoError(const std::string& path, const std::string& action, int error_number)
+    : std::runtime_error(path + ": cannot " + action + ": " + std::strerror(error_number)),
+      path_(path),
+      error_number_(error_number) {}
 
 namespace detail {
 void check_failed(const char* expr, const char* file, int line, const char* msg) {

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <unistd.h>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/output_file.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 #include "text_file.hpp"
 
@@ -136,26 +136,7 @@ void write_native(const v1::Scenario& scenario, const std::string& path) {
   } else {
     throw ScenarioError(path, "", "unknown extension, expected .pbtxt (text) or .pb (binary)");
   }
-  // Same directory as the target, so the rename is atomic and never crosses file systems.
-  const std::string temp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw ScenarioError(path, "", "cannot create " + temp);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      throw ScenarioError(path, "", "write error (disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw ScenarioError(path, "", "cannot rename " + temp + ": " + ec.message());
-  }
+  write_file_atomically(path, bytes);
 }
 
 }  // namespace greenwave

@@ -25,6 +25,12 @@ PYBIND11_MODULE(_greenwave, m) {
       PyErr_SetString(config_error.ptr(), e.what());
     } catch (const greenwave::ActionError& e) {
       PyErr_SetString(action_error.ptr(), e.what());
+    } catch (const greenwave::IoError& e) {
+      // OSError(errno, message) picks the matching subclass (FileNotFoundError, PermissionError...).
+      py::object error = py::reinterpret_steal<py::object>(PyObject_CallFunction(PyExc_OSError, "is", e.error_number(), e.what()));
+      if (!error) return;  // the call's own exception is set
+      error.attr("filename") = e.path();
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
     } catch (const greenwave::python::RewardCallbackError& e) {
       e.raise(reward_error.ptr());
     }

@@ -1,11 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "file_size_limit.hpp"
 #include "greenwave/agents/baselines.hpp"
 #include "greenwave/agents/dqn.hpp"
 #include "greenwave/agents/trainer.hpp"
@@ -235,6 +239,57 @@ TEST(DqnCheckpoint, MissingOrForeignFileIsAConfigError) {
     std::fclose(f);
   }
   EXPECT_THROW(DqnAgent::load((dir / "junk.pt").string()), ConfigError);
+}
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// LibTorch's archive writer retries a failed write in its destructor and aborts the process
+// when that throws; the save must instead report the OS reason and keep the earlier file.
+TEST(DqnCheckpoint, AFullDiskKeepsThePreviousCheckpoint) {
+  const fs::path dir = temp_dir("dqn_full");
+  const std::string path = (dir / "last.pt").string();
+  ToyBandit env;
+  DqnAgent agent(small_config(), kToyShape);
+  train(env, agent, 5);
+  agent.save(path);
+  const std::string earlier = file_bytes(path);
+  train(env, agent, 5);
+  try {
+    const testing::FileSizeLimit limit(earlier.size() / 2);
+    agent.save(path);
+    FAIL() << "a checkpoint twice the limit was written";
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.error_number(), EFBIG);
+    EXPECT_STREQ(e.what(), (path + ": cannot write the checkpoint: File too large").c_str());
+  }
+  EXPECT_EQ(file_bytes(path), earlier);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);  // no temporary left
+  EXPECT_NO_THROW(DqnAgent::load(path));
+}
+
+TEST(DqnCheckpoint, ATruncatedOrAlteredCheckpointIsRefused) {
+  const fs::path dir = temp_dir("dqn_corrupt");
+  ToyBandit env;
+  DqnAgent agent(small_config(), kToyShape);
+  train(env, agent, 5);
+  agent.save((dir / "good.pt").string());
+  const std::string bytes = file_bytes(dir / "good.pt");
+  std::ofstream(dir / "cut.pt", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  std::string altered = bytes;
+  for (std::size_t i = altered.size() / 4; i < altered.size() / 4 + 64; ++i) altered[i] = static_cast<char>(~altered[i]);
+  std::ofstream(dir / "altered.pt", std::ios::binary).write(altered.data(), static_cast<std::streamsize>(altered.size()));
+  for (const char* name : {"cut.pt", "altered.pt"}) {
+    const std::string path = (dir / name).string();
+    try {
+      DqnAgent::load(path);
+      ADD_FAILURE() << name << " was loaded";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("checkpoint: " + path + ": ", 0), 0u) << e.what();
+    }
+  }
 }
 
 TEST(DqnMerge, KnownUpdatesMergeToExpectedParameters) {

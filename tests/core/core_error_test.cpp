@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "greenwave/core/error.hpp"
 
 namespace greenwave {
@@ -21,6 +23,13 @@ TEST(ConfigError, NamesField) {
   const ConfigError e("--threads", "expected a positive integer, got '0'");
   EXPECT_STREQ(e.what(), "--threads: expected a positive integer, got '0'");
   EXPECT_EQ(e.field(), "--threads");
+}
+
+TEST(IoError, NamesPathActionAndOsReason) {
+  const IoError e("out/a.h5", "write the trajectory", ENOSPC);
+  EXPECT_STREQ(e.what(), "out/a.h5: cannot write the trajectory: No space left on device");
+  EXPECT_EQ(e.path(), "out/a.h5");
+  EXPECT_EQ(e.error_number(), ENOSPC);
 }
 
 TEST(CheckMacro, AbortsWithMessage) {

@@ -1,5 +1,7 @@
 """Scenario loading, conversion and generation; C++ errors as distinct Python exceptions."""
 
+import errno
+import resource
 import subprocess
 
 import pytest
@@ -65,6 +67,29 @@ def test_convert_round_trips_to_binary(tmp_path):
     out = tmp_path / "demo.pb"
     gw.convert(DEMO, out)
     assert gw.load_scenario(out).content_hash == gw.load_scenario(DEMO).content_hash
+
+
+def test_io_errors_are_oserrors_naming_the_file_and_reason(tmp_path):
+    missing = tmp_path / "no-such-dir" / "demo.pb"
+    with pytest.raises(FileNotFoundError) as info:
+        gw.convert(DEMO, missing)
+    assert info.value.errno == errno.ENOENT and info.value.filename == str(missing)
+    assert str(missing) + ": cannot create a file in its directory: No such file or directory" in str(info.value)
+
+
+def test_a_full_disk_keeps_the_previous_file(tmp_path):
+    out = tmp_path / "demo.pb"
+    gw.convert(DEMO, out)
+    previous = out.read_bytes()
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, hard))  # Python ignores SIGXFSZ: writes fail with EFBIG
+    try:
+        with pytest.raises(OSError) as info:
+            gw.convert(DEMO, tmp_path / "demo.pbtxt")  # the text form is larger than 1 KiB
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert info.value.errno == errno.EFBIG and "cannot write: File too large" in str(info.value)
+    assert out.read_bytes() == previous and sorted(p.name for p in tmp_path.iterdir()) == ["demo.pb"]
 
 
 def test_scenario_error_names_the_file(tmp_path):

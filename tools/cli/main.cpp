@@ -1,4 +1,5 @@
 // The `greenwave` command-line program: one binary, one subcommand per job (see docs/cli.md).
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
     print_usage();
     return argc < 2 ? 2 : 0;
   }
+  // A file-size limit (ulimit -f) then fails the write with EFBIG, reported like a full disk,
+  // instead of killing the process with SIGXFSZ halfway through a file.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::string command = argv[1];
   if (command == "--version") command = "version";
   for (const Command& c : kCommands) {

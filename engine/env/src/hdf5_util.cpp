@@ -1,6 +1,8 @@
 #include "hdf5_util.hpp"
 
-#include <stdexcept>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
 
 namespace greenwave::hdf5 {
 namespace {
@@ -25,10 +27,35 @@ herr_t close_any(hid_t id) {
   }
 }
 
+// H5Ewalk2 callback: keeps the errno of the innermost entry whose text reports one (the sec2
+// driver writes "..., errno = 28, error message = 'No space left on device', ...").
+herr_t find_errno(unsigned, const H5E_error2_t* entry, void* out) {
+  const char* at = entry->desc ? std::strstr(entry->desc, "errno = ") : nullptr;
+  int value = 0;
+  if (at && std::sscanf(at, "errno = %d", &value) == 1 && value > 0) *static_cast<int*>(out) = value;
+  return 0;
+}
+
+int os_error_on_stack() {
+  int found = 0;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_errno, &found);
+  return found;
+}
+
 }  // namespace
 
+void init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    H5dont_atexit();  // fails harmlessly when another user (h5py) initialised HDF5 first
+    H5open();
+  });
+}
+
+Failure::Failure(const std::string& what) : std::runtime_error("HDF5: cannot " + what), os_error_(os_error_on_stack()) {}
+
 Handle::Handle(hid_t id, const std::string& what) : id_(id) {
-  if (id < 0) throw std::runtime_error("HDF5: cannot " + what);
+  if (id < 0) throw Failure(what);
 }
 
 Handle::~Handle() {
@@ -45,7 +72,7 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 }
 
 void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: cannot " + what);
+  if (status < 0) throw Failure(what);
 }
 
 QuietErrors::QuietErrors() {

@@ -5,15 +5,34 @@
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace greenwave::hdf5 {
 
+/// Prepares the library, once per process, before its first use: HDF5's exit handler is not
+/// installed, because it would crash closing a file whose close already failed (a full disk);
+/// every identifier greenwave opens is closed by a Handle anyway.
+void init();
+
+/// An HDF5 call that failed; os_error() is the errno HDF5 recorded (ENOSPC, EFBIG, ...) when an
+/// operating-system call was the cause, else 0.
+class Failure : public std::runtime_error {
+ public:
+  /// "HDF5: cannot WHAT", with the errno read from HDF5's current error stack.
+  explicit Failure(const std::string& what);
+  /// The errno of the system call that failed, or 0.
+  int os_error() const noexcept { return os_error_; }
+
+ private:
+  int os_error_;
+};
+
 /// Owns one HDF5 identifier and closes it with the matching H5?close.
 class Handle {
  public:
-  /// Takes `id`; throws std::runtime_error naming `what` when it is negative (an HDF5 failure).
+  /// Takes `id`; throws Failure naming `what` when it is negative (an HDF5 failure).
   Handle(hid_t id, const std::string& what);
   Handle() = default;
   ~Handle();
@@ -23,12 +42,14 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   /// The identifier.
   hid_t get() const { return id_; }
+  /// Forgets the identifier without closing it (the object stays open until the process ends).
+  void abandon() { id_ = H5I_INVALID_HID; }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
 };
 
-/// Throws std::runtime_error naming `what` when an HDF5 call returned a negative status.
+/// Throws Failure naming `what` when an HDF5 call returned a negative status.
 void check(herr_t status, const std::string& what);
 
 /// Silences HDF5's automatic error-stack printing for its lifetime (errors become exceptions).

@@ -16,6 +16,7 @@ std::int64_t TrajectorySummary::steps() const {
 TrajectorySummary read_trajectory_summary(const std::string& path) {
   using hdf5::Handle;
   TrajectorySummary s;
+  hdf5::init();
   try {
     const hdf5::QuietErrors quiet;
     const Handle fapl = hdf5::file_access_without_locking();

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/output_file.hpp"
 #include "hdf5_util.hpp"
 
 namespace greenwave {
@@ -66,6 +68,8 @@ class RowDataset {
   hsize_t rows() const { return rows_; }
   /// The dataset's identifier (for attributes).
   hid_t id() const { return dataset_.get(); }
+  /// Forgets the dataset without closing it (see TrajectoryWriter::Impl::~Impl).
+  void abandon() { dataset_.abandon(); }
 
  private:
   Handle dataset_;
@@ -81,12 +85,53 @@ struct TrajectoryWriter::Impl {
   std::size_t agents = 0;
   std::size_t obs_size = 0;
   std::vector<std::string> metric_names;
+  // The file is created under a temporary name and takes `path` at the first episode end, so a
+  // run that fails before then leaves an earlier file at `path` untouched.
+  std::optional<OutputFile> pending;
   Handle file;
   Handle episode;
   RowDataset observations, actions, rewards, ignored, terminated, truncated, metrics;
   bool open = false;
+  bool failed = false;  // a write failed: nothing more is written, not even at destruction
   std::int64_t episodes = 0;
   std::vector<std::uint8_t> ignored_row;
+
+  // Runs `f` (HDF5 calls); a failure marks the writer failed and becomes IoError when the
+  // operating system refused a write (full disk, file size limit), ConfigError otherwise.
+  template <class F>
+  void guarded(F&& f) {
+    if (failed) throw std::logic_error("trajectory " + path + ": used after a failed write");
+    const hdf5::QuietErrors quiet;
+    try {
+      f();
+    } catch (const hdf5::Failure& e) {
+      failed = true;
+      if (e.os_error() != 0) throw IoError(path, "write the trajectory", e.os_error());
+      throw ConfigError("trajectory", path + ": " + e.what());
+    }
+  }
+
+  // Gives the file its name (once): syncs the temporary and renames it onto `path`.
+  void commit_pending() {
+    if (!pending) return;
+    try {
+      pending->commit();
+    } catch (const IoError&) {
+      failed = true;
+      throw;
+    }
+    pending.reset();
+  }
+
+  ~Impl() {
+    if (!failed) return;
+    // After a failed write nothing more may reach the file: a close would flush the open
+    // episode's metadata, part of which lands in place over what the last episode end left
+    // readable. The identifiers stay open until the process ends (no exit handler flushes them).
+    for (RowDataset* d : {&observations, &actions, &rewards, &ignored, &terminated, &truncated, &metrics}) d->abandon();
+    episode.abandon();
+    file.abandon();
+  }
 
   void check_size(const char* what, std::size_t got, std::size_t expected) const {
     if (got != expected)
@@ -104,8 +149,9 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, const EnvSpec& spec,
   m.obs_size = static_cast<std::size_t>(spec.observation.size());
   m.metric_names = std::move(metric_names);
   m.ignored_row.resize(m.agents);
-  try {
-    const hdf5::QuietErrors quiet;
+  hdf5::init();
+  m.pending.emplace(path);
+  m.guarded([&] {
     // No free-space reuse: space freed while an episode is open may still be referenced by the
     // metadata flushed at the last episode end, so it must never be overwritten.
     const Handle fcpl(H5Pcreate(H5P_FILE_CREATE), "create a file creation list");
@@ -120,7 +166,7 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, const EnvSpec& spec,
     cache.flash_incr_mode = H5C_flash_incr__off;
     cache.decr_mode = H5C_decr__off;
     check(H5Pset_mdc_config(fapl.get(), &cache), "set the metadata cache config");
-    m.file = Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), "create the file");
+    m.file = Handle(H5Fcreate(m.pending->temp_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), "create the file");
     const hid_t f = m.file.get();
     const std::int32_t version = kTrajectorySchemaVersion;
     hdf5::write_int_attribute(f, "schema_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &version);
@@ -134,16 +180,17 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, const EnvSpec& spec,
     hdf5::write_strings_attribute(f, "observation_components", components);
     hdf5::write_strings_attribute(f, "metric_names", m.metric_names);
     check(H5Fflush(f, H5F_SCOPE_GLOBAL), "flush");
-  } catch (const std::runtime_error& e) {
-    throw ConfigError("trajectory", path + ": " + e.what());
-  }
+  });
 }
 
 TrajectoryWriter::~TrajectoryWriter() {
+  Impl& m = *impl_;
+  if (m.failed) return;
   try {
-    if (impl_->open) end_episode();
+    if (m.open) end_episode();
+    m.commit_pending();  // when no episode ended, the file holds its attributes only
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "greenwave: trajectory %s: could not end the last episode: %s\n", impl_->path.c_str(), e.what());
+    std::fprintf(stderr, "greenwave: trajectory %s: could not end the last episode: %s\n", m.path.c_str(), e.what());
   }
 }
 
@@ -153,18 +200,20 @@ void TrajectoryWriter::begin_episode(std::uint64_t seed, std::span<const float> 
   m.check_size("observation", observation.size(), m.agents * m.obs_size);
   char name[32];
   std::snprintf(name, sizeof name, "episode_%06lld", static_cast<long long>(m.episodes));
-  m.episode = Handle(H5Gcreate2(m.file.get(), name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), std::string("create group ") + name);
-  const hid_t g = m.episode.get();
-  hdf5::write_int_attribute(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
-  m.observations = RowDataset(g, "observations", {m.agents, m.obs_size}, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT);
-  m.actions = RowDataset(g, "actions", {m.agents}, H5T_STD_I32LE, H5T_NATIVE_INT32);
-  m.rewards = RowDataset(g, "rewards", {m.agents}, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT);
-  m.ignored = RowDataset(g, "ignored", {m.agents}, H5T_STD_U8LE, H5T_NATIVE_UINT8);
-  m.terminated = RowDataset(g, "terminated", {}, H5T_STD_U8LE, H5T_NATIVE_UINT8);
-  m.truncated = RowDataset(g, "truncated", {}, H5T_STD_U8LE, H5T_NATIVE_UINT8);
-  m.metrics = RowDataset(g, "metrics", {m.metric_names.size()}, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
-  hdf5::write_strings_attribute(m.metrics.id(), "metric_names", m.metric_names);
-  m.observations.append(observation.data());
+  m.guarded([&] {
+    m.episode = Handle(H5Gcreate2(m.file.get(), name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), std::string("create group ") + name);
+    const hid_t g = m.episode.get();
+    hdf5::write_int_attribute(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
+    m.observations = RowDataset(g, "observations", {m.agents, m.obs_size}, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT);
+    m.actions = RowDataset(g, "actions", {m.agents}, H5T_STD_I32LE, H5T_NATIVE_INT32);
+    m.rewards = RowDataset(g, "rewards", {m.agents}, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT);
+    m.ignored = RowDataset(g, "ignored", {m.agents}, H5T_STD_U8LE, H5T_NATIVE_UINT8);
+    m.terminated = RowDataset(g, "terminated", {}, H5T_STD_U8LE, H5T_NATIVE_UINT8);
+    m.truncated = RowDataset(g, "truncated", {}, H5T_STD_U8LE, H5T_NATIVE_UINT8);
+    m.metrics = RowDataset(g, "metrics", {m.metric_names.size()}, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+    hdf5::write_strings_attribute(m.metrics.id(), "metric_names", m.metric_names);
+    m.observations.append(observation.data());
+  });
   m.open = true;
 }
 
@@ -179,31 +228,38 @@ void TrajectoryWriter::append(std::span<const std::int32_t> actions, std::span<c
   m.check_size("info.metric_values", info.metric_values.size(), m.metric_names.size());
   const std::uint8_t terminated = info.terminated;
   const std::uint8_t truncated = info.truncated;
-  m.actions.append(actions.data());
-  m.rewards.append(rewards.data());
-  m.ignored.append(info.ignored.data());
-  m.terminated.append(&terminated);
-  m.truncated.append(&truncated);
-  m.metrics.append(info.metric_values.data());
-  m.observations.append(observation.data());
+  m.guarded([&] {
+    m.actions.append(actions.data());
+    m.rewards.append(rewards.data());
+    m.ignored.append(info.ignored.data());
+    m.terminated.append(&terminated);
+    m.truncated.append(&truncated);
+    m.metrics.append(info.metric_values.data());
+    m.observations.append(observation.data());
+  });
 }
 
 void TrajectoryWriter::end_episode() {
   Impl& m = *impl_;
   if (!m.open) throw std::logic_error("trajectory " + m.path + ": end_episode() without begin_episode()");
   const auto steps = static_cast<std::int64_t>(m.actions.rows());
-  hdf5::write_int_attribute(m.episode.get(), "steps", H5T_STD_I64LE, H5T_NATIVE_INT64, &steps);
-  m.observations = {};
-  m.actions = {};
-  m.rewards = {};
-  m.ignored = {};
-  m.terminated = {};
-  m.truncated = {};
-  m.metrics = {};
-  m.episode = {};
+  m.guarded([&] {
+    hdf5::write_int_attribute(m.episode.get(), "steps", H5T_STD_I64LE, H5T_NATIVE_INT64, &steps);
+    // Flushed before the datasets close, because a close swallows the failure of its own flush.
+    check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "flush " + m.path);
+    m.observations = {};
+    m.actions = {};
+    m.rewards = {};
+    m.ignored = {};
+    m.terminated = {};
+    m.truncated = {};
+    m.metrics = {};
+    m.episode = {};
+    check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "flush " + m.path);
+  });
   m.open = false;
-  check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "flush " + m.path);
   ++m.episodes;
+  m.commit_pending();
 }
 
 std::int64_t TrajectoryWriter::episodes() const { return impl_->episodes; }

@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/output_file.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "greenwave/v1/snapshot.pb.h"
 #include "vehicles.hpp"
@@ -416,21 +417,7 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   rebuild_step_index();  // the step's index of occupied drivables and notified movements
 }
 
-void Simulator::save_snapshot_file(const std::string& path) const {
-  const std::string bytes = save_snapshot();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw ConfigError("snapshot file", "cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw ConfigError("snapshot file", "cannot rename " + tmp + " to " + path + ": " + why);
-  }
-}
+void Simulator::save_snapshot_file(const std::string& path) const { write_file_atomically(path, save_snapshot()); }
 
 void Simulator::restore_snapshot_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

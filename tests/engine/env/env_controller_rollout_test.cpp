@@ -109,13 +109,13 @@ TEST(ControllerRollout, ReplayingTheRecordedActionsThroughTrafficEnvGivesTheSame
   std::filesystem::remove(path);
 }
 
-TEST(ControllerRollout, BadPathOrRewardIsAConfigError) {
+TEST(ControllerRollout, BadRewardIsAConfigErrorAndBadPathAnIoError) {
   const auto sc = grid_2x2();
   Simulator sim(sc);
   auto controller = make_controller("fixed", *sc);
   EXPECT_THROW(record_controller_episode(sim, *controller, {"lane_count", "no_such_reward"}, 1, temp_path("bad.h5")),
                ConfigError);
-  EXPECT_THROW(record_controller_episode(sim, *controller, {}, 1, "/nonexistent_dir/x.h5"), ConfigError);
+  EXPECT_THROW(record_controller_episode(sim, *controller, {}, 1, "/nonexistent_dir/x.h5"), IoError);
 }
 
 }  // namespace

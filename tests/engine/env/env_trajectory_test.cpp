@@ -4,10 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
+#include "file_size_limit.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/env/trajectory_summary.hpp"
 #include "trajectory_rollout.hpp"
@@ -88,7 +92,7 @@ TEST(TrajectoryWriter, WritesEpisodesWithTheDocumentedSchema) {
 }
 
 TEST(TrajectoryWriter, MisuseAndBadPathsAreErrors) {
-  EXPECT_THROW(TrajectoryRollout("/nonexistent-dir/x.h5", 100), ConfigError);
+  EXPECT_THROW(TrajectoryRollout("/nonexistent-dir/x.h5", 100), IoError);
   const std::string path = temp_path("misuse.h5");
   TrajectoryRollout r(path, 100);
   EXPECT_THROW(r.writer.end_episode(), std::logic_error);
@@ -105,6 +109,107 @@ TEST(TrajectorySummary, RejectsFilesThatAreNotTrajectories) {
   std::fputs("not hdf5", f);
   std::fclose(f);
   EXPECT_THROW(read_trajectory_summary(path), ConfigError);
+  std::filesystem::remove(path);
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The files of `dir` whose name starts with `prefix` (the target and any temporary beside it).
+std::vector<std::string> files_starting(const std::filesystem::path& dir, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.find(prefix) != std::string::npos) out.push_back(name);
+  }
+  return out;
+}
+
+// The disk fills during the third episode, in a child that then exits normally (HDF5's exit
+// handler once crashed here): the write fails with the OS reason, nothing reaches stderr, and
+// the two finished episodes read back from the file.
+TEST(TrajectoryWriter, AFullDiskKeepsTheFinishedEpisodes) {
+  const std::string path = temp_path("full.h5");
+  const std::string log = temp_path("full.stderr");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (!std::freopen(log.c_str(), "w", stderr)) ::_exit(3);
+    int status = 4;
+    try {
+      TrajectoryRollout r(path, 1e9);
+      for (std::uint64_t e = 0; e < 2; ++e) {
+        r.begin(e);
+        r.run(600);
+        r.writer.end_episode();
+      }
+      const testing::FileSizeLimit limit(std::filesystem::file_size(path));
+      r.begin(2);
+      r.run(3000);
+      r.writer.end_episode();
+    } catch (const IoError& e) {
+      status = e.error_number() == EFBIG && std::string(e.what()) == path + ": cannot write the trajectory: File too large" ? 0 : 5;
+    } catch (...) {
+      status = 6;
+    }
+    std::exit(status);  // runs the exit handlers
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "3: no log, 4: no error, 5: another message, 6: another exception";
+  EXPECT_EQ(read_bytes(log), "");
+  const TrajectorySummary s = read_trajectory_summary(path);
+  EXPECT_EQ(s.episode_steps, (std::vector<std::int64_t>{600, 600}));
+  const auto metrics = read_dataset<double>(path, "episode_000001/metrics", H5T_NATIVE_DOUBLE);
+  EXPECT_EQ(metrics[599 * traffic_metric_names().size() + 7], 6000.0);  // time of the last step
+  std::filesystem::remove(path);
+  std::filesystem::remove(log);
+}
+
+// A run that fails before its first episode ends leaves the earlier file at the path untouched
+// and no temporary behind.
+TEST(TrajectoryWriter, AFailedFirstEpisodeKeepsTheEarlierFile) {
+  const std::string path = temp_path("earlier.h5");
+  {
+    TrajectoryRollout r(path, 100);
+    r.begin(0);
+    r.run(10);
+  }
+  const std::string earlier = read_bytes(path);
+  try {
+    const testing::FileSizeLimit limit(4096);
+    TrajectoryRollout r(path, 1e9);
+    r.begin(1);
+    r.run(3000);
+    r.writer.end_episode();
+    FAIL() << "the episode fit in 4 KiB";
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.error_number(), EFBIG);
+  }
+  EXPECT_EQ(read_bytes(path), earlier);
+  const std::string name = std::filesystem::path(path).filename().string();
+  EXPECT_EQ(files_starting(std::filesystem::temp_directory_path(), name), std::vector<std::string>{name});
+  std::filesystem::remove(path);
+}
+
+TEST(TrajectorySummary, RefusesATruncatedFile) {
+  const std::string path = temp_path("cut.h5");
+  {
+    TrajectoryRollout r(path, 100);
+    r.begin(0);
+    r.run(10);
+  }
+  const std::string bytes = read_bytes(path);
+  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  try {
+    read_trajectory_summary(path);
+    FAIL() << "half a file was read as a trajectory";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": not a readable greenwave trajectory file"), std::string::npos) << e.what();
+  }
   std::filesystem::remove(path);
 }
 

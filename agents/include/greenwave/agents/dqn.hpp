@@ -45,7 +45,8 @@ class DqnAgent final : public Agent {
   DqnAgent(const DqnConfig& config, const DqnShape& shape);
   /// Loads a checkpoint written by save(); `device` overrides the saved device ("" keeps it).
   /// act() accepts any number of rows; observe() needs the saved shape's rows. Throws
-  /// ConfigError naming the file when it is missing, unreadable or inconsistent.
+  /// ConfigError naming the file when it is missing, unreadable, inconsistent or does not match
+  /// its digest (altered or damaged).
   static std::unique_ptr<DqnAgent> load(const std::string& path, const std::string& device = "");
   ~DqnAgent() override;
   DqnAgent(const DqnAgent&) = delete;
@@ -68,7 +69,8 @@ class DqnAgent final : public Agent {
   /// One gradient update on a sampled minibatch, regardless of the schedule; returns its loss.
   double update();
 
-  /// Writes a checkpoint (torch archive) to `path`.
+  /// Writes a checkpoint (torch archive) to `path` via a temporary and a rename; throws IoError
+  /// (the previous file intact) when the OS refuses the write.
   void save(const std::string& path, CheckpointContents contents = CheckpointContents::Full) const;
   /// Q-values of the online network for rows x obs_size observations (rows x num_actions, no mask).
   std::vector<float> q_values(std::span<const float> obs) const;

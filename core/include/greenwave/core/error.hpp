@@ -1,4 +1,4 @@
-// Typed errors for loading and configuration, and the invariant-check macro of the step path.
+// Typed errors for loading, configuration and file output, and the invariant-check macro of the step path.
 #pragma once
 
 #include <stdexcept>
@@ -40,6 +40,22 @@ class ConfigError : public std::runtime_error {
 class ActionError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/// An operating-system error on a file: "PATH: cannot ACTION: REASON", REASON being strerror's
+/// text for the errno (e.g. "No space left on device").
+class IoError : public std::runtime_error {
+ public:
+  /// Builds the message from the file, what was being done and the errno value.
+  IoError(const std::string& path, const std::string& action, int error_number);
+  /// The file at fault.
+  const std::string& path() const noexcept { return path_; }
+  /// The errno value (ENOSPC, EFBIG, EACCES, ...).
+  int error_number() const noexcept { return error_number_; }
+
+ private:
+  std::string path_;
+  int error_number_;
 };
 
 namespace detail {

@@ -29,7 +29,8 @@ v1::Scenario read_native(const std::string& path);
 v1::Scenario parse_native_text(std::string_view text, const std::string& file);
 
 /// Writes a native scenario; the extension picks the encoding (.pbtxt text, .pb binary).
-/// Writes to a temporary file and renames it, so a failure never leaves a half-written file.
+/// Writes to a temporary file and renames it, so a failure never leaves a half-written file;
+/// throws ScenarioError for an unknown extension, IoError when the OS refuses the write.
 void write_native(const v1::Scenario& scenario, const std::string& path);
 
 /// Validates a native scenario and compiles it into flat arrays (routes completed by shortest

@@ -18,7 +18,7 @@ namespace greenwave {
 /// decision at that time; `ignored` flags the controller's requests that could not take effect
 /// then; rewards are the env's `config.reward`. The episode ends at the horizon (truncated) or
 /// when all demand has left (terminated). Returns the final metrics. Throws ConfigError on a
-/// bad config or path.
+/// bad config, IoError when the trajectory file cannot be written.
 Metrics record_controller_episode(TrafficBackend& backend, SignalController& controller, const TrafficEnvConfig& config,
                                   std::uint64_t seed, const std::string& path);
 

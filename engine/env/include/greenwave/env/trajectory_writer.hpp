@@ -31,7 +31,9 @@ struct TrajectoryMeta {
 /// file's metadata, so a killed process leaves every finished episode readable.
 class TrajectoryWriter {
  public:
-  /// Creates (truncates) `path`; throws ConfigError naming the path when HDF5 cannot.
+  /// Creates the file under a temporary name beside `path`, renamed onto `path` at the first
+  /// episode end (or at destruction); throws IoError when the OS refuses it. Every write
+  /// throws IoError on an OS failure (full disk); the writer then writes nothing more.
   TrajectoryWriter(const std::string& path, const EnvSpec& spec, std::vector<std::string> metric_names,
                    TrajectoryMeta meta);
   /// Flushes and closes the file (an open episode is ended first).

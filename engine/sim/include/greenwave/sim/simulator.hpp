@@ -102,7 +102,7 @@ class Simulator final : public TrafficBackend {
   /// ConfigError on bytes that are not a valid snapshot, ScenarioError on another scenario's.
   /// On error the state is unchanged.
   void restore_snapshot(std::string_view bytes);
-  /// Writes save_snapshot() to `path` (via a temporary file and a rename); throws ConfigError.
+  /// Writes save_snapshot() to `path` (via a temporary file and a rename); throws IoError.
   void save_snapshot_file(const std::string& path) const;
   /// Reads a snapshot file written by save_snapshot_file() and restores it.
   void restore_snapshot_file(const std::string& path);
