@@ -151,12 +151,16 @@ TEST(Dqn, TerminalRowsWithEmptyNextMaskGiveFiniteLoss) {
   EXPECT_TRUE(std::isfinite(agent.update()));
 }
 
-TEST(Dqn, SameSeedSameTraining) {
-  ToyBandit env_a, env_b;
-  DqnAgent a(small_config(), kToyShape), b(small_config(), kToyShape);
+TEST(Dqn, SameSeedSameTrainingOtherSeedOtherTraining) {
+  ToyBandit env_a, env_b, env_c;
+  DqnConfig other = small_config();
+  other.seed += 1;
+  DqnAgent a(small_config(), kToyShape), b(small_config(), kToyShape), c(other, kToyShape);
   train(env_a, a, 10);
   train(env_b, b, 10);
+  train(env_c, c, 10);
   EXPECT_EQ(a.parameters(), b.parameters());
+  EXPECT_NE(a.parameters(), c.parameters());  // the seed reaches initialisation and exploration
 }
 
 TEST(DqnCheckpoint, ReloadGivesIdenticalQValues) {

@@ -2,7 +2,6 @@
 // the compiler accepts what they produce.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -129,15 +128,13 @@ TEST(Generators, Arterial) {
   }
 }
 
-TEST(Generators, CityScaleGridIsFast) {
+// Its speed is bench/bench_load's to measure: tests are never timed.
+TEST(Generators, CityScaleGridHasEveryIntersection) {
   GridOptions o;
   o.rows = 45;
   o.cols = 45;
-  const auto t0 = std::chrono::steady_clock::now();
   const v1::Scenario s = generate_grid(o);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  EXPECT_EQ(s.intersections_size(), 45 * 45 + 4 * 45);
-  EXPECT_LT(seconds, 5.0);
+  EXPECT_EQ(s.intersections_size(), 45 * 45 + 4 * 45);  // the grid plus one boundary node per edge road
 }
 
 TEST(Generators, RejectsOutOfRangeOptions) {
