@@ -403,8 +403,18 @@ class VectorEnv(_VectorEnvBase):
         self.closed = True
 
 
-def make(scenario, **config) -> TrafficEnv:
-    """A TrafficEnv on a Scenario or a scenario path (config keywords: see this module)."""
+def make(scenario, **config):
+    """A TrafficEnv on a Scenario or a scenario path (config keywords: see this module), or, when
+    ``scenario`` is the name of a catalog env other than "traffic" (``greenwave.env_names()``),
+    that env as a CatalogEnv with ``config`` as its options: ``make("moe", compute=1e22)``.
+    ``make("traffic", scenario=PATH, ...)`` is the TrafficEnv on PATH."""
+    if isinstance(scenario, str) and scenario in _greenwave.env_names():
+        if scenario == "traffic":
+            if "scenario" not in config:
+                raise ConfigError("scenario: make('traffic', ...) needs scenario=PATH")
+            return TrafficEnv(config.pop("scenario"), **config)
+        from .catalog import CatalogEnv
+        return CatalogEnv(scenario, **config)
     return TrafficEnv(scenario, **config)
 
 

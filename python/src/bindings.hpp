@@ -55,6 +55,8 @@ void bind_simulator(py::module_& m);
 void bind_envs(py::module_& m);
 /// Registers register_reward, the RewardView passed to Python rewards and RewardError.
 void bind_rewards(py::module_& m);
+/// Registers env_names, env_options and the core of greenwave.CatalogEnv.
+void bind_catalog_envs(py::module_& m);
 /// Registers train and evaluate (only in builds with agents/).
 void bind_training(py::module_& m);
 

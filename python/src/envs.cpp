@@ -91,7 +91,8 @@ class EnvCore {
  private:
   void copy_flags() {
     std::copy(info_.ignored.begin(), info_.ignored.end(), bytes_of(ignored_).begin());
-    std::copy(info_.in_clearance.begin(), info_.in_clearance.end(), bytes_of(in_clearance_).begin());
+    const std::span<std::uint8_t> clearance = bytes_of(in_clearance_);
+    for (std::size_t a = 0; a < clearance.size(); ++a) clearance[a] = env_->in_clearance(static_cast<std::int32_t>(a));
   }
 
   SimulatorHandle sim_;  // before env_: the env refers to it
@@ -191,8 +192,10 @@ class VectorCore {
       const auto row = static_cast<std::size_t>(i);
       span_of(time_)[row] = info.time;
       std::copy(info.ignored.begin(), info.ignored.end(), bytes_of(ignored_).begin() + static_cast<std::ptrdiff_t>(row * agents));
-      std::copy(info.in_clearance.begin(), info.in_clearance.end(),
-                bytes_of(in_clearance_).begin() + static_cast<std::ptrdiff_t>(row * agents));
+      // The envs are the TrafficEnvs this core built; clearance is a traffic fact, not in StepInfo.
+      const auto& traffic = static_cast<const TrafficEnv&>(venv_->env(i));
+      for (std::size_t a = 0; a < agents; ++a)
+        bytes_of(in_clearance_)[row * agents + a] = traffic.in_clearance(static_cast<std::int32_t>(a));
       std::copy(info.metric_values.begin(), info.metric_values.end(), span_of(metrics_).begin() + static_cast<std::ptrdiff_t>(row * k));
     }
   }

@@ -41,6 +41,7 @@ PYBIND11_MODULE(_greenwave, m) {
   greenwave::python::bind_envs(m);
   greenwave::python::bind_rewards(m);
   greenwave::python::bind_nas(m);
+  greenwave::python::bind_catalog_envs(m);
 #ifdef GREENWAVE_PYTHON_WITH_AGENTS
   greenwave::python::bind_training(m);
 #else

@@ -67,7 +67,6 @@ class ToyBandit final : public Env {
     info.truncated = t_ >= length_ && !terminal_;
     info.metric_values = {static_cast<double>(hits_)};
     info.ignored.assign(2, 0);  // every action takes effect
-    info.in_clearance.assign(2, 0);
   }
 
   EnvSpec spec_;

@@ -9,29 +9,74 @@
 #include "commands.hpp"
 #include "greenwave/agents/baselines.hpp"
 #include "greenwave/agents/dqn.hpp"
+#include "greenwave/catalog/catalog.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/core/rng.hpp"
 #include "greenwave/sim/citybrain_score.hpp"
 #include "metrics_output.hpp"
+#include "registry_env.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
 
+namespace {
+
+/// `greenwave eval --env NAME`: greedy episodes of a checkpoint or the random agent on a catalog
+/// env. A checkpoint trained on the same env supplies its options; the command line overrides them.
+int eval_registered_env(const Args& args, const EnvEntry& entry) {
+  const std::string agent_name = *args.get("agent");
+  const long long episodes = args.get_int("episodes", 1);
+  if (episodes < 1 || episodes > 1000000) throw ConfigError("--episodes", "expected 1..1000000, got " + std::to_string(episodes));
+  EnvOptions given;
+  std::unique_ptr<DqnAgent> dqn;
+  if (agent_name != "random") {
+    if (!std::filesystem::exists(agent_name))
+      throw ConfigError("--agent", "'" + agent_name + "' is neither a checkpoint file nor random");
+    dqn = DqnAgent::load(agent_name, args.get_or("device", "auto"));
+    const auto meta = nlohmann::json::parse(dqn->metadata(), nullptr, false);
+    if (!meta.is_object() || meta.value("env", "") != entry.name)
+      throw ConfigError("--agent", "checkpoint '" + agent_name + "' was not trained on env '" + entry.name + "'");
+    if (meta.contains("env_options")) given = env_options_from_json(meta["env_options"].dump());
+  }
+  for (const auto& [key, value] : env_options_from_args(args, entry)) given[key] = value;
+  const std::unique_ptr<Env> env = entry.factory(env_catalog().resolve(entry.name, given));
+  const std::uint64_t seed = args.get_seed(0);
+  RandomAgent random(seed);
+  Agent& agent = dqn ? static_cast<Agent&>(*dqn) : random;
+  const EpisodeResult mean = evaluate(*env, agent, seed, static_cast<int>(episodes));
+  const nlohmann::json j = episode_result_json(mean);
+  std::cout << (args.flag("json") ? j.dump() : j.dump(2)) << "\n";
+  return 0;
+}
+
+}  // namespace
+
 int cmd_eval(int argc, char** argv) {
-  std::set<std::string> options = {"agent", "episodes", "score", "device", "citybrain-threshold"};
-  options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
+  std::set<std::string> options = {"agent", "episodes", "score", "device", "citybrain-threshold", "env"};
+  const auto env_name = peek_env_option(argc, argv, 2);
+  const EnvEntry* entry = env_name ? &env_catalog().at(*env_name) : nullptr;
+  if (entry) {
+    const std::set<std::string> names = env_option_names(*entry);
+    options.insert(names.begin(), names.end());
+    options.insert("seed");
+  } else {
+    options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
+  }
   const Args args(argc, argv, 2, {"json", "help"}, options);
-  if (args.flag("help") || args.positional().size() != 1 || !args.get("agent")) {
-    std::cout << "usage: greenwave eval SCENARIO --agent CKPT|fixed|maxpressure|sotl|random [--episodes N] [--json]\n"
+  if (args.flag("help") || args.positional().size() != (entry ? 0u : 1u) || !args.get("agent")) {
+    std::cout << "usage: greenwave eval SCENARIO|--env NAME --agent CKPT|fixed|maxpressure|sotl|random [--episodes N] [--json]\n"
                  "                      [--score citybrain] [--citybrain-threshold D] [--device cpu|cuda|auto]\n"
                  "                      [--seed S] [scenario options] [--threads N]\n"
                  "                      [--observation SPEC] [--reward SPEC] [--backend native|sumo]\n"
                  "Runs greedy episodes and prints the mean metrics. A checkpoint rebuilds the observation and\n"
                  "reward it was trained with; a baseline uses the observation components it needs.\n"
                  "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40).\n"
-              << kBackendHelp << kScenarioOptionsHelp;
+                 "--env NAME evaluates a checkpoint trained on a catalog env (" + env_names_text() + "), or random,\n"
+                 "and prints \"return\", \"steps\" and the env's metrics; a checkpoint supplies its env options.\n"
+              << (entry ? env_options_help(*entry) : std::string(kBackendHelp) + kScenarioOptionsHelp);
     return args.flag("help") ? 0 : 2;
   }
+  if (entry) return eval_registered_env(args, *entry);
   const std::string agent_name = *args.get("agent");
   const long long episodes = args.get_int("episodes", 1);
   if (episodes < 1 || episodes > 1000000) throw ConfigError("--episodes", "expected 1..1000000, got " + std::to_string(episodes));

@@ -11,8 +11,10 @@
 #include "greenwave/agents/dqn.hpp"
 #include "greenwave/agents/trainer.hpp"
 #include "greenwave/agents/wsm.hpp"
+#include "greenwave/catalog/catalog.hpp"
 #include "greenwave/core/error.hpp"
 #include "metrics_output.hpp"
+#include "registry_env.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
@@ -79,12 +81,21 @@ void check_resume(const Args& args, const std::string& out, const DqnAgent& agen
 int cmd_train(int argc, char** argv) {
   std::set<std::string> options = {"agent", "episodes", "device", "out", "config", "eval-every", "eval-episodes",
                                    "lr", "gamma", "batch", "buffer", "hidden", "n-step", "schedule", "wsm-shape",
-                                   "wsm-warmup", "wsm-every", "wsm-count", "envs", "trajectories"};
-  options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
+                                   "wsm-warmup", "wsm-every", "wsm-count", "envs", "trajectories", "env"};
+  // --env NAME: any env of the catalog, its options as --OPTION VALUE; else SCENARIO (traffic).
+  const auto env_name = peek_env_option(argc, argv, 2);
+  const EnvEntry* entry = env_name ? &env_catalog().at(*env_name) : nullptr;
+  if (entry) {
+    const std::set<std::string> names = env_option_names(*entry);
+    options.insert(names.begin(), names.end());
+    options.insert("seed");
+  } else {
+    options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
+  }
   const Args args(argc, argv, 2, {"json", "help", "resume", "force", "dueling", "prioritized", "no-progress"}, options);
-  if (args.flag("help") || args.positional().size() != 1) {
+  if (args.flag("help") || args.positional().size() != (entry ? 0u : 1u)) {
     std::cout
-        << "usage: greenwave train SCENARIO --agent dqn [--reward SPEC] [--episodes N] [--device cpu|cuda|auto]\n"
+        << "usage: greenwave train SCENARIO|--env NAME --agent dqn [--reward SPEC] [--episodes N] [--device cpu|cuda|auto]\n"
            "                       [--out DIR] [--json] [--resume | --force] [--seed S] [--observation SPEC]\n"
            "                       [--config DQN.json] [--lr X] [--gamma G] [--batch N] [--buffer N]\n"
            "                       [--hidden 128,128] [--n-step N] [--dueling] [--prioritized]\n"
@@ -99,22 +110,37 @@ int cmd_train(int argc, char** argv) {
            "final greedy evaluation's metrics. --trajectories logs every training episode of env i to\n"
            "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md). With --backend sumo each training env\n"
            "runs SUMO in a worker process of its own (libsumo holds one simulation per process).\n"
-        << kBackendHelp << kScenarioOptionsHelp;
+           "--env NAME trains on a catalog env instead of a scenario (" + env_names_text() + "), its options as\n"
+           "--OPTION VALUE (see greenwave train --env NAME --help); best.pt then follows the env's best metric.\n"
+        << (entry ? env_options_help(*entry) : std::string(kBackendHelp) + kScenarioOptionsHelp);
     return args.flag("help") ? 0 : 2;
   }
   if (args.get_or("agent", "dqn") != "dqn") throw ConfigError("--agent", "only dqn trains, got '" + *args.get("agent") + "'");
-  const std::string out = args.get_or("out", "runs/" + std::filesystem::path(args.positional()[0]).stem().string());
+  const std::string out = args.get_or("out", "runs/" + (entry ? entry->name : std::filesystem::path(args.positional()[0]).stem().string()));
   const std::string observation = args.get_or("observation", TrafficEnvConfig{}.observation);
   const std::string reward = args.get_or("reward", TrafficEnvConfig{}.reward);
 
-  const auto scenario = load_scenario_option(args);
   const long long n_envs = args.get_int("envs", 1);
   if (n_envs < 1 || n_envs > 4096) throw ConfigError("--envs", "expected 1..4096, got " + std::to_string(n_envs));
   std::vector<std::unique_ptr<Env>> envs;
-  for (long long i = 0; i < n_envs; ++i) envs.push_back(make_traffic_env(args, scenario, observation, reward, true).env);
+  std::unique_ptr<Env> eval_env;
+  std::shared_ptr<const CompiledScenario> scenario;  // traffic from SCENARIO only
+  std::string traffic_reward_text;
+  EnvOptions env_options;
+  if (entry) {
+    env_options = env_catalog().resolve(entry->name, env_options_from_args(args, *entry));
+    for (long long i = 0; i < n_envs; ++i) envs.push_back(entry->factory(env_options));
+    eval_env = entry->factory(env_options);
+  } else {
+    scenario = load_scenario_option(args);
+    for (long long i = 0; i < n_envs; ++i) envs.push_back(make_traffic_env(args, scenario, observation, reward, true).env);
+    OwnedTrafficEnv traffic = make_traffic_env(args, scenario, observation, reward);
+    traffic_reward_text = traffic.traffic->reward().text();
+    eval_env = std::move(traffic.env);
+  }
   VectorEnv train_env(std::move(envs));
-  OwnedTrafficEnv eval_env = make_traffic_env(args, scenario, observation, reward);
   const EnvSpec& spec = train_env.spec();
+  const EnvEntry& judged = entry ? *entry : env_catalog().at("traffic");
 
   std::unique_ptr<DqnAgent> agent;
   const std::string last = (std::filesystem::path(out) / "last.pt").string();
@@ -137,30 +163,40 @@ int cmd_train(int argc, char** argv) {
     c.device = args.get_or("device", args.get("config") ? c.device : "auto");
     c.seed = args.get_seed(c.seed);
     agent = std::make_unique<DqnAgent>(c, DqnShape{spec.observation.size(), spec.max_actions, n_envs * spec.num_agents()});
-    agent->set_metadata(nlohmann::json{{"observation", observation}, {"reward", reward}}.dump());
+    agent->set_metadata(entry ? nlohmann::json{{"env", entry->name}, {"env_options", nlohmann::json::parse(env_options_to_json(env_options))}}.dump()
+                              : nlohmann::json{{"observation", observation}, {"reward", reward}}.dump());
   }
 
   TrainerConfig tc;
   tc.episodes = static_cast<int>(args.get_int("episodes", 50));
-  tc.seed = args.get_seed(scenario->settings.seed);
+  tc.seed = args.get_seed(scenario ? scenario->settings.seed : 0);
   tc.eval_every = static_cast<int>(args.get_int("eval-every", 5));
   tc.eval_episodes = static_cast<int>(args.get_int("eval-episodes", 1));
   tc.out_dir = out;
-  tc.best_metric = "average_travel_time";
-  tc.lower_is_better = true;
+  tc.best_metric = judged.best_metric;
+  tc.lower_is_better = judged.lower_is_better;
   tc.progress = !args.flag("no-progress");
   if (const auto dir = args.get("trajectories")) {
     tc.trajectory_dir = *dir;
-    TrafficEnvConfig env_config;
-    env_config.observation = observation;
-    env_config.reward = reward;
-    tc.trajectory_meta = {scenario->content_hash, eval_env.traffic->reward().text(), env_config.to_json(), tc.seed};
+    if (entry) {
+      std::string rewards;
+      for (const std::string& r : spec.reward_names) rewards += (rewards.empty() ? "" : ",") + r;
+      tc.trajectory_meta = {"", rewards, env_options_to_json(env_options), tc.seed};
+    } else {
+      TrafficEnvConfig env_config;
+      env_config.observation = observation;
+      env_config.reward = reward;
+      tc.trajectory_meta = {scenario->content_hash, traffic_reward_text, env_config.to_json(), tc.seed};
+    }
   }
-  tc.run_json = nlohmann::json{{"scenario", args.positional()[0]},
-                               {"observation", observation},
-                               {"reward", reward},
-                               {"scenario_hash", scenario->content_hash},
-                               {"device", resolve_device(agent->config().device)}}
+  tc.run_json = (entry ? nlohmann::json{{"env", entry->name},
+                                        {"env_options", nlohmann::json::parse(env_options_to_json(env_options))},
+                                        {"device", resolve_device(agent->config().device)}}
+                       : nlohmann::json{{"scenario", args.positional()[0]},
+                                        {"observation", observation},
+                                        {"reward", reward},
+                                        {"scenario_hash", scenario->content_hash},
+                                        {"device", resolve_device(agent->config().device)}})
                     .dump();
   const std::string schedule = args.get_or("schedule", "constant");
   if (schedule != "constant" && schedule != "wsm") throw ConfigError("--schedule", "expected constant or wsm, got '" + schedule + "'");
@@ -175,7 +211,17 @@ int cmd_train(int argc, char** argv) {
               << tc.episodes << "); nothing to do: ask for more with --episodes N\n";
     return 0;
   }
-  const TrainResult result = Trainer(train_env, *eval_env.env, *agent, tc).run();
+  const TrainResult result = Trainer(train_env, *eval_env, *agent, tc).run();
+  if (entry) {
+    nlohmann::json j = episode_result_json(result.final_eval);
+    if (result.has_merged) j["merged"] = episode_result_json(result.merged_eval);
+    if (args.flag("json")) {
+      std::cout << j.dump() << "\n";
+    } else {
+      std::cout << "final evaluation (last network), checkpoints in " << out << "\n" << j.dump(2) << "\n";
+    }
+    return 0;
+  }
   const Metrics m = to_metrics(result.final_eval);
   if (args.flag("json")) {
     nlohmann::json j = metrics_json(m);

@@ -31,6 +31,8 @@ int cmd_plot(int argc, char** argv);
 
 /// `greenwave nas`: architecture-performance predictors and search (docs/nas.md).
 int cmd_nas(int argc, char** argv);
+/// `greenwave moe`: the MoE Efficiency-Leverage law, configurations and search.
+int cmd_moe(int argc, char** argv);
 
 /// `greenwave train`: train a DQN (built only with agents/).
 int cmd_train(int argc, char** argv);

@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"inspect", "summary of a trajectory file", greenwave::cli::cmd_inspect},
     {"plot", "learning curves of training runs (PNG)", greenwave::cli::cmd_plot},
     {"nas", "architecture-performance predictors and search", greenwave::cli::cmd_nas},
+    {"moe", "MoE efficiency leverage: el, config, optimal, search", greenwave::cli::cmd_moe},
 #ifdef GREENWAVE_HAVE_AGENTS
     {"train", "train a DQN agent on a scenario", greenwave::cli::cmd_train},
     {"eval", "evaluate a checkpoint or a baseline controller", greenwave::cli::cmd_eval},

@@ -84,7 +84,6 @@ void put_info(Channel& c, const StepInfo& info) {
   c.put<std::uint8_t>(info.terminated);
   c.put<std::uint8_t>(info.truncated);
   c.put_vector<std::uint8_t>(info.ignored);
-  c.put_vector<std::uint8_t>(info.in_clearance);
   c.put_vector<double>(info.metric_values);
 }
 
@@ -93,7 +92,6 @@ void get_info(Channel& c, StepInfo& info) {
   info.terminated = c.get<std::uint8_t>() != 0;
   info.truncated = c.get<std::uint8_t>() != 0;
   c.get_vector(info.ignored);
-  c.get_vector(info.in_clearance);
   c.get_vector(info.metric_values);
 }
 

@@ -101,12 +101,14 @@ void TrafficEnv::snapshot_previous() {
   previous_time_ = backend_->time();
 }
 
+bool TrafficEnv::in_clearance(std::int32_t agent) const {
+  return backend_->signal(agents_[static_cast<std::size_t>(agent)].intersection).in_clearance;
+}
+
 void TrafficEnv::fill_info(StepInfo& info) const {
   const auto n = static_cast<std::size_t>(spec_.num_agents());
   info.time = backend_->time();
   info.ignored.resize(n);
-  info.in_clearance.resize(n);
-  for (std::size_t a = 0; a < n; ++a) info.in_clearance[a] = backend_->signal(agents_[a].intersection).in_clearance;
   info.metric_values.resize(traffic_metric_names().size());
   write_traffic_metrics(backend_->metrics(), info.metric_values);
 }

@@ -69,11 +69,13 @@ TEST(TrafficEnv, IgnoredRequestsAreReportedTooEarlyAndInClearance) {
   EXPECT_EQ(h.info.ignored, (std::vector<std::uint8_t>{1, 1}));
   h.step(1, 0);  // t 20: C switches; its 15 s clearance runs until t 35
   EXPECT_EQ(h.info.ignored, (std::vector<std::uint8_t>{0, 0}));
-  EXPECT_EQ(h.info.in_clearance, (std::vector<std::uint8_t>{1, 0}));
+  EXPECT_TRUE(h.env.in_clearance(0));
+  EXPECT_FALSE(h.env.in_clearance(1));
   EXPECT_EQ(h.obs_buf, (std::vector<float>{0, 1, 0, 0, 10, 1, 0, 0, 0, 30}));
   h.step(2, 0);  // t 30: C is in clearance, so the request cannot take effect
   EXPECT_EQ(h.info.ignored, (std::vector<std::uint8_t>{1, 0}));
-  EXPECT_EQ(h.info.in_clearance, (std::vector<std::uint8_t>{0, 0}));
+  EXPECT_FALSE(h.env.in_clearance(0));
+  EXPECT_FALSE(h.env.in_clearance(1));
   EXPECT_EQ(h.backend.signal(0).phase, 1);
   h.step(1, 1);  // t 40: C keeps 1; X (40 s in phase) switches
   EXPECT_EQ(h.info.ignored, (std::vector<std::uint8_t>{0, 0}));

@@ -35,7 +35,7 @@ struct ObservationSpec {
 
 /// Everything an agent needs to know about an environment before it runs.
 struct EnvSpec {
-  std::string name;                       ///< e.g. "traffic"
+  std::string name;                       ///< e.g. "traffic", "moe"
   std::vector<std::string> agent_ids;     ///< one per agent (intersection ids for traffic)
   ObservationSpec observation;            ///< per-agent observation
   std::vector<std::int32_t> action_counts;  ///< discrete actions per agent
@@ -48,10 +48,9 @@ struct EnvSpec {
 /// Per-step information beside observations and rewards; sized once, reused every step.
 struct StepInfo {
   double time = 0;                        ///< simulated seconds
-  bool terminated = false;                ///< the episode ended by itself (all demand left)
-  bool truncated = false;                 ///< the episode was cut at the horizon
+  bool terminated = false;                ///< the episode ended by itself (e.g. all demand left)
+  bool truncated = false;                 ///< the episode was cut at a time or step limit
   std::vector<std::uint8_t> ignored;      ///< per agent: 1 when its action could not take effect
-  std::vector<std::uint8_t> in_clearance; ///< per agent: 1 while a clearance interval runs
   std::vector<double> metric_values;      ///< values of metric_names(), in order
 };
 

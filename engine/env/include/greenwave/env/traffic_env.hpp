@@ -59,6 +59,8 @@ class TrafficEnv final : public Env {
   const TrafficBackend& backend() const { return *backend_; }
   /// Per-agent topology (lanes, movements, phases), in agent order.
   std::span<const AgentTopology> agents() const { return agents_; }
+  /// True while agent `agent`'s intersection runs a clearance interval (agent in [0, agents)).
+  bool in_clearance(std::int32_t agent) const;
   /// Simulation steps per decision.
   std::int32_t steps_per_action() const { return steps_per_action_; }
 
