@@ -13,9 +13,15 @@
 #include "greenwave/core/output_file.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "greenwave/v1/snapshot.pb.h"
-#include "vehicles.hpp"
+#include "sim_state.hpp"
+#include "stages.hpp"
 
 namespace greenwave {
+using sim::kFree;
+using sim::kNotOnLink;
+using sim::kWaiting;
+using sim::Vehicles;
+
 namespace {
 
 /// Bumped whenever the meaning of a Snapshot field changes.
@@ -127,11 +133,12 @@ void need_size(const Field& field, std::size_t expected, const char* name) {
 }  // namespace
 
 std::string Simulator::save_snapshot() const {
-  const Vehicles& s = *veh_;
+  const sim::SimState& st = *state_;
+  const Vehicles& s = st.vehicles;
   v1::SnapshotState snap;
-  snap.set_step_count(step_count_);
-  for (const std::uint64_t w : rng_.state) snap.add_rng_state(w);
-  snap.set_next_departure(next_departure_);
+  snap.set_step_count(st.clock.step_count);
+  for (const std::uint64_t w : st.clock.rng.state) snap.add_rng_state(w);
+  snap.set_next_departure(st.clock.next_departure);
 
   v1::SnapshotVehicles& sv = *snap.mutable_vehicles();
   put(sv.mutable_drivable(), s.drivable);
@@ -157,37 +164,37 @@ std::string Simulator::save_snapshot() const {
   put(sv.mutable_free_slots(), s.free_slots);
   put(sv.mutable_last_change(), s.last_change);
 
-  for (std::int32_t d = 0; d < lists_.count(); ++d) {
-    snap.add_drivable_list_size(lists_.size(d));
-    for (const std::int32_t v : lists_[d]) snap.add_drivable_list_items(v);
+  for (std::int32_t d = 0; d < st.lists.count(); ++d) {
+    snap.add_drivable_list_size(st.lists.size(d));
+    for (const std::int32_t v : st.lists[d]) snap.add_drivable_list_items(v);
   }
-  for (const auto& queue : lane_entry_queue_) {
+  for (const auto& queue : st.entry.queue) {
     snap.add_entry_queue_size(static_cast<std::int32_t>(queue.size()));
     for (std::size_t k = 0; k < queue.size(); ++k) snap.add_entry_queue_items(queue[k]);
   }
 
   v1::SnapshotSignals& sg = *snap.mutable_signals();
-  put(sg.mutable_phase(), phase_);
-  sg.set_in_clearance(to_bytes(in_clearance_));
-  put(sg.mutable_clearance_left(), clearance_left_);
-  put(sg.mutable_time_in_phase(), time_in_phase_);
-  sg.set_movement_open(to_bytes(movement_open_));
+  put(sg.mutable_phase(), st.signals.phase);
+  sg.set_in_clearance(to_bytes(st.signals.in_clearance));
+  put(sg.mutable_clearance_left(), st.signals.clearance_left);
+  put(sg.mutable_time_in_phase(), st.signals.time_in_phase);
+  sg.set_movement_open(to_bytes(st.signals.movement_open));
 
-  put(snap.mutable_lane_count(), lane_count_);
-  put(snap.mutable_lane_queue(), lane_queue_);
-  put(snap.mutable_lane_speed_sum(), lane_speed_sum_);
-  put(snap.mutable_lane_wait_sum(), lane_wait_sum_);
-  put(snap.mutable_lane_departures(), lane_departures_);
+  put(snap.mutable_lane_count(), st.lane.count);
+  put(snap.mutable_lane_queue(), st.lane.queue);
+  put(snap.mutable_lane_speed_sum(), st.lane.speed_sum);
+  put(snap.mutable_lane_wait_sum(), st.lane.wait_sum);
+  put(snap.mutable_lane_departures(), st.lane.departures);
 
-  snap.set_departed(departed_);
-  snap.set_entered(entered_);
-  snap.set_finished(finished_);
-  snap.set_running(running_);
-  snap.set_vehicle_updates(vehicle_updates_);
-  snap.set_lane_changes(lane_changes_);
-  snap.set_finished_travel_time(finished_travel_time_);
-  snap.set_finished_delay_index(finished_delay_index_);
-  for (const MetricSample& m : samples_) {
+  snap.set_departed(st.acc.departed);
+  snap.set_entered(st.acc.entered);
+  snap.set_finished(st.acc.finished);
+  snap.set_running(st.acc.running);
+  snap.set_vehicle_updates(st.acc.vehicle_updates);
+  snap.set_lane_changes(st.acc.lane_changes);
+  snap.set_finished_travel_time(st.acc.finished_travel_time);
+  snap.set_finished_delay_index(st.acc.finished_delay_index);
+  for (const MetricSample& m : st.acc.samples) {
     v1::SnapshotSample& out = *snap.add_samples();
     out.set_time(m.time);
     out.set_served_vehicles(m.served_vehicles);
@@ -205,7 +212,9 @@ std::string Simulator::save_snapshot() const {
 }
 
 void Simulator::restore_snapshot(std::string_view bytes) {
-  const RoadNetwork& net = *net_;
+  const sim::SimModel& model = *model_;
+  sim::SimState& st = *state_;
+  const RoadNetwork& net = *model.net;
   const std::int32_t lanes = net.num_lanes();
   const std::int32_t drivables = lanes + net.num_movements();
   const std::size_t ni = static_cast<std::size_t>(net.num_intersections());
@@ -231,8 +240,8 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   need(snap.ParseFromString(envelope.state()), "state", "not a greenwave.v1.SnapshotState (Protobuf parse failed)");
   need(snap.step_count() >= 0, "step_count", "negative: " + std::to_string(snap.step_count()));
   need_size(snap.rng_state(), 4, "rng_state");
-  need(snap.next_departure() <= demand_->departures.size(), "next_departure",
-       std::to_string(snap.next_departure()) + " exceeds the " + std::to_string(demand_->departures.size()) + " departures");
+  need(snap.next_departure() <= model.demand->departures.size(), "next_departure",
+       std::to_string(snap.next_departure()) + " exceeds the " + std::to_string(model.demand->departures.size()) + " departures");
 
   const v1::SnapshotVehicles& sv = snap.vehicles();
   const std::size_t n = static_cast<std::size_t>(sv.drivable_size());
@@ -270,14 +279,14 @@ void Simulator::restore_snapshot(std::string_view bytes) {
     }
     (d == kWaiting ? waiting : running) += 1;
     const std::int32_t r = sv.route(v);
-    need(r >= 0 && r < demand_->num_routes(), "vehicles.route", at + ": bad route " + std::to_string(r));
-    need(sv.type(v) >= 0 && sv.type(v) < static_cast<std::int32_t>(demand_->vehicle_types.size()), "vehicles.type",
+    need(r >= 0 && r < model.demand->num_routes(), "vehicles.route", at + ": bad route " + std::to_string(r));
+    need(sv.type(v) >= 0 && sv.type(v) < static_cast<std::int32_t>(model.demand->vehicle_types.size()), "vehicles.type",
          at + ": bad vehicle type " + std::to_string(sv.type(v)));
     need(sv.id(v) >= 0 && static_cast<std::size_t>(sv.id(v)) < snap.next_departure(), "vehicles.id",
          at + ": bad vehicle id " + std::to_string(sv.id(v)));
     need(sv.enter_link_step(v) >= 0 && sv.enter_link_step(v) <= kNotOnLink, "vehicles.enter_link_step",
          at + ": bad step " + std::to_string(sv.enter_link_step(v)));
-    need(sv.route_pos(v) >= 0 && sv.route_pos(v) < static_cast<std::int32_t>(demand_->route(r).size()), "vehicles.route_pos",
+    need(sv.route_pos(v) >= 0 && sv.route_pos(v) < static_cast<std::int32_t>(model.demand->route(r).size()), "vehicles.route_pos",
          at + ": bad route position " + std::to_string(sv.route_pos(v)));
     need(std::isfinite(sv.dis(v)) && std::isfinite(sv.speed(v)) && sv.speed(v) >= 0, "vehicles.dis",
          at + ": position or speed not a finite distance/speed");
@@ -350,7 +359,7 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   need_size(snap.lane_departures(), static_cast<std::size_t>(lanes), "lane_departures");
 
   // ---- commit (nothing below can fail)
-  Vehicles& s = *veh_;
+  Vehicles& s = st.vehicles;
   get(s.drivable, sv.drivable());
   get(s.route_pos, sv.route_pos());
   get(s.dis, sv.dis());
@@ -374,47 +383,47 @@ void Simulator::restore_snapshot(std::string_view bytes) {
   from_bytes(s.n_finished, sv.n_finished());
   get(s.free_slots, sv.free_slots());
 
-  step_count_ = snap.step_count();
-  for (int w = 0; w < 4; ++w) rng_.state[w] = snap.rng_state(w);
-  next_departure_ = static_cast<std::size_t>(snap.next_departure());
+  st.clock.step_count = snap.step_count();
+  for (int w = 0; w < 4; ++w) st.clock.rng.state[w] = snap.rng_state(w);
+  st.clock.next_departure = static_cast<std::size_t>(snap.next_departure());
   {
     int k = 0;
-    lists_.reset(drivables);
+    st.lists.reset(drivables);
     for (std::int32_t d = 0; d < drivables; ++d) {
-      for (std::int32_t c = 0; c < snap.drivable_list_size(d); ++c) lists_.push_back(d, snap.drivable_list_items(k++));
+      for (std::int32_t c = 0; c < snap.drivable_list_size(d); ++c) st.lists.push_back(d, snap.drivable_list_items(k++));
     }
   }
   {
     int k = 0;
     for (LaneId l = 0; l < lanes; ++l) {
-      auto& queue = lane_entry_queue_[l];
+      auto& queue = st.entry.queue[l];
       queue.clear();
       for (std::int32_t c = 0; c < snap.entry_queue_size(l); ++c) queue.push_back(snap.entry_queue_items(k++));
-      lane_entry_waiting_[l] = static_cast<std::int32_t>(queue.size());
+      st.entry.waiting[l] = static_cast<std::int32_t>(queue.size());
     }
   }
-  movers_.clear();
-  get(phase_, sg.phase());
-  from_bytes(in_clearance_, sg.in_clearance());
-  get(clearance_left_, sg.clearance_left());
-  get(time_in_phase_, sg.time_in_phase());
-  from_bytes(movement_open_, sg.movement_open());
-  get(lane_count_, snap.lane_count());
-  get(lane_queue_, snap.lane_queue());
-  get(lane_speed_sum_, snap.lane_speed_sum());
-  get(lane_wait_sum_, snap.lane_wait_sum());
-  get(lane_departures_, snap.lane_departures());
-  departed_ = snap.departed();
-  entered_ = snap.entered();
-  finished_ = snap.finished();
-  running_ = snap.running();
-  vehicle_updates_ = snap.vehicle_updates();
-  lane_changes_ = snap.lane_changes();
-  finished_travel_time_ = snap.finished_travel_time();
-  finished_delay_index_ = snap.finished_delay_index();
-  samples_.clear();
-  for (const v1::SnapshotSample& m : snap.samples()) samples_.push_back({m.time(), m.served_vehicles(), m.delay_index()});
-  rebuild_step_index();  // the step's index of occupied drivables and notified movements
+  st.move.movers.clear();
+  get(st.signals.phase, sg.phase());
+  from_bytes(st.signals.in_clearance, sg.in_clearance());
+  get(st.signals.clearance_left, sg.clearance_left());
+  get(st.signals.time_in_phase, sg.time_in_phase());
+  from_bytes(st.signals.movement_open, sg.movement_open());
+  get(st.lane.count, snap.lane_count());
+  get(st.lane.queue, snap.lane_queue());
+  get(st.lane.speed_sum, snap.lane_speed_sum());
+  get(st.lane.wait_sum, snap.lane_wait_sum());
+  get(st.lane.departures, snap.lane_departures());
+  st.acc.departed = snap.departed();
+  st.acc.entered = snap.entered();
+  st.acc.finished = snap.finished();
+  st.acc.running = snap.running();
+  st.acc.vehicle_updates = snap.vehicle_updates();
+  st.acc.lane_changes = snap.lane_changes();
+  st.acc.finished_travel_time = snap.finished_travel_time();
+  st.acc.finished_delay_index = snap.finished_delay_index();
+  st.acc.samples.clear();
+  for (const v1::SnapshotSample& m : snap.samples()) st.acc.samples.push_back({m.time(), m.served_vehicles(), m.delay_index()});
+  sim::rebuild_step_index(model, st);  // the step's index of occupied drivables and notified movements
 }
 
 void Simulator::save_snapshot_file(const std::string& path) const { write_file_atomically(path, save_snapshot()); }

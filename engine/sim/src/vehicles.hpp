@@ -1,16 +1,20 @@
-// Private to engine/sim: the simulator's vehicle state in struct-of-arrays, shared by the step
-// pipeline (simulator.cpp), lane changing (lane_change.cpp) and snapshots (snapshot.cpp).
+// Private to engine/sim: the vehicles group of SimState (sim_state.hpp), per-slot columns in
+// struct-of-arrays, and the markers its columns hold.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
 
-#include "greenwave/sim/simulator.hpp"
+namespace greenwave::sim {
 
-namespace greenwave {
+/// Below this speed (m/s) a vehicle is queued (CityFlow).
+inline constexpr double kQueueSpeed = 0.1;
+/// Tolerance of time comparisons (departures, green and clearance times), seconds.
+inline constexpr double kEps = 1e-8;
 
-/// Marks a free vehicle slot in Simulator::Vehicles::drivable.
+/// Marks a free vehicle slot in Vehicles::drivable.
 inline constexpr std::int32_t kFree = -1;
 /// Marks a vehicle that departed but waits in its entry lane's queue.
 inline constexpr std::int32_t kWaiting = -2;
@@ -25,7 +29,7 @@ inline constexpr std::int32_t kNotOnLink = std::numeric_limits<std::int32_t>::ma
 
 /// Vehicle state in struct-of-arrays; a slot is reused after its vehicle finishes, and slots are
 /// renumbered in drivable order every kRenumberPeriod steps (locality.cpp).
-struct Simulator::Vehicles {
+struct Vehicles {
   // committed state
   std::vector<std::int32_t> drivable;   // kFree, kWaiting, or a drivable id
   std::vector<std::int32_t> route_pos;  // index in the route of the current (or last) road
@@ -102,4 +106,4 @@ struct Simulator::Vehicles {
   }
 };
 
-}  // namespace greenwave
+}  // namespace greenwave::sim
