@@ -149,3 +149,27 @@ def test_python_api_matches_the_command_line(tmp_path):
     assert found["best_prediction"] == max(found["best_by_calls"])
     with pytest.raises(greenwave.ConfigError, match="--model: unknown model 'forest'"):
         greenwave.nas.cross_validate(data, "score", "forest")
+
+
+def test_make_nas_steps_the_search_env(tmp_path):
+    import greenwave
+
+    # Three genes over 1..3 (the fourth fixed); ridge on one-hot of y = number of 2s.
+    rng = np.random.default_rng(4)
+    archs = [[int(v) for v in rng.integers(1, 4, 3)] + [5] for _ in range(30)]
+    data, model = tmp_path / "d.json", tmp_path / "m.json"
+    write(data, archs, [sum(v == 2 for v in a) for a in archs])
+    greenwave.nas.fit(data, "score", model, "ridge")
+    env = greenwave.make("nas", model=str(model), max_steps=2, reward_scale=10)
+    # Observation: 3 one-hots of 3 values + the step fraction; actions: 9 (gene, value) + stop.
+    assert env.observation_space.shape == (10,) and env.action_space.n == 10
+    obs, info = env.reset(seed=1)
+    mask = info["action_mask"]
+    assert mask[9] == 1 and mask.sum() == 1 + 3 * 2  # each gene's held value is masked
+    before = info["metrics"]["score"]
+    obs, reward, terminated, truncated, info = env.step(int(np.flatnonzero(mask[:9])[0]))
+    assert reward == pytest.approx(10 * (info["metrics"]["score"] - before), rel=1e-5)
+    obs, reward, terminated, truncated, info = env.step(9)  # stop
+    assert terminated and not truncated and reward == 0
+    with pytest.raises(greenwave.ConfigError, match="model"):
+        greenwave.make("nas", max_steps=2)

@@ -6,6 +6,7 @@
 #include "greenwave/core/error.hpp"
 #include "greenwave/env/traffic_env.hpp"
 #include "greenwave/networks/scenario_io.hpp"
+#include "greenwave/nas/nas_search_env.hpp"
 #include "greenwave/search/moe/moe_env.hpp"
 #include "greenwave/sim/simulator.hpp"
 
@@ -72,6 +73,28 @@ EnvEntry moe_entry() {
   return e;
 }
 
+EnvEntry nas_entry() {
+  EnvEntry e;
+  e.name = "nas";
+  e.summary = "architecture search with a frozen performance predictor (docs/nas.md)";
+  const nas::NasSearchConfig d;
+  e.options = {{"model", "", "predictor file written by greenwave nas fit", true},
+               {"max-steps", std::to_string(d.max_steps), "gene changes per episode", false},
+               {"reward-scale", "1", "reward = scale x predicted improvement", false}};
+  e.factory = [](const EnvOptions& o) -> std::unique_ptr<Env> {
+    nas::NasSearchConfig c;
+    const long long steps = option_int(o, "max-steps");
+    if (steps < 1 || steps > 100000) throw ConfigError("max-steps", "expected 1..100000, got " + std::to_string(steps));
+    c.max_steps = static_cast<int>(steps);
+    c.reward_scale = option_double(o, "reward-scale");
+    if (!(c.reward_scale > 0)) throw ConfigError("reward-scale", "expected a positive number, got " + option(o, "reward-scale"));
+    return std::make_unique<nas::NasSearchEnv>(std::make_shared<const nas::Predictor>(nas::load_predictor(option(o, "model"))), c);
+  };
+  e.best_metric = "best_score";
+  e.lower_is_better = false;
+  return e;
+}
+
 }  // namespace
 
 double option_double(const EnvOptions& options, const std::string& name) {
@@ -101,6 +124,7 @@ const EnvRegistry& env_catalog() {
     EnvRegistry r;
     r.add(traffic_entry());
     r.add(moe_entry());
+    r.add(nas_entry());
     return r;
   }();
   return registry;
