@@ -31,7 +31,13 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 ScenarioFormat detect_format(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(path, ec)) throw ScenarioError(path, "", "no such file");
+  if (!fs::exists(path, ec)) {
+    // The examples' paths point into the shared data folder, which a fresh clone lacks.
+    const bool shared = path.find("shared/data") != std::string::npos;
+    throw ScenarioError(path, "", shared ? "no such file (shared/data is the data folder beside the checkout, not part of "
+                                           "the repository: see the README's 'Shared data'; or run on your own files)"
+                                         : "no such file");
+  }
   if (fs::is_directory(path, ec)) throw ScenarioError(path, "", "is a directory, expected a scenario file");
   const std::string ext = fs::path(path).extension().string();
   if (ext == ".pbtxt" || ext == ".textproto") return ScenarioFormat::NativeText;

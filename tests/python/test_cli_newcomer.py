@@ -85,3 +85,10 @@ def test_train_refuses_to_replace_a_run_and_resume_refuses_conflicts(tmp_path):
     r = train(out, "--resume", "--lr", "0.1")
     assert r.returncode != 0 and "--resume keeps the checkpoint's own settings; drop --lr" in r.stderr
     assert train(out, "--force").returncode == 0
+
+
+def test_a_missing_shared_data_path_says_what_shared_data_is(tmp_path):
+    r = cli("run", "../shared/data/cityflow/not_there/config.json", "--controller", "fixed")
+    assert r.returncode != 0 and "no such file (shared/data is the data folder beside the checkout" in r.stderr
+    r = cli("run", tmp_path / "mine.json", "--controller", "fixed")
+    assert r.returncode != 0 and r.stderr.strip().endswith("mine.json: no such file")
