@@ -25,10 +25,11 @@ void clear_growable_state(const SimModel& model, SimState& st) {
   auto& queues = st.entry.queue;
   if (static_cast<std::int32_t>(queues.size()) != lanes) queues.assign(lanes, {});
   for (auto& queue : queues) queue.clear();
-  // One delay-index sample per metric period up to the horizon.
-  const RunSettings& settings = *model.settings;
+  // One delay-index sample per metric period (in whole steps) up to the horizon, and none after
+  // it (sample_metrics), so a step never grows this buffer.
+  const double sample_dt = static_cast<double>(model.metric_period_steps) * model.dt;
   st.acc.samples.clear();
-  st.acc.samples.reserve(static_cast<std::size_t>(std::ceil(settings.horizon / std::max(settings.metric_period, settings.dt))) + 2);
+  st.acc.samples.reserve(static_cast<std::size_t>(std::floor(model.settings->horizon / sample_dt + 1e-9)) + 1);
 }
 
 void grow_slot_scratch(SimState& st) {

@@ -61,7 +61,9 @@ Metrics metrics_now(const SimModel& model, const SimState& st) {
 }
 
 void sample_metrics(const SimModel& model, SimState& st) {
-  if (st.clock.step_count % model.metric_period_steps == 0) st.acc.samples.push_back({now(model, st), st.acc.entered, delay_index_now(model, st)});
+  // None past the horizon: the buffer reserved at reset never grows in a step.
+  if (st.clock.step_count % model.metric_period_steps == 0 && now(model, st) <= model.settings->horizon + 1e-9)
+    st.acc.samples.push_back({now(model, st), st.acc.entered, delay_index_now(model, st)});
 }
 
 }  // namespace greenwave::sim

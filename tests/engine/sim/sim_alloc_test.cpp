@@ -124,6 +124,25 @@ TEST_P(StepAllocations, NoneWhenARestoredRunRepeats) {
   EXPECT_EQ(n, 0) << "allocations during 500 steps after a restore with " << GetParam() << " threads";
 }
 
+// The delay-index samples are reserved at reset, one per metric period up to the horizon; a run
+// stepped to twice its horizon records exactly those and never moves the buffer.
+TEST(MetricSamples, ReservedAtResetAndNeverGrownByStep) {
+  const auto sc = testing::grid(900);  // horizon 900 s, metric period 120 s: samples at 120..840 s
+  ASSERT_EQ(sc->settings.horizon, 900.0);
+  ASSERT_EQ(sc->settings.metric_period, 120.0);
+  Simulator sim(sc, {1});
+  sim.reset(sc->settings.seed);
+  const std::size_t capacity = sim.metric_samples().capacity();
+  const MetricSample* storage = sim.metric_samples().data();
+  EXPECT_GE(capacity, 7u);
+  while (sim.time() < 1800.0) sim.step();
+  std::vector<double> times;
+  for (const MetricSample& m : sim.metric_samples()) times.push_back(m.time);
+  EXPECT_EQ(times, (std::vector<double>{120, 240, 360, 480, 600, 720, 840}));
+  EXPECT_EQ(sim.metric_samples().capacity(), capacity);
+  EXPECT_EQ(sim.metric_samples().data(), storage);
+}
+
 TEST(StateMemory, FollowsTheVehiclesHeldNotTheDepartures) {
   const auto sc = testing::grid(200, false, 3, 6);
   Simulator sim(sc, {1});

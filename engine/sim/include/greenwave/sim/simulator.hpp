@@ -84,7 +84,7 @@ class Simulator final : public TrafficBackend {
   std::vector<VehicleView> vehicles() const;
   /// Vehicles on each drivable (lanes, then movements), front first.
   std::span<const std::int32_t> drivable_vehicles(std::int32_t drivable) const;
-  /// Delay-index samples taken every settings.metric_period seconds since reset.
+  /// Delay-index samples taken every settings.metric_period seconds since reset, up to the horizon.
   const std::vector<MetricSample>& metric_samples() const;
   /// True when movement m may be entered this step (its phase is green, or it is always green).
   bool movement_open(MovementId m) const;
