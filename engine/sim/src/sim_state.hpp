@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
@@ -27,7 +28,7 @@ namespace greenwave::sim {
 /// Time and random draws (saved).
 struct Clock {
   std::int64_t step_count = 0;
-  Rng rng;
+  Rng rng{0};  // reseeded by reset()
   std::size_t next_departure = 0;  ///< index in Demand::departures of the next to spawn
 };
 
@@ -146,6 +147,29 @@ struct SimState {
   Parts parts;
   MoveScratch move;
 };
+
+namespace detail {
+/// Converts to any member type (only in unevaluated aggregate initialisation, by field_count).
+struct AnyField {
+  template <class T>
+  operator T&&() const;  // NOLINT: implicit on purpose
+};
+/// The number of fields of aggregate T: the most AnyField initialisers T{...} accepts.
+template <class T, class... Fields>
+consteval std::size_t field_count() {
+  if constexpr (requires { T{Fields{}..., AnyField{}}; }) return field_count<T, Fields..., AnyField>();
+  else return sizeof...(Fields);
+}
+}  // namespace detail
+
+/// The number of fields of the state group T (snapshot.cpp checks each group's saved and
+/// derived lists against it, so a new field cannot be forgotten silently).
+template <class T>
+consteval std::size_t field_count() {
+  static_assert(std::is_aggregate_v<T>, "a state group is a plain aggregate");
+  return detail::field_count<T>();
+}
+static_assert(field_count<RenumberBase>() == 2, "field_count counts an aggregate's fields");
 
 /// Simulated seconds at the start of the current step.
 inline double now(const SimModel& m, const SimState& st) { return static_cast<double>(st.clock.step_count) * m.dt; }

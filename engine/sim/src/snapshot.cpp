@@ -1,5 +1,6 @@
 // Snapshots of the whole mutable simulator state as greenwave.v1.Snapshot (docs/simulator.md,
 // "Snapshots"): restore-then-run equals run-straight-through bit for bit.
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <climits>
@@ -131,6 +132,38 @@ void need_size(const Field& field, std::size_t expected, const char* name) {
 }
 
 }  // namespace
+
+// Every field of every state group is either saved (and restored) below or derived: rebuilt from
+// the saved ones by rebuild_step_index, or scratch that is dead between steps. The lists name
+// them; a field added to a group fails to compile here until it is listed and, if saved,
+// written and read below.
+template <class Group, std::size_t saved, std::size_t derived>
+constexpr bool all_listed(const std::array<const char*, saved>&, const std::array<const char*, derived>&) {
+  return saved + derived == sim::field_count<Group>();
+}
+static_assert(all_listed<sim::SimState>(std::array{"clock", "vehicles", "lists", "entry", "signals", "lane", "acc"},
+                                        std::array{"claims", "index", "parts", "move"}));
+static_assert(all_listed<sim::Clock>(std::array{"step_count", "rng", "next_departure"}, std::array<const char*, 0>{}));
+static_assert(all_listed<Vehicles>(std::array{"drivable", "route_pos", "dis", "speed", "route", "type", "id", "enter",
+                                              "priority", "enter_link_step", "wait", "leader", "blocker", "gap",
+                                              "last_change", "n_speed", "n_dis", "n_drivable", "n_route_pos", "n_blocker",
+                                              "n_finished", "free_slots"},
+                                   std::array<const char*, 0>{}));
+static_assert(all_listed<sim::EntryQueues>(std::array{"queue"}, std::array{"waiting (the queues' sizes)", "queued_bits"}));
+static_assert(all_listed<sim::Signals>(std::array{"phase", "in_clearance", "clearance_left", "time_in_phase", "movement_open"},
+                                       std::array<const char*, 0>{}));
+static_assert(all_listed<sim::LaneStats>(std::array{"count", "queue", "speed_sum", "wait_sum", "departures"}, std::array<const char*, 0>{}));
+static_assert(all_listed<sim::Accumulators>(std::array{"departed", "entered", "finished", "running", "vehicle_updates", "lane_changes",
+                                                       "finished_travel_time", "finished_delay_index", "samples"},
+                                            std::array<const char*, 0>{}));
+static_assert(all_listed<sim::Claims>(std::array<const char*, 0>{},
+                                      std::array{"vehicle", "distance", "movement_claimed", "notified", "notified_count"}));
+static_assert(all_listed<sim::StepIndex>(std::array<const char*, 0>{},
+                                         std::array{"next", "occupied_bits", "active_bits", "lane_out_occupied", "active",
+                                                    "active_end", "active_count", "newly_occupied", "lane_hanging", "lane_front_next"}));
+static_assert(all_listed<sim::Parts>(std::array<const char*, 0>{}, std::array{"arena", "threads", "parallel_min_items", "split", "rank_begin",
+                                                                           "slot_begin", "renumber_bases", "shares"}));
+static_assert(all_listed<sim::MoveScratch>(std::array<const char*, 0>{}, std::array{"movers", "moving_bits", "mover_keys"}));
 
 std::string Simulator::save_snapshot() const {
   const sim::SimState& st = *state_;
