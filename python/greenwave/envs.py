@@ -7,11 +7,13 @@ Config keywords shared by all three: ``observation`` (components, docs/observati
 ``action_interval``, ``yellow`` (the clearance interval), ``min_green``, ``metric_period``
 (None keeps the scenario's value), and, when the scenario is given as a path (both are fixed at
 compile time), ``conflicts`` (``"greenwave"`` or ``"cityflow"``) and ``phases`` (``"all"`` or
-``"four"``; docs/simulator.md).
+``"four"``; docs/simulator.md). ``backend="sumo"`` (TrafficEnv, GymEnv) runs SUMO itself through
+libsumo on a SUMO scenario file, one env per process (docs/sumo.md).
 """
 
 from __future__ import annotations
 
+import os
 import numpy as np
 
 from . import _greenwave
@@ -88,12 +90,16 @@ class TrafficEnv:
     metadata = {"name": "greenwave_traffic_v0", "render_modes": [], "is_parallelizable": True}
 
     def __init__(self, scenario, *, observation="lane_count,phase", reward="queue", threads=1, seed=None,
-                 render_mode=None, **settings):
+                 render_mode=None, backend="native", **settings):
         if render_mode is not None:
             raise ConfigError(f"render_mode: greenwave envs do not render, got {render_mode!r}")
+        sumo_source = _sumo_source(scenario, backend)
         self.scenario: Scenario = as_scenario(scenario, **settings)
-        self._config = {"observation": observation, "reward": reward, "threads": threads, "seed": seed}
-        self._core = _greenwave._EnvCore(self.scenario, observation, reward, int(threads))
+        self._config = {"observation": observation, "reward": reward, "threads": threads, "seed": seed,
+                        "backend": backend}
+        # A SUMO env is rebuilt from its file (the SUMO network is not part of a Scenario).
+        self._source = (sumo_source, dict(settings)) if sumo_source else None
+        self._core = _greenwave._EnvCore(self.scenario, observation, reward, int(threads), sumo_source)
         self.render_mode = None
         self.possible_agents = list(self._core.agent_ids)
         self.agents = []
@@ -108,6 +114,8 @@ class TrafficEnv:
 
     def __reduce__(self):
         """Pickles the scenario and the config (not the episode: the copy starts with reset())."""
+        if self._source is not None:
+            return (_rebuild_traffic_env, (self._source[0], {**self._config, **self._source[1]}))
         return (_rebuild_traffic_env, (self.scenario, self._config))
 
     # --- spec ---
@@ -241,6 +249,18 @@ class TrafficEnv:
         return f"<greenwave.TrafficEnv {self.scenario.name!r}: {self.max_num_agents} agents>"
 
 
+def _sumo_source(scenario, backend):
+    """The SUMO file a backend="sumo" env runs ("" for the native backend); ConfigError otherwise."""
+    if backend == "native":
+        return ""
+    if backend != "sumo":
+        raise ConfigError(f"backend: expected 'native' or 'sumo', got {backend!r}")
+    path = scenario if isinstance(scenario, (str, os.PathLike)) else None
+    if path is None or not os.fspath(path).endswith((".sumocfg", ".net.xml")):
+        raise ConfigError(f"backend: 'sumo' runs a SUMO scenario file (.sumocfg or .net.xml), got {scenario!r}")
+    return os.fspath(path)
+
+
 def _rebuild_traffic_env(scenario, config):
     """A TrafficEnv from its pickled scenario and config."""
     return TrafficEnv(scenario, **config)
@@ -325,7 +345,12 @@ class VectorEnv(_VectorEnvBase):
     closed = False
 
     def __init__(self, scenarios, num_envs=None, threads=0, *, observation="lane_count,phase", reward="queue",
-                 sim_threads=1, seed=None, **settings):
+                 sim_threads=1, seed=None, backend="native", **settings):
+        if backend != "native":
+            # libsumo holds one simulation per process: N SUMO envs need N processes, which the
+            # command line has (greenwave train --backend sumo) and this in-process class has not.
+            raise ConfigError(f"backend: VectorEnv runs the native engine only, got {backend!r}; SUMO runs one "
+                              "env per process (make(..., backend='sumo') in each, or greenwave train --backend sumo)")
         if isinstance(scenarios, (list, tuple)):
             if num_envs is not None and num_envs != len(scenarios):
                 raise ConfigError(f"num_envs: {num_envs} given with {len(scenarios)} scenarios")

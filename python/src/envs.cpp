@@ -9,6 +9,9 @@
 #include "greenwave/env/traffic_env.hpp"
 #include "greenwave/env/vector_env.hpp"
 #include "simulator_handle.hpp"
+#ifdef GREENWAVE_WITH_SUMO
+#include "greenwave/sumo/sumo_backend.hpp"
+#endif
 
 namespace greenwave::python {
 namespace {
@@ -50,13 +53,27 @@ py::list component_list(const ObservationSpec& spec) {
   return out;
 }
 
-/// One TrafficEnv on its own native simulator, with (agents, ...) buffers.
+/// The backend of an EnvCore: a SumoBackend on `sumo_source`'s network when it is not empty
+/// (ConfigError when this module was built without it), else none (the native simulator).
+std::unique_ptr<TrafficBackend> sumo_backend(const std::shared_ptr<const CompiledScenario>& scenario, const std::string& sumo_source) {
+  if (sumo_source.empty()) return nullptr;
+#ifdef GREENWAVE_WITH_SUMO
+  return std::make_unique<SumoBackend>(scenario, sumo_network_of(sumo_source));
+#else
+  throw ConfigError("backend", "this greenwave was built without the SUMO backend (GREENWAVE_WITH_SUMO off)");
+#endif
+}
+
+/// One TrafficEnv on its own native simulator, or on SUMO (`sumo_source` = the SUMO scenario
+/// file), with (agents, ...) buffers.
 class EnvCore {
  public:
   EnvCore(std::shared_ptr<const CompiledScenario> scenario, const std::string& observation, const std::string& reward,
-          int threads)
-      : sim_(make_simulator(std::move(scenario), threads)),
-        env_(std::make_unique<TrafficEnv>(*sim_.sim, TrafficEnvConfig{observation, reward})) {
+          int threads, const std::string& sumo_source)
+      : sumo_(sumo_backend(scenario, sumo_source)),
+        sim_(sumo_ ? SimulatorHandle{} : make_simulator(std::move(scenario), threads)),
+        env_(std::make_unique<TrafficEnv>(sumo_ ? *sumo_ : static_cast<TrafficBackend&>(*sim_.sim),
+                                          TrafficEnvConfig{observation, reward})) {
     const EnvSpec& s = env_->spec();
     const py::ssize_t agents = s.num_agents();
     obs_ = owned_buffer<float>({agents, static_cast<py::ssize_t>(s.observation.size())});
@@ -80,7 +97,10 @@ class EnvCore {
   }
 
   const TrafficEnv& env() const { return *env_; }
-  const SimulatorHandle& simulator() const { return sim_; }
+  const SimulatorHandle& simulator() const {
+    if (sumo_) throw ConfigError("simulator", "a backend='sumo' env has no native simulator");
+    return sim_;
+  }
   const StepInfo& info() const { return info_; }
   const py::array_t<float>& obs() const { return obs_; }
   const py::array_t<float>& rewards() const { return rewards_; }
@@ -95,7 +115,8 @@ class EnvCore {
     for (std::size_t a = 0; a < clearance.size(); ++a) clearance[a] = env_->in_clearance(static_cast<std::int32_t>(a));
   }
 
-  SimulatorHandle sim_;  // before env_: the env refers to it
+  std::unique_ptr<TrafficBackend> sumo_;  // before env_: the env refers to it
+  SimulatorHandle sim_;                    // the same, for the native simulator (empty on SUMO)
   std::unique_ptr<TrafficEnv> env_;
   StepInfo info_;
   py::array_t<float> obs_, rewards_;
@@ -223,11 +244,17 @@ void bind_spec(Class& cls, SpecOf spec_of) {
 }  // namespace
 
 void bind_envs(py::module_& m) {
+#ifdef GREENWAVE_WITH_SUMO
+  m.attr("_with_sumo") = true;  // backend="sumo" is available
+#else
+  m.attr("_with_sumo") = false;
+#endif
   py::class_<EnvCore> env(m, "_EnvCore", "C++ core of greenwave.TrafficEnv (use greenwave.make).");
-  env.def(py::init([](const py::object& scenario, const std::string& observation, const std::string& reward, int threads) {
-            return std::make_unique<EnvCore>(scenario_from(scenario), observation, reward, threads);
+  env.def(py::init([](const py::object& scenario, const std::string& observation, const std::string& reward, int threads,
+                       const std::string& sumo_source) {
+            return std::make_unique<EnvCore>(scenario_from(scenario), observation, reward, threads, sumo_source);
           }),
-          py::arg("scenario"), py::arg("observation"), py::arg("reward"), py::arg("threads"))
+          py::arg("scenario"), py::arg("observation"), py::arg("reward"), py::arg("threads"), py::arg("sumo_source") = "")
       .def("reset", &EnvCore::reset, py::arg("seed"))
       .def("step", &EnvCore::step, py::arg("actions"))
       .def_property_readonly("obs", &EnvCore::obs)
@@ -238,7 +265,7 @@ void bind_envs(py::module_& m) {
       .def_property_readonly("time", [](const EnvCore& c) { return c.info().time; })
       .def_property_readonly("terminated", [](const EnvCore& c) { return c.info().terminated; })
       .def_property_readonly("truncated", [](const EnvCore& c) { return c.info().truncated; })
-      .def("metrics", [](const EnvCore& c) { return metrics_dict(c.simulator().sim->metrics()); })
+      .def("metrics", [](const EnvCore& c) { return metrics_dict(c.env().backend().metrics()); })
       .def_property_readonly("simulator", &EnvCore::simulator)
       .def_property_readonly("steps_per_action", [](const EnvCore& c) { return c.env().steps_per_action(); })
       .def_property_readonly("reward_spec", [](const EnvCore& c) { return c.env().reward().text(); })
