@@ -135,6 +135,7 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     if (!inter_index.emplace(in.id(), i).second) check.fail(path + "/id", "duplicate intersection id '" + in.id() + "'");
     net.intersection_ids.push_back(in.id());
     net.intersection_position.push_back({in.position().x(), in.position().y()});
+    net.intersection_width.push_back(in.width());
     net.intersection_boundary.push_back(in.boundary() ? 1 : 0);
     net.intersection_signalized.push_back(in.signalized() && !in.boundary() && in.phases_size() > 0 ? 1 : 0);
     if (net.intersection_signalized.back()) net.signalized.push_back(i);
@@ -144,6 +145,7 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   // ---- roads and lanes ----
   std::unordered_map<std::string, RoadId> road_index;
   net.road_lane_begin.push_back(0);
+  net.road_shape_begin.push_back(0);
   for (int r = 0; r < s.roads_size(); ++r) {
     const auto& road = s.roads(r);
     const std::string path = "/roads/" + std::to_string(r);
@@ -177,12 +179,15 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     net.road_length.push_back(road.length());
     net.road_free_flow_time.push_back(road.length() / max_speed);
     net.road_lane_begin.push_back(static_cast<std::int32_t>(net.lane_road.size()));
+    for (const auto& p : road.shape()) net.road_shape.push_back({p.x(), p.y()});
+    net.road_shape_begin.push_back(static_cast<std::int32_t>(net.road_shape.size()));
   }
   if (net.road_ids.empty()) check.fail("/roads", "scenario has no roads");
 
   // ---- movements, phases, legs ----
   std::vector<Path> paths;
   net.intersection_movement_begin.push_back(0);
+  net.movement_path_begin.push_back(0);
   net.intersection_phase_begin.push_back(0);
   net.intersection_leg_begin.push_back(0);
   net.phase_movement_begin.push_back(0);
@@ -220,6 +225,8 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
       net.movement_length.push_back(len);
       net.movement_speed_limit.push_back(std::min(net.lane_speed_limit[from], net.lane_speed_limit[to]));
       net.movement_always_green.push_back(mv.always_green() || !net.intersection_signalized[i] ? 1 : 0);
+      net.movement_path.insert(net.movement_path.end(), pts.begin(), pts.end());
+      net.movement_path_begin.push_back(static_cast<std::int32_t>(net.movement_path.size()));
       paths.emplace_back(std::move(pts));
     }
     const std::int32_t local_count = net.num_movements() - first;

@@ -7,26 +7,29 @@
 #include "commands.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/env/controller_rollout.hpp"
+#include "greenwave/env/replay.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "metrics_output.hpp"
+#include "replay_option.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
 
 int cmd_run(int argc, char** argv) {
-  std::set<std::string> options = {"controller", "threads", "seed", "trajectory", "reward", "observation", "backend"};
+  std::set<std::string> options = {"controller", "threads", "seed", "trajectory", "reward", "observation", "backend", "replay"};
   options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
   const Args args(argc, argv, 2, {"json", "help", "force"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl [--threads N] [--seed S]\n"
                  "                     [--backend native|sumo] [scenario options] [--json]\n"
-                 "                     [--trajectory F.h5 [--force] [--reward SPEC] [--observation SPEC]]\n"
+                 "                     [--trajectory F.h5 [--force] [--reward SPEC] [--observation SPEC]] [--replay F.gwr]\n"
                  "Simulates one episode from t = 0 to the horizon and prints the metrics. --trajectory also\n"
                  "writes the episode to F.h5 (docs/trajectories.md): one step per action_interval, the\n"
                  "controller's phases as actions, rewards from --reward (default queue) and observations\n"
-                 "from --observation (default lane_count,phase).\n"
+                 "from --observation (default lane_count,phase). --replay writes every simulation step to\n"
+                 "F.gwr for `greenwave view` (docs/replay.md).\n"
               << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
@@ -34,7 +37,9 @@ int cmd_run(int argc, char** argv) {
     throw ConfigError("--reward/--observation", "only used with --trajectory");
   const auto loaded = load_scenario_option(args);
   const auto backend = make_backend(args, loaded);
-  TrafficBackend& sim = *backend;
+  std::unique_ptr<ReplayRecorder> replay;
+  if (const auto path = args.get("replay")) replay = std::make_unique<ReplayRecorder>(*backend, *path);
+  TrafficBackend& sim = replay ? static_cast<TrafficBackend&>(*replay) : *backend;
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
   const std::uint64_t seed = args.get_seed(loaded->settings.seed);
   Metrics m;
@@ -48,6 +53,7 @@ int cmd_run(int argc, char** argv) {
     m = run_episode(sim, *controller, seed);
   }
   print_metrics(std::cout, m, args.flag("json"));
+  if (replay) report_replay(*replay, args.flag("json"));
   return 0;
 }
 

@@ -57,6 +57,7 @@ class ControlledBackend final : public TrafficBackend {
   std::span<const double> lane_waiting_times() const override { return inner_.lane_waiting_times(); }
   std::span<const std::int64_t> lane_departures() const override { return inner_.lane_departures(); }
   Metrics metrics() const override { return inner_.metrics(); }
+  void vehicle_poses(std::vector<VehiclePose>& out) const override { inner_.vehicle_poses(out); }
 
  private:
   TrafficBackend& inner_;

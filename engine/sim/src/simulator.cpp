@@ -11,6 +11,7 @@
 #include "sim_model.hpp"
 #include "sim_state.hpp"
 #include "stages.hpp"
+#include "greenwave/networks/geometry.hpp"
 
 namespace greenwave {
 
@@ -135,5 +136,17 @@ std::size_t Simulator::bytes_per_vehicle() {
 std::size_t Simulator::vehicle_state_bytes() const { return sim::vehicle_state_bytes(*state_); }
 
 std::size_t Simulator::state_bytes() const { return sim::state_bytes(*model_, *state_); }
+
+void Simulator::vehicle_poses(std::vector<VehiclePose>& out) const {
+  if (!geometry_) geometry_ = std::make_unique<const NetworkGeometry>(scenario_->network);
+  const sim::SimState& st = *state_;
+  const sim::Vehicles& s = st.vehicles;
+  out.clear();
+  for (std::int32_t d = 0; d < st.lists.count(); ++d)
+    for (const std::int32_t v : st.lists[d]) {
+      const Pose p = geometry_->at(d, s.dis[v]);
+      out.push_back({s.id[v], p.x, p.y, p.heading});
+    }
+}
 
 }  // namespace greenwave

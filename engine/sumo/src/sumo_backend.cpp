@@ -1,6 +1,7 @@
 // The libsumo backend (see sumo_backend.hpp and docs/sumo.md).
 #include "greenwave/sumo/sumo_backend.hpp"
 
+#include <numbers>
 #include <unistd.h>
 
 #include <algorithm>
@@ -376,6 +377,16 @@ Metrics SumoBackend::metrics() const {
   m.delay_index = served_ > 0 ? delay_sum / static_cast<double>(served_) : 1.0;
   m.mean_speed = running_.empty() ? 0 : speed_sum / static_cast<double>(running_.size());
   return m;
+}
+
+void SumoBackend::vehicle_poses(std::vector<VehiclePose>& out) const {
+  out.clear();
+  for (const std::int32_t k : running_) {
+    const std::string id = std::to_string(k);
+    const libsumo::TraCIPosition p = libsumo::Vehicle::getPosition(id);
+    const double degrees = 90.0 - libsumo::Vehicle::getAngle(id);
+    out.push_back({k, p.x, p.y, degrees * std::numbers::pi / 180.0});
+  }
 }
 
 }  // namespace greenwave

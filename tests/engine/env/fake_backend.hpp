@@ -132,6 +132,7 @@ class FakeBackend final : public TrafficBackend {
   std::vector<std::int32_t> counts, queues;
   std::vector<double> speed_sums, waiting;
   std::vector<std::int64_t> departures;
+  std::vector<VehiclePose> poses;  ///< what vehicle_poses() reports
 
   const CompiledScenario& scenario() const override { return *scenario_; }
   /// Resets time and signals (phase 0); lane arrays are zeroed in dynamic mode and kept in
@@ -182,6 +183,7 @@ class FakeBackend final : public TrafficBackend {
   std::span<const std::int64_t> lane_departures() const override { return departures; }
   /// time, queued (sum of queues), running (sum of counts), throughput (sum of departures),
   /// mean_speed and horizon from the lane arrays; served_vehicles = steps taken.
+  void vehicle_poses(std::vector<VehiclePose>& out) const override { out = poses; }
   Metrics metrics() const override {
     Metrics m;
     m.time = time_;

@@ -76,6 +76,7 @@ struct RoadNetwork {
   // ---- intersections ----
   std::vector<std::string> intersection_ids;          ///< original ids, for I/O
   std::vector<Point> intersection_position;           ///< metres
+  std::vector<double> intersection_width;             ///< metres (drawing only; 0 when not given)
   std::vector<std::uint8_t> intersection_boundary;    ///< 1 = boundary (CityFlow "virtual")
   std::vector<std::uint8_t> intersection_signalized;  ///< 1 = has a controllable signal
   std::vector<std::int32_t> intersection_movement_begin;  ///< CSR into movements (size n+1)
@@ -91,6 +92,8 @@ struct RoadNetwork {
   std::vector<double> road_length;                    ///< metres
   std::vector<double> road_free_flow_time;            ///< length / highest lane speed limit, s
   std::vector<std::int32_t> road_lane_begin;          ///< CSR into lanes (size n+1)
+  std::vector<std::int32_t> road_shape_begin;         ///< CSR into road_shape (size n+1; drawing only)
+  std::vector<Point> road_shape;                      ///< each road's polyline, empty when not given
 
   // ---- lanes ----
   std::vector<RoadId> lane_road;
@@ -111,6 +114,8 @@ struct RoadNetwork {
   std::vector<double> movement_length;                ///< internal path length, metres
   std::vector<double> movement_speed_limit;           ///< m/s (turning speed for turns)
   std::vector<std::uint8_t> movement_always_green;    ///< green in every phase and in clearance
+  std::vector<std::int32_t> movement_path_begin;      ///< CSR into movement_path (size n+1)
+  std::vector<Point> movement_path;                   ///< each movement's internal path, may be empty
   std::vector<std::int32_t> movement_conflict_begin;  ///< CSR into conflicts (size n+1)
   std::vector<Conflict> conflicts;                    ///< sorted by distance along each movement
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "greenwave/networks/road_network.hpp"
 
@@ -31,6 +32,14 @@ struct SignalState {
   std::int32_t phase = 0;          ///< local index of the current (or upcoming, in clearance) green
   bool in_clearance = false;       ///< true during the clearance interval before `phase`
   double time_in_phase = 0;        ///< seconds since the last switch started (clearance included)
+};
+
+/// Where one running vehicle is, for drawing (replays, docs/replay.md).
+struct VehiclePose {
+  std::int32_t id = 0;  ///< the vehicle, stable within an episode (native: its index in Demand::departures)
+  double x = 0;         ///< metres, the scenario's coordinates, at the vehicle's front
+  double y = 0;         ///< metres
+  double heading = 0;   ///< radians, direction of travel counter-clockwise from +x
 };
 
 /// Result of asking an intersection for a phase.
@@ -71,6 +80,8 @@ class TrafficBackend {
   virtual std::span<const std::int64_t> lane_departures() const = 0;
   /// Network-wide metrics now.
   virtual Metrics metrics() const = 0;
+  /// Replaces `out` with the pose of every running vehicle (in no particular order).
+  virtual void vehicle_poses(std::vector<VehiclePose>& out) const = 0;
 };
 
 }  // namespace greenwave

@@ -16,6 +16,8 @@
 
 namespace greenwave {
 
+class NetworkGeometry;
+
 /// Options of one simulation that are not part of the scenario.
 struct SimOptions {
   int threads = 1;  ///< TBB worker threads for this simulation (results do not depend on it)
@@ -67,6 +69,8 @@ class Simulator final : public TrafficBackend {
   std::span<const double> lane_waiting_times() const override;
   std::span<const std::int64_t> lane_departures() const override;
   Metrics metrics() const override;
+  /// Poses from the lanes' and movements' centre lines (NetworkGeometry, built on the first call).
+  void vehicle_poses(std::vector<VehiclePose>& out) const override;
 
   /// Changes the number of worker threads (results are bit-identical for any value).
   void set_threads(int threads);
@@ -113,6 +117,8 @@ class Simulator final : public TrafficBackend {
   std::unique_ptr<sim::SimModel> model_;  ///< the scenario's derived tables (engine/sim/src/sim_model.hpp)
   std::unique_ptr<sim::SimState> state_;  ///< all mutable state (engine/sim/src/sim_state.hpp)
   std::unique_ptr<tbb::task_arena> arena_;  ///< the step's worker threads
+  /// The centre lines vehicle_poses() reads, built when first asked (drawing only).
+  mutable std::unique_ptr<const NetworkGeometry> geometry_;
 };
 
 }  // namespace greenwave

@@ -57,6 +57,8 @@ class SumoBackend final : public TrafficBackend {
   /// never does and pays nothing) and continues across resets.
   std::span<const std::int64_t> lane_departures() const override;
   Metrics metrics() const override;
+  /// SUMO's own positions (the vehicles' fronts) and angles (turned from SUMO's clockwise-from-north).
+  void vehicle_poses(std::vector<VehiclePose>& out) const override;
 
  private:
   void start(std::uint64_t seed);
