@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "greenwave/sumo/sumo_backend.hpp"
 

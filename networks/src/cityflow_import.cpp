@@ -252,21 +252,42 @@ void read_signal(const Node& in, const std::unordered_map<std::string, RoadInfo>
     for (auto& mv : *out.mutable_movements()) mv.set_always_green(true);
     return;
   }
-  v1::SignalPlan plan;
-  plan.set_intersection(out.id());
   for (std::size_t g = 0; g < greens.size(); ++g) {
     auto* phase = out.add_phases();
     phase->set_name(std::to_string(g + 1));
     for (int link : greens[g].first)
       if (!common.count(link))
         for (int m : link_movements[link]) phase->add_movements(m);
-    if (greens[g].second > 0) {
-      auto* stage = plan.add_stages();
-      stage->set_phase(static_cast<int>(g));
-      stage->set_duration(greens[g].second);
-    }
   }
-  if (fixed_time_plans && plan.stages_size() == static_cast<int>(greens.size())) *s.add_signal_plans() = plan;
+  // The plan is the lightphases in order, as CityFlow cycles them without an agent: a clearance
+  // lightphase is a clearance stage where it stands (once per cycle on Hangzhou, after every
+  // green on CityFlow's example), and consecutive greens switch directly.
+  v1::SignalPlan plan;
+  plan.set_intersection(out.id());
+  bool timed = true;
+  int green = 0;
+  for (std::size_t p = 0; p < phase_links.size(); ++p) {
+    const bool is_clearance = phase_links[p] == common;
+    if (!is_clearance) timed = timed && phase_time[p] > 0;
+    if (phase_time[p] <= 0) {
+      green += is_clearance ? 0 : 1;
+      continue;
+    }
+    // Clearance lightphases in a row are one longer clearance.
+    const int last = plan.stages_size() - 1;
+    if (is_clearance && last >= 0 && plan.stages(last).clearance()) {
+      plan.mutable_stages(last)->set_duration(plan.stages(last).duration() + phase_time[p]);
+      continue;
+    }
+    auto* stage = plan.add_stages();
+    stage->set_duration(phase_time[p]);
+    if (is_clearance) stage->set_clearance(true);
+    else stage->set_phase(green++);
+  }
+  // ... but not across the end of the cycle (the plan would start inside a clearance).
+  const int n = plan.stages_size();
+  if (n > 1 && plan.stages(0).clearance() && plan.stages(n - 1).clearance()) timed = false;
+  if (fixed_time_plans && timed) *s.add_signal_plans() = plan;
   if (clearance > s.settings().yellow()) s.mutable_settings()->set_yellow(clearance);
 }
 

@@ -458,13 +458,19 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     sp.offset = plan.offset();
     for (int k = 0; k < plan.stages_size(); ++k) {
       const auto& stage = plan.stages(k);
-      if (stage.phase() < 0 || stage.phase() >= net.phase_count(i))
-        check.fail(path + "/stages/" + std::to_string(k) + "/phase",
-                   "phase " + std::to_string(stage.phase()) + " out of range (intersection has " +
-                       std::to_string(net.phase_count(i)) + " phases)");
-      check.positive(stage.duration(), path + "/stages/" + std::to_string(k) + "/duration", kMaxTime);
-      sp.phases.push_back(net.intersection_phase_begin[i] + stage.phase());
+      const std::string stage_path = path + "/stages/" + std::to_string(k);
+      check.positive(stage.duration(), stage_path + "/duration", kMaxTime);
       sp.durations.push_back(stage.duration());
+      if (stage.clearance()) {
+        const auto& next = plan.stages((k + 1) % plan.stages_size());
+        if (next.clearance()) check.fail(stage_path + "/clearance", "a clearance stage must be followed by a green stage");
+        sp.phases.push_back(kNone);
+        continue;
+      }
+      if (stage.phase() < 0 || stage.phase() >= net.phase_count(i))
+        check.fail(stage_path + "/phase", "phase " + std::to_string(stage.phase()) + " out of range (intersection has " +
+                                              std::to_string(net.phase_count(i)) + " phases)");
+      sp.phases.push_back(net.intersection_phase_begin[i] + stage.phase());
     }
     out.plans.push_back(std::move(sp));
   }

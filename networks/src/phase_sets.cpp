@@ -1,5 +1,6 @@
 #include "greenwave/networks/phase_sets.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <unordered_map>
@@ -94,12 +95,21 @@ void select_phases(v1::Scenario& scenario, PhaseSet set) {
       const int old = stage.phase();
       auto* s = stages.Add();
       *s = stage;
+      if (stage.clearance()) continue;
       // An out-of-range phase stays as it is, for compile_scenario to report.
       if (old < 0 || old >= static_cast<int>(it->second.size())) continue;
       if (it->second[static_cast<std::size_t>(old)] < 0) stages.RemoveLast();
       else s->set_phase(it->second[static_cast<std::size_t>(old)]);
     }
-    if (stages.empty()) plans->DeleteSubrange(k, 1);
+    // A removed green may leave clearance stages in a row (cyclically): they merge, the longest kept.
+    for (int q = stages.size() - 1; q >= 0 && stages.size() > 1; --q) {
+      const int next = (q + 1) % stages.size();
+      if (!stages.Get(q).clearance() || !stages.Get(next).clearance()) continue;
+      stages.Mutable(next)->set_duration(std::max(stages.Get(q).duration(), stages.Get(next).duration()));
+      stages.DeleteSubrange(q, 1);
+    }
+    const bool has_green = std::any_of(stages.begin(), stages.end(), [](const v1::PlanStage& st) { return !st.clearance(); });
+    if (!has_green) plans->DeleteSubrange(k, 1);
     else plan.mutable_stages()->Swap(&stages);
   }
 }

@@ -32,7 +32,7 @@ from ._greenwave import ConfigError
 __all__ = ["BASELINES", "PARAM_KEYS", "run", "run_task", "tasks", "to_dataframe", "write_table"]
 
 #: Baseline controllers evaluated without training.
-BASELINES = ("fixed", "maxpressure", "sotl", "random")
+BASELINES = ("fixed", "maxpressure", "sotl", "sotl-libsignal", "random")
 #: The parameter columns every row starts with.
 PARAM_KEYS = ("task", "scenario", "agent", "seed", "reward")
 
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python3 -m greenwave.sweep``: the sweep from a shell; prints the rows as JSON lines."""
     p = argparse.ArgumentParser(prog="python3 -m greenwave.sweep", description=__doc__.split("\n\n")[0])
     p.add_argument("scenarios", nargs="+", help="scenario files")
-    p.add_argument("--agents", default="maxpressure", help="comma-separated: fixed,maxpressure,sotl,random,dqn,CKPT")
+    p.add_argument("--agents", default="maxpressure", help="comma-separated: fixed,maxpressure,sotl,sotl-libsignal,random,dqn,CKPT")
     p.add_argument("--seeds", default="0", help="comma-separated seeds")
     p.add_argument("--rewards", default="", help="comma-separated reward specs (default: the env's)")
     p.add_argument("--episodes", type=int, default=1, help="evaluation episodes per task")

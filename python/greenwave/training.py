@@ -43,7 +43,7 @@ def train(scenario, out, episodes=50, reward="queue", observation="lane_count,ph
 def evaluate(scenario, agent="maxpressure", episodes=1, seed=0, *, observation=None, reward=None, device="cpu",
              threads=1, **settings) -> dict:
     """Mean metrics over ``episodes`` greedy episodes (seeds mix_seed(seed, e)) of a baseline
-    ("fixed", "maxpressure", "sotl", "random") or a DQN checkpoint path, as ``greenwave eval``:
+    ("fixed", "maxpressure", "sotl", "sotl-libsignal", "random") or a DQN checkpoint path, as ``greenwave eval``:
     the CLI metrics keys plus ``return`` (the reward summed over agents and steps). A
     checkpoint rebuilds the observation and reward it was trained with unless given."""
     _require_agents()

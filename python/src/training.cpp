@@ -90,13 +90,14 @@ py::dict evaluate_agent(const py::object& scenario_arg, const std::string& agent
                         const py::object& observation_arg, const std::string& reward_arg, const std::string& device,
                         int threads) {
   const auto scenario = scenario_from(scenario_arg);
-  const bool baseline = agent_name == "fixed" || agent_name == "maxpressure" || agent_name == "sotl" || agent_name == "random";
+  const bool baseline = is_baseline(agent_name);
   std::string observation = observation_arg.is_none() ? std::string() : py::cast<std::string>(observation_arg);
   std::string reward = reward_arg;
   std::unique_ptr<DqnAgent> dqn;
   if (!baseline) {
     if (!std::filesystem::exists(agent_name))
-      throw ConfigError("agent", "'" + agent_name + "' is neither a checkpoint file nor fixed, maxpressure, sotl or random");
+      throw ConfigError("agent", "'" + agent_name +
+                                     "' is neither a checkpoint file nor fixed, maxpressure, sotl, sotl-libsignal or random");
     {
       py::gil_scoped_release release;
       dqn = DqnAgent::load(agent_name, device);
@@ -110,7 +111,12 @@ py::dict evaluate_agent(const py::object& scenario_arg, const std::string& agent
     observation = baseline_observation(agent_name);
   }
   if (reward.empty()) reward = "queue";
-  const std::unique_ptr<TrafficEnv> env = make_env(scenario, observation, reward, threads);
+  if (threads < 1 || threads > 1024) throw ConfigError("threads", "expected 1..1024, got " + std::to_string(threads));
+  // A controller drives the signals itself (the one `greenwave run --controller` runs).
+  const std::unique_ptr<TrafficEnv> env =
+      baseline ? make_baseline_env(agent_name, std::make_unique<Simulator>(scenario, SimOptions{threads}),
+                                   TrafficEnvConfig{observation, reward})
+               : make_env(scenario, observation, reward, threads);
   std::unique_ptr<Agent> owned_baseline = baseline ? make_baseline(agent_name, *env, seed) : nullptr;
   Agent& agent = dqn ? static_cast<Agent&>(*dqn) : *owned_baseline;
   EpisodeResult mean;

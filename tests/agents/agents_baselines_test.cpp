@@ -1,85 +1,91 @@
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <vector>
 
 #include "greenwave/agents/baselines.hpp"
+#include "greenwave/agents/trainer.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/networks/importers.hpp"
+#include "greenwave/networks/scenario_io.hpp"
+#include "greenwave/sim/simulator.hpp"
 
 namespace greenwave {
 namespace {
 
-// One agent with 4 phases; observation = lane_queue (3 lanes), phase_pressure (4), phase (4),
-// time_in_phase (1): size 12.
-EnvSpec traffic_like_spec() {
-  EnvSpec s;
-  s.name = "traffic";
-  s.agent_ids = {"i0"};
-  s.observation.shape = {12};
-  s.observation.components = {{"lane_queue", 0, 3, 0.0f, 1e9f},
-                              {"phase_pressure", 3, 4, -1e9f, 1e9f},
-                              {"phase", 7, 4, 0.0f, 1.0f},
-                              {"time_in_phase", 11, 1, 0.0f, 1e9f}};
-  s.action_counts = {4};
-  s.max_actions = 4;
-  return s;
+// A 2x2 grid with 300 s of demand and a 400 s horizon, so every vehicle can finish.
+std::shared_ptr<const CompiledScenario> grid_2x2() {
+  GridOptions o;
+  o.rows = 2;
+  o.cols = 2;
+  o.demand.rate = 600;
+  o.demand.horizon = 300;
+  v1::Scenario s = generate_grid(o);
+  s.mutable_settings()->set_horizon(900);
+  return std::make_shared<const CompiledScenario>(compile_scenario(s));
 }
 
-std::vector<float> row(std::vector<float> queues, std::vector<float> pressure, int phase, float timer) {
-  std::vector<float> r = queues;
-  r.insert(r.end(), pressure.begin(), pressure.end());
-  for (int k = 0; k < 4; ++k) r.push_back(k == phase ? 1.0f : 0.0f);
-  r.push_back(timer);
-  return r;
+// One implementation per controller: the Agent an evaluation builds (make_baseline_env +
+// make_baseline, as `greenwave eval --agent` and Python's evaluate) runs the controller
+// `greenwave run --controller` runs, so the episode's metrics are the same.
+class OneImplementation : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OneImplementation, EvaluationGivesRunEpisodesMetrics) {
+  const auto sc = grid_2x2();
+  Simulator plain(sc);
+  auto controller = make_controller(GetParam(), *sc);
+  const Metrics run = run_episode(plain, *controller, 3);
+
+  auto env = make_baseline_env(GetParam(), std::make_unique<Simulator>(sc), {baseline_observation(GetParam()), "queue"});
+  auto agent = make_baseline(GetParam(), *env, 0);
+  EXPECT_EQ(agent->name(), GetParam());
+  const EpisodeResult r = run_episode(*env, *agent, 3, false, false);
+  ASSERT_GT(run.throughput, 0);
+  EXPECT_EQ(r.metric("served_vehicles"), static_cast<double>(run.served_vehicles));
+  EXPECT_EQ(r.metric("throughput"), static_cast<double>(run.throughput));
+  EXPECT_DOUBLE_EQ(r.metric("average_travel_time"), run.average_travel_time);
+  EXPECT_DOUBLE_EQ(r.metric("delay_index"), run.delay_index);
 }
 
-std::int32_t act_once(Agent& agent, const std::vector<float>& obs, std::vector<std::uint8_t> mask = {1, 1, 1, 1}) {
-  std::vector<std::int32_t> action(1, -1);
-  agent.act(obs, mask, action, false);
-  return action[0];
-}
+INSTANTIATE_TEST_SUITE_P(Controllers, OneImplementation,
+                         ::testing::Values("fixed", "maxpressure", "sotl", "sotl-libsignal"));
 
-TEST(MaxPressure, KeepsBeforeMinPhaseTimeThenPicksLargestAllowedPressure) {
-  MaxPressureAgent mp(traffic_like_spec(), 10.0);
-  const std::vector<float> pressure = {1, 5, 5, 7};
-  EXPECT_EQ(act_once(mp, row({0, 0, 0}, pressure, 0, 9.0f)), 0);    // timer < 10 s: keep
-  EXPECT_EQ(act_once(mp, row({0, 0, 0}, pressure, 0, 10.0f)), 3);   // largest pressure
-  EXPECT_EQ(act_once(mp, row({0, 0, 0}, pressure, 0, 10.0f), {1, 1, 1, 0}), 1);  // masked 3; tie -> lowest
-  EXPECT_EQ(act_once(mp, row({0, 0, 0}, pressure, 3, 2.0f), {1, 1, 1, 0}), 1);   // current masked: choose
-}
-
-TEST(FixedTime, SwitchesToNextAllowedPhaseAfterPhaseTime) {
-  FixedTimeAgent fixed(traffic_like_spec(), 30.0);
-  EXPECT_EQ(act_once(fixed, row({0, 0, 0}, {0, 0, 0, 0}, 1, 20.0f)), 1);
-  EXPECT_EQ(act_once(fixed, row({0, 0, 0}, {0, 0, 0, 0}, 1, 30.0f)), 2);
-  EXPECT_EQ(act_once(fixed, row({0, 0, 0}, {0, 0, 0, 0}, 3, 30.0f)), 0);  // cyclic
-  EXPECT_EQ(act_once(fixed, row({0, 0, 0}, {0, 0, 0, 0}, 1, 30.0f), {1, 1, 0, 1}), 3);  // skips masked 2
-}
-
-TEST(Sotl, SwitchesWhenGreenIsEmptyAndRedIsLong) {
-  // Phase 0 serves lane 0; phase 1 lanes 1 and 2; phases 2, 3 nothing.
-  SotlConfig cfg;
-  cfg.min_phase_time = 10;
-  cfg.max_green_queue = 2;
-  cfg.min_red_queue = 5;
-  SotlAgent sotl(traffic_like_spec(), PhaseLanes{{{0}, {1, 2}, {}, {}}}, cfg);
-  EXPECT_EQ(act_once(sotl, row({1, 3, 3}, {0, 0, 0, 0}, 0, 5.0f)), 0);   // too early
-  EXPECT_EQ(act_once(sotl, row({1, 3, 3}, {0, 0, 0, 0}, 0, 10.0f)), 1);  // green 1 <= 2, red 6 > 5
-  EXPECT_EQ(act_once(sotl, row({3, 3, 3}, {0, 0, 0, 0}, 0, 10.0f)), 0);  // green queue too long
-  EXPECT_EQ(act_once(sotl, row({1, 2, 2}, {0, 0, 0, 0}, 0, 10.0f)), 0);  // red queue too short
-  EXPECT_THROW(SotlAgent(traffic_like_spec(), PhaseLanes{{{7}}}, cfg), ConfigError);
-  EXPECT_THROW(SotlAgent(traffic_like_spec(), PhaseLanes{}, cfg), ConfigError);
-}
-
-TEST(Baselines, MissingComponentNamesTheObservationToUse) {
-  EnvSpec s = traffic_like_spec();
-  s.observation.components.erase(s.observation.components.begin() + 1);  // no phase_pressure
+TEST(Baselines, NamesAndErrors) {
+  EXPECT_EQ(baseline_names(), (std::vector<std::string>{"random", "fixed", "maxpressure", "sotl", "sotl-libsignal"}));
+  EXPECT_TRUE(is_baseline("sotl-libsignal"));
+  EXPECT_FALSE(is_baseline("runs/best.pt"));
   try {
-    MaxPressureAgent mp(s);
+    baseline_observation("greedy");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("phase_pressure,phase,time_in_phase"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown baseline 'greedy' (expected random, fixed, maxpressure, sotl, sotl-libsignal)"),
+              std::string::npos)
+        << e.what();
   }
-  EXPECT_THROW(baseline_observation("greedy"), ConfigError);
+  // A controller's agent needs the env its controller drives.
+  const auto sc = grid_2x2();
+  TrafficEnv plain(std::make_unique<Simulator>(sc), {"phase", "queue"});
+  EXPECT_THROW(make_baseline("fixed", plain, 0), ConfigError);
+  EXPECT_NO_THROW(make_baseline("random", plain, 0));
+}
+
+TEST(ControllerAgent, ReportsTheHotPhaseOfEachRow) {
+  EnvSpec s;
+  s.name = "traffic";
+  s.agent_ids = {"a", "b"};
+  s.observation.shape = {4};
+  s.observation.components = {{"phase", 0, 3, 0.0f, 1.0f}, {"time_in_phase", 3, 1, 0.0f, 1e9f}};
+  s.action_counts = {3, 3};
+  s.max_actions = 3;
+  ControllerAgent agent(s, "fixed");
+  const std::vector<float> obs = {0, 0, 1, 12, 0, 1, 0, 3};
+  const std::vector<std::uint8_t> mask(6, 1);
+  std::vector<std::int32_t> actions(2, -1);
+  agent.act(obs, mask, actions, false);
+  EXPECT_EQ(actions, (std::vector<std::int32_t>{2, 1}));
+  s.observation.components.erase(s.observation.components.begin());
+  EXPECT_THROW(ControllerAgent(s, "fixed"), ConfigError);
 }
 
 TEST(RandomAgent, ChoosesAllowedActionsReproducibly) {

@@ -156,11 +156,17 @@ TEST(CityFlow, LightPhasesClearanceAndPlan) {
   ASSERT_EQ(s.signal_plans_size(), 1);
   const v1::SignalPlan& plan = s.signal_plans(0);
   EXPECT_EQ(plan.intersection(), "B");
-  ASSERT_EQ(plan.stages_size(), 2);
-  EXPECT_EQ(plan.stages(0).phase(), 0);
-  EXPECT_DOUBLE_EQ(plan.stages(0).duration(), 30);
-  EXPECT_EQ(plan.stages(1).phase(), 1);
-  EXPECT_DOUBLE_EQ(plan.stages(1).duration(), 20);
+  // The lightphases in order, as CityFlow cycles them: the 4 s clearance once, then the greens
+  // back to back.
+  ASSERT_EQ(plan.stages_size(), 3);
+  EXPECT_TRUE(plan.stages(0).clearance());
+  EXPECT_DOUBLE_EQ(plan.stages(0).duration(), 4);
+  EXPECT_FALSE(plan.stages(1).clearance());
+  EXPECT_EQ(plan.stages(1).phase(), 0);
+  EXPECT_DOUBLE_EQ(plan.stages(1).duration(), 30);
+  EXPECT_FALSE(plan.stages(2).clearance());
+  EXPECT_EQ(plan.stages(2).phase(), 1);
+  EXPECT_DOUBLE_EQ(plan.stages(2).duration(), 20);
   EXPECT_EQ(parse_cityflow_roadnet(kRoadnet, "roadnet.json", false).signal_plans_size(), 0);
 
   // Fewer than two greens: not signalized, every movement always green.

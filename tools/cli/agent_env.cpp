@@ -3,27 +3,31 @@
 #include <cmath>
 
 #include "backend_option.hpp"
+#include "greenwave/agents/baselines.hpp"
 #include "greenwave/env/process_env.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
 
 OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const CompiledScenario> scenario,
-                                 const std::string& observation, const std::string& reward, bool worker) {
+                                 const std::string& observation, const std::string& reward, bool worker,
+                                 const std::string& baseline) {
   TrafficEnvConfig config;
   config.observation = observation;
   config.reward = reward;
   OwnedTrafficEnv out;
   if (worker && sumo_backend_option(args)) {
     // The backend is built in the child: the parent never loads a simulation into libsumo.
-    out.env = std::make_unique<ProcessEnv>([&args, scenario, config]() -> std::unique_ptr<Env> {
+    out.env = std::make_unique<ProcessEnv>([&args, scenario, config, baseline]() -> std::unique_ptr<Env> {
+      if (!baseline.empty()) return make_baseline_env(baseline, make_backend(args, scenario), config);
       return std::make_unique<TrafficEnv>(make_backend(args, scenario), config);
     });
     return out;
   }
   auto backend = make_backend(args, std::move(scenario));
   out.sim = dynamic_cast<Simulator*>(backend.get());
-  auto env = std::make_unique<TrafficEnv>(std::move(backend), config);
+  auto env = baseline.empty() ? std::make_unique<TrafficEnv>(std::move(backend), config)
+                              : make_baseline_env(baseline, std::move(backend), config);
   out.traffic = env.get();
   out.env = std::move(env);
   return out;

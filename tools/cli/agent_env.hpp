@@ -33,8 +33,11 @@ struct OwnedTrafficEnv {
 /// Builds a TrafficEnv on `scenario` with --backend, --threads and the given observation and
 /// reward specs. With `worker` and --backend sumo it runs in a child process (a ProcessEnv:
 /// libsumo holds one simulation per process); the native engine always runs in this process.
+/// With a `baseline` controller name, a ControlledBackend lets that controller drive the
+/// signals (make_baseline_env; the native engine only).
 OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const CompiledScenario> scenario,
-                                 const std::string& observation, const std::string& reward, bool worker = false);
+                                 const std::string& observation, const std::string& reward, bool worker = false,
+                                 const std::string& baseline = "");
 
 /// The metrics of an episode result as the Metrics struct (by traffic_metric_names()).
 Metrics to_metrics(const EpisodeResult& result);

@@ -13,7 +13,7 @@
 #include "commands.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "backend_option.hpp"
 #include "sim_options.hpp"
@@ -47,7 +47,7 @@ int cmd_bench(int argc, char** argv) {
   options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
   const Args args(argc, argv, 2, {"json", "help"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
-    std::cout << "usage: greenwave bench SCENARIO [--threads N] [--controller fixed|maxpressure|sotl] [--repeat K]\n"
+    std::cout << "usage: greenwave bench SCENARIO [--threads N] [--controller fixed|maxpressure|sotl|sotl-libsignal] [--repeat K]\n"
                  "                       [--backend native|sumo] [scenario options] [--json]\n"
                  "Runs K episodes (default 3) and reports the best: vehicle updates per second (sum over steps\n"
                  "of running vehicles / wall time), simulated seconds per wall second, peak RSS, mean and peak\n"

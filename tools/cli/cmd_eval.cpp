@@ -11,13 +11,15 @@
 #include "greenwave/agents/dqn.hpp"
 #include "greenwave/catalog/catalog.hpp"
 #include "greenwave/core/error.hpp"
-#include "greenwave/core/rng.hpp"
 #include "greenwave/sim/citybrain_score.hpp"
 #include "metrics_output.hpp"
 #include "registry_env.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
+namespace {
+const std::string kBaselineList = "fixed, maxpressure, sotl, sotl-libsignal or random";
+}  // namespace
 
 namespace {
 
@@ -64,12 +66,14 @@ int cmd_eval(int argc, char** argv) {
   }
   const Args args(argc, argv, 2, {"json", "help"}, options);
   if (args.flag("help") || args.positional().size() != (entry ? 0u : 1u) || !args.get("agent")) {
-    std::cout << "usage: greenwave eval SCENARIO|--env NAME --agent CKPT|fixed|maxpressure|sotl|random [--episodes N] [--json]\n"
+    std::cout << "usage: greenwave eval SCENARIO|--env NAME --agent CKPT|fixed|maxpressure|sotl|sotl-libsignal|random\n"
+                 "                      [--episodes N] [--json]\n"
                  "                      [--score citybrain] [--citybrain-threshold D] [--device cpu|cuda|auto]\n"
                  "                      [--seed S] [scenario options] [--threads N]\n"
                  "                      [--observation SPEC] [--reward SPEC] [--backend native|sumo]\n"
                  "Runs greedy episodes and prints the mean metrics. A checkpoint rebuilds the observation and\n"
-                 "reward it was trained with; a baseline uses the observation components it needs.\n"
+                 "reward it was trained with. A controller (fixed, maxpressure, sotl, sotl-libsignal) is the one\n"
+                 "`greenwave run --controller` runs (docs/agents.md), driving the signals at its own interval.\n"
                  "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40).\n"
                  "--env NAME evaluates a checkpoint trained on a catalog env (" + env_names_text() + "), or random,\n"
                  "and prints \"return\", \"steps\" and the env's metrics; a checkpoint supplies its env options.\n"
@@ -85,14 +89,13 @@ int cmd_eval(int argc, char** argv) {
   const double threshold = args.get_double("citybrain-threshold", 1.40);
 
   const auto scenario = load_scenario_option(args);
-  const bool is_checkpoint = agent_name != "fixed" && agent_name != "maxpressure" && agent_name != "sotl" &&
-                             agent_name != "random";
+  const bool is_checkpoint = !is_baseline(agent_name);
   std::unique_ptr<DqnAgent> dqn;
   std::string observation = args.get_or("observation", "");
   std::string reward = args.get_or("reward", "queue");
   if (is_checkpoint) {
     if (!std::filesystem::exists(agent_name))
-      throw ConfigError("--agent", "'" + agent_name + "' is neither a checkpoint file nor fixed, maxpressure, sotl or random");
+      throw ConfigError("--agent", "'" + agent_name + "' is neither a checkpoint file nor a baseline (" + kBaselineList + ")");
     dqn = DqnAgent::load(agent_name, args.get_or("device", "auto"));
     const auto meta = nlohmann::json::parse(dqn->metadata(), nullptr, false);
     if (observation.empty() && meta.is_object() && meta.contains("observation")) observation = meta["observation"].get<std::string>();
@@ -101,7 +104,7 @@ int cmd_eval(int argc, char** argv) {
   } else if (observation.empty()) {
     observation = baseline_observation(agent_name);
   }
-  OwnedTrafficEnv traffic = make_traffic_env(args, scenario, observation, reward);
+  OwnedTrafficEnv traffic = make_traffic_env(args, scenario, observation, reward, false, is_checkpoint ? "" : agent_name);
   std::unique_ptr<Agent> baseline;
   Agent* agent = dqn.get();
   if (!dqn) {
@@ -117,7 +120,8 @@ int cmd_eval(int argc, char** argv) {
   double cb_served = 0, cb_delay = 0;
   int cb_valid = 0;
   for (long long e = 0; e < episodes; ++e) {
-    const EpisodeResult r = run_episode(*traffic.env, *agent, mix_seed(seed, static_cast<std::uint64_t>(e)), false, false);
+    // Episode e runs seed + e, so episode 0 is `greenwave run --seed S`'s episode.
+    const EpisodeResult r = run_episode(*traffic.env, *agent, seed + static_cast<std::uint64_t>(e), false, false);
     if (e == 0) {
       mean.metric_names = r.metric_names;
       mean.metric_values.assign(r.metric_values.size(), 0.0);

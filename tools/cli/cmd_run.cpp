@@ -6,10 +6,10 @@
 #include "backend_option.hpp"
 #include "commands.hpp"
 #include "greenwave/core/error.hpp"
-#include "greenwave/env/controller_rollout.hpp"
+#include "greenwave/control/controller_rollout.hpp"
 #include "greenwave/env/replay.hpp"
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "metrics_output.hpp"
 #include "replay_option.hpp"
@@ -22,7 +22,7 @@ int cmd_run(int argc, char** argv) {
   options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
   const Args args(argc, argv, 2, {"json", "help", "force"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
-    std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl [--threads N] [--seed S]\n"
+    std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl|sotl-libsignal [--threads N] [--seed S]\n"
                  "                     [--backend native|sumo] [scenario options] [--json]\n"
                  "                     [--trajectory F.h5 [--force] [--reward SPEC] [--observation SPEC]] [--replay F.gwr]\n"
                  "Simulates one episode from t = 0 to the horizon and prints the metrics. --trajectory also\n"

@@ -7,14 +7,20 @@
 
 namespace greenwave::sim {
 PhaseRequest request_phase(const SimModel& model, SimState& st, IntersectionId i, std::int32_t phase) {
+  if (phase == st.signals.phase[i]) return PhaseRequest::Kept;
+  return switch_phase(model, st, i, phase, model.settings->yellow);
+}
+
+PhaseRequest switch_phase(const SimModel& model, SimState& st, IntersectionId i, std::int32_t phase, double clearance) {
   GW_CHECK(phase >= 0 && phase < model.net->phase_count(i), "phase out of range (the env validates actions)");
+  GW_CHECK(clearance >= 0, "negative clearance");
   Signals& sg = st.signals;
-  if (phase == sg.phase[i]) return PhaseRequest::Kept;
+  if (phase == sg.phase[i] && clearance <= kEps) return PhaseRequest::Kept;
   if (sg.in_clearance[i]) return PhaseRequest::InClearance;
   if (sg.time_in_phase[i] + kEps < model.settings->min_green) return PhaseRequest::TooEarly;
   sg.phase[i] = phase;
   sg.time_in_phase[i] = 0;
-  sg.clearance_left[i] = model.settings->yellow;
+  sg.clearance_left[i] = clearance;
   sg.in_clearance[i] = sg.clearance_left[i] > kEps;
   update_signals_at(model, st, i);
   return PhaseRequest::Switched;

@@ -92,6 +92,9 @@ bool Simulator::demand_done() const {
 }
 
 PhaseRequest Simulator::request_phase(IntersectionId i, std::int32_t phase) { return sim::request_phase(*model_, *state_, i, phase); }
+PhaseRequest Simulator::switch_phase(IntersectionId i, std::int32_t phase, double clearance) {
+  return sim::switch_phase(*model_, *state_, i, phase, clearance);
+}
 
 SignalState Simulator::signal(IntersectionId i) const {
   const sim::Signals& sg = state_->signals;

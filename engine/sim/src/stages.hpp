@@ -59,6 +59,8 @@ void update_signals_at(const SimModel& model, SimState& st, IntersectionId i);
 void advance_signal_timers(const SimModel& model, SimState& st, IntersectionId first, IntersectionId last);
 /// Asks intersection i for its local phase; applies the switching rules.
 PhaseRequest request_phase(const SimModel& model, SimState& st, IntersectionId i, std::int32_t phase);
+/// As request_phase with a clearance of `clearance` seconds (Simulator::switch_phase).
+PhaseRequest switch_phase(const SimModel& model, SimState& st, IntersectionId i, std::int32_t phase, double clearance);
 
 // ---- metrics.cpp: metric samples (stage 8) and the metrics object
 /// The delay index now over every served vehicle.

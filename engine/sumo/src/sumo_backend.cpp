@@ -279,15 +279,21 @@ bool SumoBackend::demand_done() const {
 }
 
 PhaseRequest SumoBackend::request_phase(IntersectionId i, std::int32_t phase) {
+  if (phase == phase_[static_cast<std::size_t>(i)]) return PhaseRequest::Kept;
+  return switch_phase(i, phase, scenario_->settings.yellow);
+}
+
+PhaseRequest SumoBackend::switch_phase(IntersectionId i, std::int32_t phase, double clearance) {
   const auto u = static_cast<std::size_t>(i);
   GW_CHECK(phase >= 0 && phase < scenario_->network.phase_count(i), "phase out of range (the env validates actions)");
-  if (phase == phase_[u]) return PhaseRequest::Kept;
+  GW_CHECK(clearance >= 0, "negative clearance");
+  if (phase == phase_[u] && clearance <= kEps) return PhaseRequest::Kept;
   if (in_clearance_[u]) return PhaseRequest::InClearance;
   if (time_in_phase_[u] + kEps < scenario_->settings.min_green) return PhaseRequest::TooEarly;
   previous_phase_[u] = phase_[u];
   phase_[u] = phase;
   time_in_phase_[u] = 0;
-  clearance_left_[u] = scenario_->settings.yellow;
+  clearance_left_[u] = clearance;
   in_clearance_[u] = clearance_left_[u] > kEps;
   dirty_[u] = 1;
   return PhaseRequest::Switched;

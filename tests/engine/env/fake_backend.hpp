@@ -175,6 +175,15 @@ class FakeBackend final : public TrafficBackend {
     clearance_left_[static_cast<std::size_t>(i)] = scenario_->settings.yellow;
     return PhaseRequest::Switched;
   }
+  PhaseRequest switch_phase(IntersectionId i, std::int32_t phase, double clearance) override {
+    SignalState& s = signals_[static_cast<std::size_t>(i)];
+    if (s.in_clearance) return PhaseRequest::InClearance;
+    if (phase == s.phase && clearance <= 0) return PhaseRequest::Kept;
+    if (s.time_in_phase < scenario_->settings.min_green) return PhaseRequest::TooEarly;
+    s = {phase, clearance > 0, 0.0};
+    clearance_left_[static_cast<std::size_t>(i)] = clearance;
+    return PhaseRequest::Switched;
+  }
   SignalState signal(IntersectionId i) const override { return signals_[static_cast<std::size_t>(i)]; }
   std::span<const std::int32_t> lane_vehicle_counts() const override { return counts; }
   std::span<const std::int32_t> lane_queue_counts() const override { return queues; }

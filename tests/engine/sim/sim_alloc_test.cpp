@@ -7,7 +7,7 @@
 #include <new>
 #include <vector>
 
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "sim_scenarios.hpp"
 

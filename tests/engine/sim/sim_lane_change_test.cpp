@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "sim_scenarios.hpp"
 #include "sim_test_support.hpp"

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "sim_scenarios.hpp"
 #include "sim_test_support.hpp"

@@ -10,7 +10,7 @@
 
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "greenwave/v1/snapshot.pb.h"
 #include "sim_scenarios.hpp"

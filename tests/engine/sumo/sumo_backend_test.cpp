@@ -10,7 +10,7 @@
 #include "../sim/sim_test_support.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "greenwave/sumo/sumo_backend.hpp"
 

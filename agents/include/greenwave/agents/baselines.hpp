@@ -1,6 +1,7 @@
-// Hand-written signal controllers behind the Agent interface: Random, FixedTime, MaxPressure and
-// SOTL. They read named observation components (EnvSpec::observation.components), so the env
-// must be built with the components baseline_observation() names.
+// The baselines behind the Agent interface: a uniformly random agent, and the hand-written signal
+// controllers of greenwave::control (fixed, maxpressure, sotl, sotl-libsignal), the same
+// implementation `greenwave run --controller` uses. A controller drives the signals through the
+// env's ControlledBackend (make_baseline_env); its agent only reports the phases it chose.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +13,9 @@
 #include "greenwave/agents/agent.hpp"
 #include "greenwave/core/rng.hpp"
 #include "greenwave/env/env.hpp"
+#include "greenwave/env/traffic_env.hpp"
 
 namespace greenwave {
-
-class TrafficEnv;
 
 /// A controller that does not learn: observe and train do nothing.
 class NonLearningAgent : public Agent {
@@ -39,78 +39,40 @@ class RandomAgent final : public NonLearningAgent {
   Rng rng_;
 };
 
-/// Cycles through the allowed phases: at a decision, switches to the next phase (cyclically)
-/// once the phase timer reaches `phase_time` seconds, else keeps (REFERENCE.md §3's FixedTime).
-/// Needs the `phase` and `time_in_phase` components.
-class FixedTimeAgent final : public NonLearningAgent {
+/// The agent of an env whose ControlledBackend's controller decides: it answers each row with
+/// the phase the intersection holds or is switching to (the hot entry of its `phase` component),
+/// which the controller chose; the backend ignores the request either way.
+class ControllerAgent final : public NonLearningAgent {
  public:
-  /// Throws ConfigError when a needed component is missing or phase_time <= 0.
-  FixedTimeAgent(const EnvSpec& spec, double phase_time = 30.0);
-  std::string name() const override { return "fixed"; }
+  /// `name` is the controller's; throws ConfigError when `spec` has no `phase` component.
+  ControllerAgent(const EnvSpec& spec, std::string name);
+  std::string name() const override { return name_; }
   void begin_episode(std::uint64_t) override {}
   void act(std::span<const float> obs, std::span<const std::uint8_t> mask, std::span<std::int32_t> actions,
            bool explore) override;
 
  private:
-  std::int64_t obs_size_, width_, phase_, timer_;
-  double phase_time_;
+  std::string name_;
+  std::int64_t obs_size_, width_, phase_;
 };
 
-/// MaxPressure: keeps the current phase while its timer is below `min_phase_time` seconds, else
-/// picks the allowed phase with the largest `phase_pressure` (ties to the lowest index).
-/// Needs the `phase_pressure`, `phase` and `time_in_phase` components.
-class MaxPressureAgent final : public NonLearningAgent {
- public:
-  /// Throws ConfigError when a needed component is missing or min_phase_time < 0.
-  MaxPressureAgent(const EnvSpec& spec, double min_phase_time = 10.0);
-  std::string name() const override { return "maxpressure"; }
-  void begin_episode(std::uint64_t) override {}
-  void act(std::span<const float> obs, std::span<const std::uint8_t> mask, std::span<std::int32_t> actions,
-           bool explore) override;
+/// The baseline names: "random", then greenwave::control's controller_names().
+std::vector<std::string> baseline_names();
 
- private:
-  std::int64_t obs_size_, width_, pressure_, phase_, timer_;
-  double min_phase_time_;
-};
+/// True when `name` is one of baseline_names().
+bool is_baseline(const std::string& name);
 
-/// Thresholds of SOTL (self-organising traffic lights, Cools et al. 2008, as in LibSignal).
-struct SotlConfig {
-  double min_phase_time = 10.0;   ///< seconds a phase is held at least
-  double max_green_queue = 20.0;  ///< switch only while the green phase's lanes queue at most this
-  double min_red_queue = 30.0;    ///< ... and the other lanes queue more than this
-};
-
-/// Per agent, per phase: indices into the agent's `lane_queue` component of the incoming lanes
-/// whose movements that phase serves.
-using PhaseLanes = std::vector<std::vector<std::vector<std::int32_t>>>;
-
-/// SOTL: after min_phase_time, switches to the next allowed phase when the current phase's
-/// lanes queue few vehicles and the red lanes queue many. Needs `lane_queue`, `phase` and
-/// `time_in_phase`, plus the phase-to-lane table (sotl_phase_lanes for a TrafficEnv).
-class SotlAgent final : public NonLearningAgent {
- public:
-  /// Throws ConfigError when a component is missing or the table does not fit the spec.
-  SotlAgent(const EnvSpec& spec, PhaseLanes phase_lanes, SotlConfig config = {});
-  std::string name() const override { return "sotl"; }
-  void begin_episode(std::uint64_t) override {}
-  void act(std::span<const float> obs, std::span<const std::uint8_t> mask, std::span<std::int32_t> actions,
-           bool explore) override;
-
- private:
-  std::int64_t obs_size_, width_, queue_, queue_size_, phase_, timer_;
-  std::int32_t agents_;
-  PhaseLanes phase_lanes_;
-  SotlConfig config_;
-};
-
-/// The phase-to-incoming-lane table of a TrafficEnv's agents, for SotlAgent.
-PhaseLanes sotl_phase_lanes(const TrafficEnv& env);
-
-/// The observation components baseline `name` (random, fixed, maxpressure, sotl) needs, as a
-/// TrafficEnvConfig::observation string; throws ConfigError for an unknown name.
+/// The observation components baseline `name` needs ("phase"), as a TrafficEnvConfig::observation
+/// string; throws ConfigError naming the baselines for an unknown name.
 std::string baseline_observation(const std::string& name);
 
-/// Builds baseline `name` for a TrafficEnv whose observation includes baseline_observation(name).
+/// A TrafficEnv on `backend` for baseline `name`: a controller's env wraps the backend in a
+/// ControlledBackend driven by make_controller(name, scenario); random's is the plain env.
+/// Throws ConfigError for an unknown name or a bad config.
+std::unique_ptr<TrafficEnv> make_baseline_env(const std::string& name, std::unique_ptr<TrafficBackend> backend,
+                                              TrafficEnvConfig config);
+
+/// Builds baseline `name` for `env` (from make_baseline_env for a controller); `seed` seeds random.
 std::unique_ptr<Agent> make_baseline(const std::string& name, const TrafficEnv& env, std::uint64_t seed);
 
 }  // namespace greenwave

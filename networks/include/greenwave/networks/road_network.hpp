@@ -222,8 +222,8 @@ struct RunSettings {
 /// A fixed-time plan for one intersection, compiled.
 struct SignalPlan {
   IntersectionId intersection = kNone;
-  std::vector<PhaseId> phases;       ///< global phase ids, in stage order
-  std::vector<double> durations;     ///< seconds of green per stage
+  std::vector<PhaseId> phases;       ///< global phase ids, in stage order; kNone = a clearance stage
+  std::vector<double> durations;     ///< seconds of green (or of clearance) per stage
   double offset = 0;
 };
 

@@ -66,6 +66,10 @@ class TrafficBackend {
   virtual bool demand_done() const = 0;
   /// Asks intersection i for its local phase (0-based); applies the switching rules.
   virtual PhaseRequest request_phase(IntersectionId i, std::int32_t phase) = 0;
+  /// As request_phase, with a clearance of `clearance` seconds instead of the scenario's (0 =
+  /// the green changes at once; > 0 with the current phase runs the clearance and returns to
+  /// it): a fixed-time plan's own clearance stages (CityFlow's lightphases).
+  virtual PhaseRequest switch_phase(IntersectionId i, std::int32_t phase, double clearance) = 0;
   /// The signal state of intersection i.
   virtual SignalState signal(IntersectionId i) const = 0;
   /// Vehicles on each lane (indexed by LaneId).

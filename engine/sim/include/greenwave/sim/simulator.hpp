@@ -62,6 +62,7 @@ class Simulator final : public TrafficBackend {
   double time() const override;
   bool demand_done() const override;
   PhaseRequest request_phase(IntersectionId i, std::int32_t phase) override;
+  PhaseRequest switch_phase(IntersectionId i, std::int32_t phase, double clearance) override;
   SignalState signal(IntersectionId i) const override;
   std::span<const std::int32_t> lane_vehicle_counts() const override;
   std::span<const std::int32_t> lane_queue_counts() const override;

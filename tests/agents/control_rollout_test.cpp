@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "greenwave/core/error.hpp"
-#include "greenwave/env/controller_rollout.hpp"
+#include "greenwave/control/controller_rollout.hpp"
 #include "greenwave/env/trajectory_summary.hpp"
 #include "greenwave/networks/importers.hpp"
 #include "greenwave/networks/scenario_io.hpp"
@@ -73,7 +73,7 @@ TEST_P(ControllerRollout, SameMetricsAsRunEpisodeAndOneStepPerActionInterval) {
   std::filesystem::remove(path);
 }
 
-INSTANTIATE_TEST_SUITE_P(Baselines, ControllerRollout, ::testing::Values("fixed", "maxpressure", "sotl"));
+INSTANTIATE_TEST_SUITE_P(Baselines, ControllerRollout, ::testing::Values("fixed", "maxpressure", "sotl", "sotl-libsignal"));
 
 TEST(ControllerRollout, ReplayingTheRecordedActionsThroughTrafficEnvGivesTheSameTrajectory) {
   // MaxPressure decides every action_interval, so its recorded actions replayed through a plain
