@@ -34,7 +34,7 @@ struct OwnedTrafficEnv {
 /// reward specs. With `worker` and --backend sumo it runs in a child process (a ProcessEnv:
 /// libsumo holds one simulation per process); the native engine always runs in this process.
 /// With a `baseline` controller name, a ControlledBackend lets that controller drive the
-/// signals (make_baseline_env; the native engine only).
+/// signals (make_baseline_env; either backend).
 OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const CompiledScenario> scenario,
                                  const std::string& observation, const std::string& reward, bool worker = false,
                                  const std::string& baseline = "");
