@@ -17,7 +17,7 @@
 #include "greenwave/env/replay.hpp"
 #include "greenwave/networks/geometry.hpp"
 #include "greenwave/networks/scenario_io.hpp"
-#include "greenwave/sim/controllers.hpp"
+#include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
 
 namespace greenwave {
