@@ -48,6 +48,9 @@ class ReplayRecorder final : public TrafficBackend {
   double time() const override { return inner_->time(); }
   bool demand_done() const override { return inner_->demand_done(); }
   PhaseRequest request_phase(IntersectionId i, std::int32_t phase) override { return inner_->request_phase(i, phase); }
+  PhaseRequest switch_phase(IntersectionId i, std::int32_t phase, double clearance) override {
+    return inner_->switch_phase(i, phase, clearance);
+  }
   SignalState signal(IntersectionId i) const override { return inner_->signal(i); }
   std::span<const std::int32_t> lane_vehicle_counts() const override { return inner_->lane_vehicle_counts(); }
   std::span<const std::int32_t> lane_queue_counts() const override { return inner_->lane_queue_counts(); }
