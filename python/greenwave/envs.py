@@ -7,7 +7,9 @@ Config keywords shared by all three: ``observation`` (components, docs/observati
 ``action_interval``, ``yellow`` (the clearance interval), ``min_green``, ``metric_period``
 (None keeps the scenario's value), and, when the scenario is given as a path (both are fixed at
 compile time), ``conflicts`` (``"greenwave"`` or ``"cityflow"``) and ``phases`` (``"all"`` or
-``"four"``; docs/simulator.md). ``backend="sumo"`` (TrafficEnv, GymEnv) runs SUMO itself through
+``"four"``; docs/simulator.md). ``replay=PATH`` (TrafficEnv, GymEnv) records the first episode
+after construction to PATH for ``greenwave view`` (docs/replay.md); the file is complete at the
+next ``reset()``, at ``close()`` or when the env is freed. ``backend="sumo"`` (TrafficEnv, GymEnv) runs SUMO itself through
 libsumo on a SUMO scenario file, one env per process (docs/sumo.md).
 """
 
@@ -90,7 +92,7 @@ class TrafficEnv:
     metadata = {"name": "greenwave_traffic_v0", "render_modes": [], "is_parallelizable": True}
 
     def __init__(self, scenario, *, observation="lane_count,phase", reward="queue", threads=1, seed=None,
-                 render_mode=None, backend="native", **settings):
+                 render_mode=None, backend="native", replay=None, **settings):
         if render_mode is not None:
             raise ConfigError(f"render_mode: greenwave envs do not render, got {render_mode!r}")
         sumo_source = _sumo_source(scenario, backend)
@@ -99,7 +101,10 @@ class TrafficEnv:
                         "backend": backend}
         # A SUMO env is rebuilt from its file (the SUMO network is not part of a Scenario).
         self._source = (sumo_source, dict(settings)) if sumo_source else None
-        self._core = _greenwave._EnvCore(self.scenario, observation, reward, int(threads), sumo_source)
+        from .training import _replay_path
+        # replay= is not part of the pickled config: a copy does not write the same file.
+        self._core = _greenwave._EnvCore(self.scenario, observation, reward, int(threads), sumo_source,
+                                         _replay_path(replay))
         self.render_mode = None
         self.possible_agents = list(self._core.agent_ids)
         self.agents = []
@@ -243,7 +248,8 @@ class TrafficEnv:
         return None
 
     def close(self):
-        """Nothing to release early; the engine is freed with the env."""
+        """Finishes the replay file of ``replay=PATH`` (the engine is freed with the env)."""
+        self._core.finish_replay()
 
     def __repr__(self):
         return f"<greenwave.TrafficEnv {self.scenario.name!r}: {self.max_num_agents} agents>"
@@ -321,7 +327,8 @@ class GymEnv(_EnvBase):
         return None
 
     def close(self):
-        """Nothing to release early."""
+        """Closes the TrafficEnv (finishing its replay file, if any)."""
+        self.env.close()
 
 
 class VectorEnv(_VectorEnvBase):

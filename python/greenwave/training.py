@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from . import _greenwave
 from .simulation import as_scenario
@@ -41,11 +42,21 @@ def train(scenario, out, episodes=50, reward="queue", observation="lane_count,ph
 
 
 def evaluate(scenario, agent="maxpressure", episodes=1, seed=0, *, observation=None, reward=None, device="cpu",
-             threads=1, **settings) -> dict:
+             threads=1, replay=None, **settings) -> dict:
     """Mean metrics over ``episodes`` greedy episodes (seeds mix_seed(seed, e)) of a baseline
     ("fixed", "maxpressure", "sotl", "sotl-libsignal", "random") or a DQN checkpoint path, as ``greenwave eval``:
     the CLI metrics keys plus ``return`` (the reward summed over agents and steps). A
-    checkpoint rebuilds the observation and reward it was trained with unless given."""
+    checkpoint rebuilds the observation and reward it was trained with unless given. ``replay=PATH``
+    writes the first episode to PATH for ``greenwave view`` (docs/replay.md), as ``eval --replay``."""
     _require_agents()
     return _greenwave._evaluate(as_scenario(scenario, **settings), str(agent), int(episodes), int(seed), observation,
-                                reward or "", device, int(threads))
+                                reward or "", device, int(threads), _replay_path(replay))
+
+
+def _replay_path(replay):
+    """The replay path as a str ("" for None); ConfigError for anything but a path."""
+    if replay is None:
+        return ""
+    if not isinstance(replay, (str, os.PathLike)) or not os.fspath(replay):
+        raise _greenwave.ConfigError(f"replay: expected a file path or None, got {replay!r}")
+    return os.fspath(replay)

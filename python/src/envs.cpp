@@ -6,6 +6,7 @@
 
 #include "bindings.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/env/replay.hpp"
 #include "greenwave/env/traffic_env.hpp"
 #include "greenwave/env/vector_env.hpp"
 #include "simulator_handle.hpp"
@@ -69,11 +70,11 @@ std::unique_ptr<TrafficBackend> sumo_backend(const std::shared_ptr<const Compile
 class EnvCore {
  public:
   EnvCore(std::shared_ptr<const CompiledScenario> scenario, const std::string& observation, const std::string& reward,
-          int threads, const std::string& sumo_source)
+          int threads, const std::string& sumo_source, const std::string& replay)
       : sumo_(sumo_backend(scenario, sumo_source)),
         sim_(sumo_ ? SimulatorHandle{} : make_simulator(std::move(scenario), threads)),
-        env_(std::make_unique<TrafficEnv>(sumo_ ? *sumo_ : static_cast<TrafficBackend&>(*sim_.sim),
-                                          TrafficEnvConfig{observation, reward})) {
+        replay_(replay.empty() ? nullptr : std::make_unique<ReplayRecorder>(inner_backend(), replay)),
+        env_(std::make_unique<TrafficEnv>(replay_ ? *replay_ : inner_backend(), TrafficEnvConfig{observation, reward})) {
     const EnvSpec& s = env_->spec();
     const py::ssize_t agents = s.num_agents();
     obs_ = owned_buffer<float>({agents, static_cast<py::ssize_t>(s.observation.size())});
@@ -96,6 +97,18 @@ class EnvCore {
     copy_flags();
   }
 
+  /// Finishes the replay (the file is complete after this); None without one.
+  py::object finish_replay() {
+    if (!replay_) return py::none();
+    const ReplayStats st = replay_->finish();
+    py::dict d;
+    d["path"] = replay_->path();
+    d["frames"] = st.frames;
+    d["vehicle_poses"] = st.vehicle_poses;
+    d["bytes"] = st.bytes;
+    return d;
+  }
+
   const TrafficEnv& env() const { return *env_; }
   const SimulatorHandle& simulator() const {
     if (sumo_) throw ConfigError("simulator", "a backend='sumo' env has no native simulator");
@@ -115,8 +128,12 @@ class EnvCore {
     for (std::size_t a = 0; a < clearance.size(); ++a) clearance[a] = env_->in_clearance(static_cast<std::int32_t>(a));
   }
 
+  /// The backend the env (or the replay) drives: SUMO or the native simulator.
+  TrafficBackend& inner_backend() { return sumo_ ? *sumo_ : static_cast<TrafficBackend&>(*sim_.sim); }
+
   std::unique_ptr<TrafficBackend> sumo_;  // before env_: the env refers to it
   SimulatorHandle sim_;                    // the same, for the native simulator (empty on SUMO)
+  std::unique_ptr<ReplayRecorder> replay_; // between the backend and the env, when recording
   std::unique_ptr<TrafficEnv> env_;
   StepInfo info_;
   py::array_t<float> obs_, rewards_;
@@ -251,10 +268,12 @@ void bind_envs(py::module_& m) {
 #endif
   py::class_<EnvCore> env(m, "_EnvCore", "C++ core of greenwave.TrafficEnv (use greenwave.make).");
   env.def(py::init([](const py::object& scenario, const std::string& observation, const std::string& reward, int threads,
-                       const std::string& sumo_source) {
-            return std::make_unique<EnvCore>(scenario_from(scenario), observation, reward, threads, sumo_source);
+                       const std::string& sumo_source, const std::string& replay) {
+            return std::make_unique<EnvCore>(scenario_from(scenario), observation, reward, threads, sumo_source, replay);
           }),
-          py::arg("scenario"), py::arg("observation"), py::arg("reward"), py::arg("threads"), py::arg("sumo_source") = "")
+          py::arg("scenario"), py::arg("observation"), py::arg("reward"), py::arg("threads"), py::arg("sumo_source") = "",
+          py::arg("replay") = "")
+      .def("finish_replay", &EnvCore::finish_replay)
       .def("reset", &EnvCore::reset, py::arg("seed"))
       .def("step", &EnvCore::step, py::arg("actions"))
       .def_property_readonly("obs", &EnvCore::obs)

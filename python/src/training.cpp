@@ -12,6 +12,7 @@
 #include "greenwave/agents/dqn.hpp"
 #include "greenwave/agents/trainer.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/env/replay.hpp"
 #include "greenwave/env/traffic_env.hpp"
 #include "greenwave/sim/simulator.hpp"
 
@@ -88,7 +89,7 @@ py::dict train(const py::object& scenario_arg, const std::string& out, int episo
 
 py::dict evaluate_agent(const py::object& scenario_arg, const std::string& agent_name, int episodes, std::uint64_t seed,
                         const py::object& observation_arg, const std::string& reward_arg, const std::string& device,
-                        int threads) {
+                        int threads, const std::string& replay) {
   const auto scenario = scenario_from(scenario_arg);
   const bool baseline = is_baseline(agent_name);
   std::string observation = observation_arg.is_none() ? std::string() : py::cast<std::string>(observation_arg);
@@ -113,16 +114,24 @@ py::dict evaluate_agent(const py::object& scenario_arg, const std::string& agent
   if (reward.empty()) reward = "queue";
   if (threads < 1 || threads > 1024) throw ConfigError("threads", "expected 1..1024, got " + std::to_string(threads));
   // A controller drives the signals itself (the one `greenwave run --controller` runs).
+  std::unique_ptr<TrafficBackend> backend = std::make_unique<Simulator>(scenario, SimOptions{threads});
+  ReplayRecorder* recorder = nullptr;
+  if (!replay.empty()) {
+    // Records the first episode (seed `seed`), as `greenwave eval --replay`.
+    auto owned = std::make_unique<ReplayRecorder>(std::move(backend), replay);
+    recorder = owned.get();
+    backend = std::move(owned);
+  }
   const std::unique_ptr<TrafficEnv> env =
-      baseline ? make_baseline_env(agent_name, std::make_unique<Simulator>(scenario, SimOptions{threads}),
-                                   TrafficEnvConfig{observation, reward})
-               : make_env(scenario, observation, reward, threads);
+      baseline ? make_baseline_env(agent_name, std::move(backend), TrafficEnvConfig{observation, reward})
+               : std::make_unique<TrafficEnv>(std::move(backend), TrafficEnvConfig{observation, reward});
   std::unique_ptr<Agent> owned_baseline = baseline ? make_baseline(agent_name, *env, seed) : nullptr;
   Agent& agent = dqn ? static_cast<Agent&>(*dqn) : *owned_baseline;
   EpisodeResult mean;
   {
     py::gil_scoped_release release;
     mean = evaluate(*env, agent, seed, episodes);
+    if (recorder) recorder->finish();
   }
   return result_dict(mean);
 }
@@ -134,7 +143,7 @@ void bind_training(py::module_& m) {
         py::arg("observation"), py::arg("device"), py::arg("seed"), py::arg("envs"), py::arg("eval_every"),
         py::arg("eval_episodes"), py::arg("threads"), py::arg("progress"), py::arg("dqn_json"));
   m.def("_evaluate", &evaluate_agent, py::arg("scenario"), py::arg("agent"), py::arg("episodes"), py::arg("seed"),
-        py::arg("observation"), py::arg("reward"), py::arg("device"), py::arg("threads"));
+        py::arg("observation"), py::arg("reward"), py::arg("device"), py::arg("threads"), py::arg("replay") = "");
   m.attr("HAS_AGENTS") = true;
 }
 

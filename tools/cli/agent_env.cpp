@@ -4,6 +4,7 @@
 
 #include "backend_option.hpp"
 #include "greenwave/agents/baselines.hpp"
+#include "greenwave/core/error.hpp"
 #include "greenwave/env/process_env.hpp"
 #include "sim_options.hpp"
 
@@ -11,12 +12,13 @@ namespace greenwave::cli {
 
 OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const CompiledScenario> scenario,
                                  const std::string& observation, const std::string& reward, bool worker,
-                                 const std::string& baseline) {
+                                 const std::string& baseline, const std::string& replay) {
   TrafficEnvConfig config;
   config.observation = observation;
   config.reward = reward;
   OwnedTrafficEnv out;
   if (worker && sumo_backend_option(args)) {
+    if (!replay.empty()) throw ConfigError("--replay", "not available when the SUMO backend runs in a worker process");
     // The backend is built in the child: the parent never loads a simulation into libsumo.
     out.env = std::make_unique<ProcessEnv>([&args, scenario, config, baseline]() -> std::unique_ptr<Env> {
       if (!baseline.empty()) return make_baseline_env(baseline, make_backend(args, scenario), config);
@@ -26,6 +28,11 @@ OwnedTrafficEnv make_traffic_env(const Args& args, std::shared_ptr<const Compile
   }
   auto backend = make_backend(args, std::move(scenario));
   out.sim = dynamic_cast<Simulator*>(backend.get());
+  if (!replay.empty()) {
+    auto recorder = std::make_unique<ReplayRecorder>(std::move(backend), replay);
+    out.replay = recorder.get();
+    backend = std::move(recorder);
+  }
   auto env = baseline.empty() ? std::make_unique<TrafficEnv>(std::move(backend), config)
                               : make_baseline_env(baseline, std::move(backend), config);
   out.traffic = env.get();

@@ -14,6 +14,7 @@
 #include "greenwave/sim/citybrain_score.hpp"
 #include "metrics_output.hpp"
 #include "registry_env.hpp"
+#include "replay_option.hpp"
 #include "sim_options.hpp"
 
 namespace greenwave::cli {
@@ -63,6 +64,7 @@ int cmd_eval(int argc, char** argv) {
     options.insert("seed");
   } else {
     options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
+    options.insert("replay");
   }
   const Args args(argc, argv, 2, {"json", "help"}, options);
   if (args.flag("help") || args.positional().size() != (entry ? 0u : 1u) || !args.get("agent")) {
@@ -70,10 +72,11 @@ int cmd_eval(int argc, char** argv) {
                  "                      [--episodes N] [--json]\n"
                  "                      [--score citybrain] [--citybrain-threshold D] [--device cpu|cuda|auto]\n"
                  "                      [--seed S] [scenario options] [--threads N]\n"
-                 "                      [--observation SPEC] [--reward SPEC] [--backend native|sumo]\n"
+                 "                      [--observation SPEC] [--reward SPEC] [--backend native|sumo] [--replay F.gwr]\n"
                  "Runs greedy episodes and prints the mean metrics. A checkpoint rebuilds the observation and\n"
                  "reward it was trained with. A controller (fixed, maxpressure, sotl, sotl-libsignal) is the one\n"
                  "`greenwave run --controller` runs (docs/agents.md), driving the signals at its own interval.\n"
+                 "--replay writes the first episode (seed S) to F.gwr for `greenwave view` (docs/replay.md).\n"
                  "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40).\n"
                  "--env NAME evaluates a checkpoint trained on a catalog env (" + env_names_text() + "), or random,\n"
                  "and prints \"return\", \"steps\" and the env's metrics; a checkpoint supplies its env options.\n"
@@ -104,7 +107,8 @@ int cmd_eval(int argc, char** argv) {
   } else if (observation.empty()) {
     observation = baseline_observation(agent_name);
   }
-  OwnedTrafficEnv traffic = make_traffic_env(args, scenario, observation, reward, false, is_checkpoint ? "" : agent_name);
+  OwnedTrafficEnv traffic = make_traffic_env(args, scenario, observation, reward, false, is_checkpoint ? "" : agent_name,
+                                             args.get_or("replay", ""));
   std::unique_ptr<Agent> baseline;
   Agent* agent = dqn.get();
   if (!dqn) {
@@ -146,6 +150,7 @@ int cmd_eval(int argc, char** argv) {
       j["citybrain_delay_index"] = cb_valid > 0 ? nlohmann::json(cb_delay / cb_valid) : nlohmann::json(nullptr);
     }
     std::cout << j.dump() << "\n";
+    if (traffic.replay) report_replay(*traffic.replay, true);
     return 0;
   }
   std::cout << "agent                " << (dqn ? "dqn (" + agent_name + ")" : agent_name) << ", " << episodes
@@ -161,6 +166,7 @@ int cmd_eval(int argc, char** argv) {
     }
     std::cout << buf;
   }
+  if (traffic.replay) report_replay(*traffic.replay, false);
   return 0;
 }
 
