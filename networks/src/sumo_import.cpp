@@ -531,7 +531,9 @@ class NetReader {
       in.mutable_movements(static_cast<int>(local))->set_always_green(always[local]);
       link_of[local] = links_[ks[local]].link_index;
     }
-    // Green phases (deduplicated by their movement sets) and the fixed-time plan.
+    // Green phases (deduplicated by their movement sets) and the fixed-time plan: each green phase
+    // a green stage, each run of consecutive clearance phases one clearance stage of their summed
+    // duration (the plan's own clearances, so consecutive greens switch directly, as in SUMO).
     std::map<std::vector<int>, int> phase_of_set;
     v1::SignalPlan plan;
     plan.set_intersection(in.id());
@@ -542,6 +544,15 @@ class NetReader {
       if (is_clearance(p)) {
         clearance += duration;
         longest_clearance = std::max(longest_clearance, clearance);
+        if (duration <= 0) continue;
+        const int last = plan.stages_size() - 1;
+        if (last >= 0 && plan.stages(last).clearance()) {
+          plan.mutable_stages(last)->set_duration(plan.stages(last).duration() + duration);
+        } else {
+          v1::PlanStage* stage = plan.add_stages();
+          stage->set_clearance(true);
+          stage->set_duration(duration);
+        }
         continue;
       }
       clearance = 0;
@@ -565,6 +576,17 @@ class NetReader {
       clearance += phases[p].attribute("duration").as_double();
       longest_clearance = std::max(longest_clearance, clearance);
     }
+    // A program that starts and ends in clearance: the two are one clearance across the cycle's
+    // end, so the leading one joins the trailing one and the plan starts at its first green (a
+    // shift of the cycle, like an offset).
+    const int stages = plan.stages_size();
+    if (stages > 1 && plan.stages(0).clearance() && plan.stages(stages - 1).clearance()) {
+      plan.mutable_stages(stages - 1)->set_duration(plan.stages(stages - 1).duration() + plan.stages(0).duration());
+      plan.mutable_stages()->erase(plan.mutable_stages()->begin());
+    }
+    // Clearance stages alone (no timed green) make no plan.
+    bool timed_green = false;
+    for (const auto& stage : plan.stages()) timed_green = timed_green || !stage.clearance();
     if (in.phases_size() < 2) {
       warn_.add("traffic lights with fewer than two green phases imported as unsignalized", tls);
       in.clear_phases();
@@ -576,7 +598,7 @@ class NetReader {
     out_.links.movement_link[in.id()] = std::move(link_of);
     out_.links.state_length[in.id()] = static_cast<std::int32_t>(states.front().size());
     out_.links.program_states[in.id()] = states;
-    if (plan.stages_size() > 0) *out_.scenario.add_signal_plans() = std::move(plan);
+    if (timed_green) *out_.scenario.add_signal_plans() = std::move(plan);
     return longest_clearance;
   }
 

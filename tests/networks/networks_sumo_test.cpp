@@ -4,53 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "../engine/sim/sim_test_support.hpp"
+#include "../sumo_fixtures.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/networks/sumo.hpp"
 
 namespace greenwave {
 namespace {
-
-// Junction B (traffic light) joins edge AB (from the west; SUMO lane 0 buses only, lanes 1 and 2
-// passenger) to BC (east, straight on) and BD (north, a left turn). Program: 30 s straight,
-// 3 s yellow, 20 s left, 4 s yellow.
-constexpr const char* kNet = R"(<?xml version="1.0" encoding="UTF-8"?>
-<net version="1.9">
-  <edge id=":B_0" function="internal">
-    <lane id=":B_0_0" index="0" speed="13.9" length="10.00" shape="95,1.6 105,1.6"/>
-  </edge>
-  <edge id=":B_1" function="internal">
-    <lane id=":B_1_0" index="0" speed="8" length="12.50" shape="95,4.8 100,6 101.6,10"/>
-  </edge>
-  <edge id="AB" from="A" to="B" priority="1">
-    <lane id="AB_0" index="0" allow="bus" speed="13.9" length="95" shape="0,-1.6 95,-1.6"/>
-    <lane id="AB_1" index="1" speed="13.9" length="95" shape="0,1.6 95,1.6"/>
-    <lane id="AB_2" index="2" speed="13.9" length="95" shape="0,4.8 95,4.8"/>
-  </edge>
-  <edge id="BC" from="B" to="C" priority="1">
-    <lane id="BC_0" index="0" speed="16" length="95" shape="105,1.6 200,1.6"/>
-  </edge>
-  <edge id="BD" from="B" to="D" priority="1">
-    <lane id="BD_0" index="0" speed="10" length="90" shape="101.6,10 101.6,100"/>
-  </edge>
-  <tlLogic id="B" type="static" programID="0" offset="0">
-    <phase duration="30" state="Gr"/>
-    <phase duration="3" state="yr"/>
-    <phase duration="20" state="rG"/>
-    <phase duration="4" state="ry"/>
-  </tlLogic>
-  <junction id="A" type="dead_end" x="0" y="0"/>
-  <junction id="B" type="traffic_light" x="100" y="0"/>
-  <junction id="C" type="dead_end" x="200" y="0"/>
-  <junction id="D" type="dead_end" x="100" y="100"/>
-  <junction id=":B_1_0" type="internal" x="100" y="5"/>
-  <connection from="AB" to="BC" fromLane="1" toLane="0" via=":B_0_0" tl="B" linkIndex="0" dir="s" state="O"/>
-  <connection from="AB" to="BD" fromLane="2" toLane="0" via=":B_1_0" tl="B" linkIndex="1" dir="l" state="o"/>
-  <connection from=":B_0" to="BC" fromLane="0" toLane="0" dir="s" state="M"/>
-</net>
-)";
 
 constexpr const char* kRoutes = R"(<routes>
   <vType id="car" length="4" minGap="2" accel="3" decel="5" maxSpeed="20" tau="1.2"/>
@@ -65,36 +28,40 @@ constexpr const char* kRoutes = R"(<routes>
 </routes>
 )";
 
+using testing::intersection_of;
+using testing::kSumoMiniNet;
+using testing::road_of;
+
 SumoImport parse(const std::string& net, const std::string& routes, SumoConfig config = {}) {
   return parse_sumo(net, "mini.net.xml", {{"mini.rou.xml", routes}}, config);
 }
 
-const v1::Road& road(const v1::Scenario& s, const std::string& id) {
-  for (const auto& r : s.roads())
-    if (r.id() == id) return r;
-  throw std::runtime_error("no road " + id);
-}
-
-const v1::Intersection& intersection(const v1::Scenario& s, const std::string& id) {
-  for (const auto& i : s.intersections())
-    if (i.id() == id) return i;
-  throw std::runtime_error("no intersection " + id);
+/// A plan's stages as "phase:duration" words, "c:duration" for a clearance stage.
+std::string stages_of(const v1::SignalPlan& plan) {
+  std::string out;
+  for (const auto& st : plan.stages()) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s%s:%g", out.empty() ? "" : " ", st.clearance() ? "c" : std::to_string(st.phase()).c_str(),
+                  st.duration());
+    out.append(buf);
+  }
+  return out;
 }
 
 TEST(SumoImport, MapsEdgesLanesConnectionsAndTheProgram) {
-  const SumoImport in = parse(kNet, "<routes/>");
+  const SumoImport in = parse(kSumoMiniNet, "<routes/>");
   const v1::Scenario& s = in.scenario;
   ASSERT_EQ(s.roads_size(), 3);
   // AB keeps its two passenger lanes; native lane 0 (innermost) is SUMO's highest index.
-  const v1::Road& ab = road(s, "AB");
+  const v1::Road& ab = road_of(s, "AB");
   ASSERT_EQ(ab.lanes_size(), 2);
   EXPECT_DOUBLE_EQ(ab.length(), 95);
   EXPECT_DOUBLE_EQ(ab.lanes(0).speed_limit(), 13.9);
   EXPECT_DOUBLE_EQ(ab.lanes(0).width(), 3.2);  // SUMO's default lane width
   EXPECT_EQ(in.links.road_lanes.at("AB"), (std::vector<std::string>{"AB_2", "AB_1"}));
-  EXPECT_TRUE(intersection(s, "A").boundary());
-  EXPECT_TRUE(intersection(s, "D").boundary());
-  const v1::Intersection& b = intersection(s, "B");
+  EXPECT_TRUE(intersection_of(s, "A").boundary());
+  EXPECT_TRUE(intersection_of(s, "D").boundary());
+  const v1::Intersection& b = intersection_of(s, "B");
   EXPECT_TRUE(b.signalized());
   EXPECT_FALSE(b.boundary());
   ASSERT_EQ(b.movements_size(), 2);
@@ -105,7 +72,8 @@ TEST(SumoImport, MapsEdgesLanesConnectionsAndTheProgram) {
   EXPECT_EQ(b.movements(1).turn(), v1::TURN_LEFT);
   EXPECT_DOUBLE_EQ(b.movements(1).length(), 12.5);
   EXPECT_EQ(b.movements(1).path_size(), 3);
-  // Two green phases; yellow = the longest clearance (4 s); the plan keeps the green durations.
+  // Two green phases; yellow = the longest clearance (4 s); the plan is the program: green 30 s,
+  // clearance 3 s, green 20 s, clearance 4 s.
   ASSERT_EQ(b.phases_size(), 2);
   EXPECT_EQ(b.phases(0).name(), "0");
   EXPECT_EQ(b.phases(0).movements(0), 0);
@@ -113,9 +81,7 @@ TEST(SumoImport, MapsEdgesLanesConnectionsAndTheProgram) {
   EXPECT_EQ(b.phases(1).movements(0), 1);
   EXPECT_DOUBLE_EQ(s.settings().yellow(), 4);
   ASSERT_EQ(s.signal_plans_size(), 1);
-  EXPECT_EQ(s.signal_plans(0).stages_size(), 2);
-  EXPECT_DOUBLE_EQ(s.signal_plans(0).stages(0).duration(), 30);
-  EXPECT_DOUBLE_EQ(s.signal_plans(0).stages(1).duration(), 20);
+  EXPECT_EQ(stages_of(s.signal_plans(0)), "0:30 c:3 1:20 c:4");
   EXPECT_EQ(in.links.intersection_tls.at("B"), "B");
   EXPECT_EQ(in.links.movement_link.at("B"), (std::vector<std::int32_t>{0, 1}));
   ASSERT_EQ(in.warnings.size(), 1u);
@@ -123,8 +89,46 @@ TEST(SumoImport, MapsEdgesLanesConnectionsAndTheProgram) {
   compile_scenario(s, "mini");
 }
 
+TEST(SumoImport, YellowAndRedOnlyPhasesBecomeTheClearanceStagesOfThePlan) {
+  // A hand-written program: all red 2 s, straight 30 s, yellow 3 s then all red 2 s (one
+  // clearance of 5 s), left 20 s, yellow 4 s. The leading all red and the trailing yellow are one
+  // clearance of 6 s across the cycle's end, which the plan puts last: it starts at its first
+  // green. yellow = the longest clearance, 6 s.
+  const SumoImport in = parse(testing::sumo_mini_net_with_program(R"(<phase duration="2" state="rr"/>
+    <phase duration="30" state="Gr"/>
+    <phase duration="3" state="yr"/>
+    <phase duration="2" state="rr"/>
+    <phase duration="20" state="rG"/>
+    <phase duration="4" state="ry"/>
+)"), "<routes/>");
+  const v1::Scenario& s = in.scenario;
+  const v1::Intersection& b = intersection_of(s, "B");
+  ASSERT_EQ(b.phases_size(), 2);
+  EXPECT_EQ(b.phases(0).name(), "1");
+  EXPECT_EQ(b.phases(1).name(), "4");
+  ASSERT_EQ(s.signal_plans_size(), 1);
+  EXPECT_EQ(stages_of(s.signal_plans(0)), "0:30 c:5 1:20 c:6");
+  EXPECT_DOUBLE_EQ(s.settings().yellow(), 6);
+  compile_scenario(s, "mini");  // a valid plan: every clearance stage is followed by a green one
+
+  // A partial yellow (the straight link yellow, the left one still green) is clearance too; a
+  // green phase met again is the same phase. A program of greens only has no clearance stage.
+  const SumoImport partial = parse(testing::sumo_mini_net_with_program(R"(<phase duration="10" state="GG"/>
+    <phase duration="3" state="yG"/>
+    <phase duration="15" state="rG"/>
+    <phase duration="3" state="ry"/>
+    <phase duration="5" state="GG"/>
+)"), "<routes/>");
+  EXPECT_EQ(intersection_of(partial.scenario, "B").phases_size(), 2);
+  EXPECT_EQ(stages_of(partial.scenario.signal_plans(0)), "0:10 c:3 1:15 c:3 0:5");
+  const SumoImport greens = parse(testing::sumo_mini_net_with_program(R"(<phase duration="10" state="Gr"/>
+    <phase duration="15" state="rG"/>
+)"), "<routes/>");
+  EXPECT_EQ(stages_of(greens.scenario.signal_plans(0)), "0:10 1:15");
+}
+
 TEST(SumoImport, ExpandsVehiclesTripsAndFlowsAsSumoDoes) {
-  const SumoImport in = parse(kNet, kRoutes);
+  const SumoImport in = parse(kSumoMiniNet, kRoutes);
   const CompiledScenario c = compile_scenario(in.scenario, "mini");
   // By hand: v0 (5 s), t0 (7 s), f0 at 0, 10, ..., 90 (end exclusive: 10), f1 every 3600/360 =
   // 10 s from 10 to before 50 (10, 20, 30, 40), f2 three at 0, 5, 10; the bus is skipped.
@@ -149,7 +153,7 @@ TEST(SumoImport, ShiftsTimesByTheConfiguredBegin) {
   SumoConfig config;
   config.begin = 20;
   config.end = 80;
-  const SumoImport in = parse(kNet, kRoutes, config);
+  const SumoImport in = parse(kSumoMiniNet, kRoutes, config);
   EXPECT_DOUBLE_EQ(in.scenario.settings().horizon(), 60);
   const CompiledScenario c = compile_scenario(in.scenario, "mini");
   // Before 20 s nothing is inserted (v0, t0 and f2 skipped); f0 at 20..70 -> 0..50 s (6), f1 at
@@ -167,20 +171,20 @@ TEST(SumoImport, ErrorsNameFileLineAndElement) {
     }
     return std::string("no error");
   };
-  std::string net = kNet;
+  std::string net = kSumoMiniNet;
   EXPECT_EQ(message("<net><edge", "<routes/>").substr(0, 28), "mini.net.xml:line 1: invalid");
   net.replace(net.find("speed=\"16\""), 10, "speed=\"fast\"");
   EXPECT_EQ(message(net, "<routes/>"),
             "mini.net.xml:line 15: <lane id=\"BC_0\">: attribute 'speed': expected a number, got 'fast'");
-  net = kNet;
+  net = kSumoMiniNet;
   net.replace(net.find("dir=\"l\""), 7, "dir=\"q\"");
   EXPECT_EQ(message(net, "<routes/>"),
-            "mini.net.xml:line 32: <connection>: attribute 'dir': expected s, l, L, r, R or t, got 'q'");
-  EXPECT_EQ(message(kNet, "<routes>\n<vehicle id=\"x\" depart=\"1\"><route edges=\"AB XY\"/></vehicle></routes>"),
+            "mini.net.xml:line 34: <connection>: attribute 'dir': expected s, l, L, r, R or t, got 'q'");
+  EXPECT_EQ(message(kSumoMiniNet, "<routes>\n<vehicle id=\"x\" depart=\"1\"><route edges=\"AB XY\"/></vehicle></routes>"),
             "mini.rou.xml:line 2: <vehicle id=\"x\">: unknown edge 'XY'");
-  EXPECT_EQ(message(kNet, "<routes>\n<flow id=\"f\" begin=\"0\" end=\"9\" route=\"AB\"/></routes>"),
+  EXPECT_EQ(message(kSumoMiniNet, "<routes>\n<flow id=\"f\" begin=\"0\" end=\"9\" route=\"AB\"/></routes>"),
             "mini.rou.xml:line 2: <flow id=\"f\">: needs one of 'period', 'vehsPerHour', 'probability', or 'number' with 'end'");
-  EXPECT_EQ(message(kNet, "<routes>\n<vehicle id=\"x\" type=\"van\" depart=\"1\" route=\"r\"/></routes>"),
+  EXPECT_EQ(message(kSumoMiniNet, "<routes>\n<vehicle id=\"x\" type=\"van\" depart=\"1\" route=\"r\"/></routes>"),
             "mini.rou.xml:line 2: <vehicle id=\"x\">: unknown vehicle type 'van'");
   EXPECT_EQ(message("<net lefthand=\"true\"/>", "<routes/>").substr(0, 37), "mini.net.xml:line 1: <net>: left-hand");
   EXPECT_EQ(message("<routes/>", "<routes/>"), "mini.net.xml:line 1: expected a <net> root element, got <routes>");

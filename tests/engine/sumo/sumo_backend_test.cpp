@@ -4,9 +4,7 @@
 #include <gtest/gtest.h>
 #include <libsumo/libsumo.h>
 
-#include <filesystem>
-#include <fstream>
-
+#include "../../sumo_fixtures.hpp"
 #include "../sim/sim_test_support.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
@@ -17,62 +15,10 @@
 namespace greenwave {
 namespace {
 
-namespace fs = std::filesystem;
-
-// One light B joins AB (from the west, two lanes) to BC (straight on) and BD (a left turn);
-// the program (30 s straight, 3 s yellow, 20 s left, 4 s yellow) gives two green phases.
-constexpr const char* kNet = R"(<?xml version="1.0" encoding="UTF-8"?>
-<net version="1.9">
-  <edge id=":B_0" function="internal">
-    <lane id=":B_0_0" index="0" speed="13.9" length="10.00" shape="95,1.6 105,1.6"/>
-  </edge>
-  <edge id=":B_1" function="internal">
-    <lane id=":B_1_0" index="0" speed="8" length="12.50" shape="95,4.8 100,6 101.6,10"/>
-  </edge>
-  <edge id="AB" from="A" to="B" priority="1">
-    <lane id="AB_0" index="0" speed="13.9" length="95" shape="0,1.6 95,1.6"/>
-    <lane id="AB_1" index="1" speed="13.9" length="95" shape="0,4.8 95,4.8"/>
-  </edge>
-  <edge id="BC" from="B" to="C" priority="1">
-    <lane id="BC_0" index="0" speed="16" length="95" shape="105,1.6 200,1.6"/>
-  </edge>
-  <edge id="BD" from="B" to="D" priority="1">
-    <lane id="BD_0" index="0" speed="10" length="90" shape="101.6,10 101.6,100"/>
-  </edge>
-  <tlLogic id="B" type="static" programID="0" offset="0">
-    <phase duration="30" state="Gr"/>
-    <phase duration="3" state="yr"/>
-    <phase duration="20" state="rG"/>
-    <phase duration="4" state="ry"/>
-  </tlLogic>
-  <junction id="A" type="dead_end" x="0" y="0" incLanes="" intLanes="" shape="0,0 0,6.4"/>
-  <junction id="B" type="traffic_light" x="100" y="0" incLanes="AB_0 AB_1" intLanes=":B_0_0 :B_1_0" shape="95,0 105,0 105,10 95,10">
-    <request index="0" response="00" foes="00" cont="0"/>
-    <request index="1" response="00" foes="00" cont="0"/>
-  </junction>
-  <junction id="C" type="dead_end" x="200" y="0" incLanes="BC_0" intLanes="" shape="200,0 200,3.2"/>
-  <junction id="D" type="dead_end" x="100" y="100" incLanes="BD_0" intLanes="" shape="100,100 103.2,100"/>
-  <connection from="AB" to="BC" fromLane="0" toLane="0" via=":B_0_0" tl="B" linkIndex="0" dir="s" state="O"/>
-  <connection from="AB" to="BD" fromLane="1" toLane="0" via=":B_1_0" tl="B" linkIndex="1" dir="l" state="O"/>
-  <connection from=":B_0" to="BC" fromLane="0" toLane="0" dir="s" state="M"/>
-  <connection from=":B_1" to="BD" fromLane="0" toLane="0" dir="l" state="M"/>
-</net>
-)";
-
-/// The mini network on disk with `routes`, and its config; returns the .sumocfg path.
-std::string write_mini(const std::string& routes) {
-  const fs::path dir = fs::temp_directory_path() / ("gw_sumo_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "mini.net.xml") << kNet;
-  std::ofstream(dir / "mini.rou.xml") << routes;
-  std::ofstream(dir / "mini.sumocfg") << "<configuration><input><net-file value=\"mini.net.xml\"/>"
-                                         "<route-files value=\"mini.rou.xml\"/></input>"
-                                         "<time><begin value=\"0\"/><end value=\"120\"/></time></configuration>";
-  return (dir / "mini.sumocfg").string();
-}
+using testing::write_sumo_mini;
 
 TEST(SumoBackend, DrivesSumosLightWithGreenwavesSwitchingRules) {
-  const std::string cfg = write_mini("<routes/>");
+  const std::string cfg = write_sumo_mini("<routes/>");
   auto scenario = load_scenario(cfg);
   ASSERT_DOUBLE_EQ(scenario->settings.yellow, 4);  // the program's longest clearance
   SumoBackend b(scenario, sumo_network_of(cfg));
@@ -95,7 +41,7 @@ TEST(SumoBackend, DrivesSumosLightWithGreenwavesSwitchingRules) {
 }
 
 TEST(SumoBackend, RefusesASecondSimulationInOneProcess) {
-  const std::string cfg = write_mini("<routes/>");
+  const std::string cfg = write_sumo_mini("<routes/>");
   auto scenario = load_scenario(cfg);
   SumoBackend first(scenario, sumo_network_of(cfg));
   EXPECT_THROW(SumoBackend(scenario, sumo_network_of(cfg)), ConfigError);
@@ -104,7 +50,7 @@ TEST(SumoBackend, RefusesASecondSimulationInOneProcess) {
 TEST(SumoBackend, CountsVehiclesFromSumosDeparturesAndArrivals) {
   // Three vehicles straight on at 0, 10 and 20 s, one left turn at 5 s; the lights stay on
   // phase 0 (straight green) so the left turn waits at its red light until the horizon.
-  const std::string cfg = write_mini(R"(<routes>
+  const std::string cfg = write_sumo_mini(R"(<routes>
   <vehicle id="a" depart="0"><route edges="AB BC"/></vehicle>
   <vehicle id="l" depart="5"><route edges="AB BD"/></vehicle>
   <flow id="f" begin="10" end="21" period="10"><route edges="AB BC"/></flow>
@@ -119,7 +65,7 @@ TEST(SumoBackend, CountsVehiclesFromSumosDeparturesAndArrivals) {
   EXPECT_EQ(m.throughput, 3);
   EXPECT_EQ(m.running, 1);
   EXPECT_EQ(m.queued, 1);  // the left turn, stopped at the red light
-  // AB's native lane 1 is SUMO's AB_0 (the straight lane): three vehicles left it into B.
+  // AB's native lane 1 is SUMO's AB_1 (the straight lane): three vehicles left it into B.
   const LaneId straight = scenario->network.road_lane_begin[scenario->network.find_road("AB")] + 1;
   EXPECT_EQ(b.lane_departures()[static_cast<std::size_t>(straight)], 3);
   EXPECT_EQ(b.lane_vehicle_counts()[static_cast<std::size_t>(straight - 1)], 1);
