@@ -47,27 +47,35 @@ double next_speed(const SimModel& model, SimState& st, std::int32_t v) {
   double out = std::min({vt.max_speed, speed + vt.max_pos_acc * model.dt, drivable_max});
 
   const std::int32_t leader = s.leader[v];
-  if (leader != kNone) {
+  if (model.settings->vehicle_model == VehicleModel::IDM) {
+    // IDM (Treiber, Hennecke and Helbing 2000): dv/dt = a (1 - (v/v0)^4 - (s*/s)^2), the
+    // interaction term only with a leader; v0 is the vehicle's own desired speed (its type's
+    // maxSpeed) capped by the drivable's speed limit.
+    const double a = vt.usual_pos_acc;
+    const double v0 = std::max(std::min(vt.max_speed, drivable_max), 0.1);
+    const double ratio = speed / v0;
+    double acc = a * (1 - ratio * ratio * ratio * ratio);
+    if (leader != kNone) {
+      const VehicleType& lt = model.demand->vehicle_types[s.type[leader]];
+      const double gap = std::max(s.gap[v], 0.01);
+      const double vl = s.speed[leader];
+      const double s_star = idm_desired_gap(vt, speed, speed - vl) / gap;
+      acc -= a * s_star * s_star;
+      out = std::min(out, no_collision_speed(vl, lt.max_neg_acc, speed, model.type_max_brake[s.type[v]], s.gap[v], model.dt, 0,
+                                             model.over_dt(2 * s.gap[v])));
+    }
+    out = std::min(out, speed + acc * model.dt);
+  } else if (leader != kNone) {
     const VehicleType& lt = model.demand->vehicle_types[s.type[leader]];
     const double gap = s.gap[v];
     const double vl = s.speed[leader];
-    if (model.settings->vehicle_model == VehicleModel::IDM) {
-      const double s0 = vt.min_gap, T = vt.headway_time > 0 ? vt.headway_time : 1.0;
-      const double a = vt.usual_pos_acc, b = vt.usual_neg_acc;
-      const double s_star = s0 + std::max(0.0, speed * T + speed * (speed - vl) / (2 * std::sqrt(a * b)));
-      const double ratio = speed / std::max(drivable_max, 0.1);
-      const double acc = a * (1 - ratio * ratio * ratio * ratio - (s_star / std::max(gap, 0.01)) * (s_star / std::max(gap, 0.01)));
-      out = std::min(out, speed + acc * model.dt);
-      out = std::min(out, no_collision_speed(vl, lt.max_neg_acc, speed, model.type_max_brake[s.type[v]], gap, model.dt, 0, model.over_dt(2 * gap)));
-    } else {
-      const std::int32_t type = s.type[v];
-      double u = no_collision_speed(vl, lt.max_neg_acc, speed, model.type_max_brake[type], gap, model.dt, 0, model.over_dt(2 * gap));
-      const double assume_decel = speed > vl ? speed - vl : 0;
-      u = std::min(u, no_collision_speed(vl, lt.usual_neg_acc, speed, model.type_usual_brake[type], gap, model.dt, vt.min_gap,
-                                         model.over_dt(2 * (gap - vt.min_gap))));
-      u = std::min(u, (gap + (vl + assume_decel / 2) * model.dt - speed * model.dt / 2) / (vt.headway_time + model.dt / 2));
-      out = std::min(out, u);
-    }
+    const std::int32_t type = s.type[v];
+    double u = no_collision_speed(vl, lt.max_neg_acc, speed, model.type_max_brake[type], gap, model.dt, 0, model.over_dt(2 * gap));
+    const double assume_decel = speed > vl ? speed - vl : 0;
+    u = std::min(u, no_collision_speed(vl, lt.usual_neg_acc, speed, model.type_usual_brake[type], gap, model.dt, vt.min_gap,
+                                       model.over_dt(2 * (gap - vt.min_gap))));
+    u = std::min(u, (gap + (vl + assume_decel / 2) * model.dt - speed * model.dt / 2) / (vt.headway_time + model.dt / 2));
+    out = std::min(out, u);
   }
 
   // Intersection-related limits: within braking reach of the lane end, or on a movement.

@@ -50,7 +50,9 @@ SimModel make_model(const CompiledScenario& scenario) {
   for (LaneId l = 0; l < net.num_lanes(); ++l)
     if (entry[l]) m.entry_lanes.push_back(l);
   for (const VehicleType& vt : demand.vehicle_types) {
-    m.type_reach.push_back(vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * m.dt * 2);
+    const double reach = vt.max_speed * vt.max_speed / vt.usual_neg_acc / 2 + vt.max_speed * m.dt * 2;
+    const bool idm = scenario.settings.vehicle_model == VehicleModel::IDM;
+    m.type_reach.push_back(idm ? std::max(reach, idm_desired_gap(vt, vt.max_speed, vt.max_speed)) : reach);
     m.type_max_brake.push_back(FollowerBrake::of(vt.max_neg_acc));
     m.type_usual_brake.push_back(FollowerBrake::of(vt.usual_neg_acc));
   }

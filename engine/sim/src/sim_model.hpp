@@ -3,6 +3,8 @@
 // locality.cpp). Many states could share one model; the stages only read it.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -21,6 +23,14 @@ struct FollowerBrake {
   }
 };
 
+/// IDM's desired gap s*(v, dv) = s0 + max(0, v T + v dv / (2 sqrt(a b))) of a vehicle of type
+/// vt at speed v closing on its leader at dv (s0 = minGap, T = headwayTime or 1 s when that is
+/// 0, a = usualPosAcc, b = usualNegAcc).
+inline double idm_desired_gap(const VehicleType& vt, double speed, double approach) {
+  const double T = vt.headway_time > 0 ? vt.headway_time : 1.0;
+  return vt.min_gap + std::max(0.0, speed * T + speed * approach / (2 * std::sqrt(vt.usual_pos_acc * vt.usual_neg_acc)));
+}
+
 /// The scenario and what the step derives from it once; never written after construction.
 struct SimModel {
   const CompiledScenario* scenario = nullptr;
@@ -35,7 +45,9 @@ struct SimModel {
   double over_dt(double x) const { return dt_power_of_two ? x * inverse_dt : x / dt; }
   std::int32_t lanes = 0;      ///< net->num_lanes(): drivables below it are lanes
   std::int32_t drivables = 0;  ///< lanes + movements
-  std::vector<double> type_reach;  ///< per vehicle type: how far ahead it reacts (braking distance + 2 steps)
+  /// Per vehicle type: how far ahead it reacts (its braking distance from maxSpeed + 2 steps; with
+  /// IDM at least its desired gap at maxSpeed behind a stopped leader).
+  std::vector<double> type_reach;
   /// Per vehicle type, the car-following terms of its maximum and its usual deceleration.
   std::vector<FollowerBrake> type_max_brake, type_usual_brake;
   /// Per drivable (lanes, then movements): its length and speed limit, one array each so that
