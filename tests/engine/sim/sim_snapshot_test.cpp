@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,34 @@ TEST(Snapshot, GeneratedGridRestoreThenRunIsBitIdentical) {
 TEST(Snapshot, GeneratedGridWithLaneChangingRestoreThenRunIsBitIdentical) {
   const auto sc = grid(900, true);
   expect_restore_identical(sc, 300, 900);
+}
+
+// snapshot.cpp fails to compile when a SimState field is neither saved nor declared derived;
+// this checks the other side: save_snapshot() fills every field of the schema (a field added to
+// greenwave.v1.SnapshotState but never written would restore as its default). Two runs between
+// them hold every kind of state: a congested grid (entry queues) and corridors (lane changes).
+TEST(Snapshot, SaveFillsEveryFieldOfTheSchema) {
+  std::set<const google::protobuf::FieldDescriptor*> filled;
+  std::vector<const google::protobuf::Descriptor*> messages;
+  for (const auto& sc : {grid(900), testing::corridors(2, true)}) {
+    Simulator sim(sc);
+    run_to(sim, 300);
+    v1::Snapshot envelope;
+    ASSERT_TRUE(envelope.ParseFromString(sim.save_snapshot()));
+    v1::SnapshotState state;
+    ASSERT_TRUE(state.ParseFromString(envelope.state()));
+    messages.clear();
+    for (const google::protobuf::Message* m :
+         std::initializer_list<const google::protobuf::Message*>{&envelope, &state, &state.vehicles(), &state.signals()}) {
+      std::vector<const google::protobuf::FieldDescriptor*> set;
+      m->GetReflection()->ListFields(*m, &set);
+      filled.insert(set.begin(), set.end());
+      messages.push_back(m->GetDescriptor());
+    }
+  }
+  for (const google::protobuf::Descriptor* d : messages)
+    for (int k = 0; k < d->field_count(); ++k)
+      EXPECT_TRUE(filled.count(d->field(k))) << d->full_name() << "." << d->field(k)->name() << " is never written";
 }
 
 TEST(Snapshot, SnapshotAtTimeZeroRestoresAFreshEpisode) {
