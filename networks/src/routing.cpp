@@ -105,6 +105,34 @@ std::optional<std::vector<std::string>> RoadGraph::shortest_route(const std::str
   return route;
 }
 
+std::vector<std::optional<std::vector<std::string>>> RoadGraph::shortest_routes(const std::string& from,
+                                                                                 const std::vector<std::string>& to) const {
+  const Impl& g = *impl_;
+  std::vector<std::optional<std::vector<std::string>>> out(to.size());
+  const int a = g.find(from);
+  if (a < 0) return out;
+  const std::size_t n = boost::num_vertices(g.graph);
+  std::vector<std::size_t> pred(n);
+  std::vector<double> dist(n);
+  boost::dijkstra_shortest_paths(g.graph, static_cast<std::size_t>(a),
+                                 boost::predecessor_map(pred.data()).distance_map(dist.data()));
+  for (std::size_t k = 0; k < to.size(); ++k) {
+    const int b = g.find(to[k]);
+    if (b < 0) continue;
+    if (b == a) {
+      out[k] = std::vector<std::string>{from};
+      continue;
+    }
+    if (pred[static_cast<std::size_t>(b)] == static_cast<std::size_t>(b)) continue;  // unreached
+    std::vector<std::string> route;
+    for (std::size_t v = static_cast<std::size_t>(b); v != static_cast<std::size_t>(a); v = pred[v]) route.push_back(g.ids[v]);
+    route.push_back(from);
+    std::reverse(route.begin(), route.end());
+    out[k] = std::move(route);
+  }
+  return out;
+}
+
 std::optional<std::vector<std::string>> RoadGraph::complete_route(const std::vector<std::string>& anchors) const {
   if (anchors.empty() || impl_->find(anchors.front()) < 0) return std::nullopt;
   std::vector<std::string> route{anchors.front()};

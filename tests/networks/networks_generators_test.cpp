@@ -2,8 +2,12 @@
 // the compiler accepts what they produce.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/importers.hpp"
@@ -227,6 +231,190 @@ TEST(Generators, CrossingDistancesFollowAMovementsLengthNotItsDrawing) {
     EXPECT_EQ(now[k].distance, 2 * was[k].distance);
     EXPECT_EQ(now[k].other_distance, was[k].other_distance);
   }
+}
+
+
+// ---- generate_city ----
+
+/// Distinct neighbouring intersections of each intersection (its legs).
+std::map<std::string, std::set<std::string>> neighbours(const v1::Scenario& s) {
+  std::map<std::string, std::set<std::string>> out;
+  for (const v1::Road& r : s.roads()) {
+    out[r.from_intersection()].insert(r.to_intersection());
+    out[r.to_intersection()].insert(r.from_intersection());
+  }
+  return out;
+}
+
+int total_vehicles(const v1::Scenario& s) {
+  int n = 0;
+  for (const v1::Flow& f : s.demand().flows()) n += vehicles(f);
+  return n;
+}
+
+TEST(CityGenerator, CountsFollowTheOptions) {
+  CityOptions o;
+  o.intersections = 300;
+  o.signalized_share = 0.4;
+  o.vehicles = 3000;
+  o.horizon = 600;
+  o.seed = 3;
+  const GeneratedCity c = generate_city(o);
+  const v1::Scenario& s = c.scenario;
+  EXPECT_EQ(s.name(), "city_300_s3");
+  EXPECT_EQ(s.intersections_size(), 300);
+  int signalized = 0, boundary = 0;
+  for (const v1::Intersection& x : s.intersections()) {
+    signalized += x.signalized();
+    boundary += x.boundary();
+    if (x.signalized()) {
+      EXPECT_EQ(x.phases_size(), 8) << x.id();
+    }
+  }
+  EXPECT_EQ(signalized, 120);  // 0.4 x 300
+  EXPECT_EQ(boundary, 60);     // dead ends: 20% of the intersections
+  EXPECT_EQ(total_vehicles(s), 3000);
+  EXPECT_DOUBLE_EQ(s.settings().horizon(), 600);
+  EXPECT_EQ(s.settings().seed(), 3u);
+  // Every road has its reverse (CBEngine segments are two-way).
+  std::set<std::pair<std::string, std::string>> ends;
+  for (const v1::Road& r : s.roads()) ends.insert({r.from_intersection(), r.to_intersection()});
+  for (const v1::Road& r : s.roads()) EXPECT_TRUE(ends.count({r.to_intersection(), r.from_intersection()})) << r.id();
+  // roadnet.txt: first line the intersection count; the segment count follows the N records.
+  EXPECT_EQ(c.roadnet.substr(0, 4), "300\n");
+}
+
+TEST(CityGenerator, IrregularLegsLanesAndSpeeds) {
+  CityOptions o;
+  o.intersections = 400;
+  o.vehicles = 100;
+  o.seed = 7;
+  const v1::Scenario s = generate_city(o).scenario;
+  std::map<std::size_t, int> by_legs;
+  for (const auto& [id, n] : neighbours(s)) ++by_legs[n.size()];
+  EXPECT_EQ(by_legs[1], 80);  // the dead ends
+  EXPECT_GT(by_legs[2], 0);
+  EXPECT_GT(by_legs[3], 0);
+  EXPECT_GT(by_legs[4], 0);
+  EXPECT_EQ(by_legs.size(), 4u) << "no junction has more than 4 legs";
+  // Unsignalized junctions (not dead ends) exist among 3- and 4-leg ones.
+  int unsignalized_3plus = 0;
+  const auto legs = neighbours(s);
+  for (const v1::Intersection& x : s.intersections())
+    unsignalized_3plus += !x.signalized() && !x.boundary() && legs.at(x.id()).size() >= 3;
+  EXPECT_GT(unsignalized_3plus, 0);
+  std::set<int> lanes;
+  std::set<double> speeds;
+  std::set<long> lengths;
+  for (const v1::Road& r : s.roads()) {
+    lanes.insert(r.lanes_size());
+    speeds.insert(r.lanes(0).speed_limit());
+    lengths.insert(std::lround(r.length() / 50));
+  }
+  EXPECT_EQ(lanes, (std::set<int>{1, 2, 3}));
+  EXPECT_EQ(speeds, (std::set<double>{11.11, 13.89, 16.67}));
+  EXPECT_GT(lengths.size(), 5u) << "road lengths vary";
+}
+
+TEST(CityGenerator, EveryRouteIsConnectedAndDepartsBeforeTheHorizon) {
+  CityOptions o;
+  o.intersections = 250;
+  o.vehicles = 2500;
+  o.horizon = 300;
+  o.seed = 11;
+  const v1::Scenario s = generate_city(o).scenario;
+  const RoadGraph g(s);
+  for (const v1::Flow& f : s.demand().flows()) {
+    ASSERT_GE(f.route_size(), 2) << f.id();
+    for (int i = 1; i < f.route_size(); ++i) EXPECT_TRUE(g.connected(f.route(i - 1), f.route(i))) << f.id();
+    EXPECT_GE(f.start(), 0);
+    EXPECT_LT(f.end(), 300);
+  }
+}
+
+TEST(CityGenerator, DeterministicPerSeedAndSeedsDiffer) {
+  CityOptions o;
+  o.intersections = 200;
+  o.vehicles = 1000;
+  const GeneratedCity a = generate_city(o);
+  const GeneratedCity b = generate_city(o);
+  EXPECT_EQ(a.roadnet, b.roadnet);
+  EXPECT_EQ(a.flow, b.flow);
+  EXPECT_EQ(a.scenario.SerializeAsString(), b.scenario.SerializeAsString());
+  o.seed = 1;
+  const GeneratedCity c = generate_city(o);
+  EXPECT_NE(a.roadnet, c.roadnet);
+  EXPECT_NE(a.flow, c.flow);
+}
+
+TEST(CityGenerator, SignalizedShareWithinRounding) {
+  for (const auto& [n, share] : std::vector<std::pair<int, double>>{{50, 0.3}, {333, 0.49}, {1000, 0.75}, {120, 0.0}}) {
+    CityOptions o;
+    o.intersections = n;
+    o.signalized_share = share;
+    o.vehicles = 10;
+    const GeneratedCity c = generate_city(o);
+    int signalized = 0;
+    for (const v1::Intersection& x : c.scenario.intersections()) signalized += x.signalized();
+    EXPECT_LE(std::abs(static_cast<double>(signalized) / n - share), 0.5 / n) << n << " " << share;
+  }
+}
+
+TEST(CityGenerator, DemandPeaksMidHorizon) {
+  CityOptions o;
+  o.intersections = 100;
+  o.vehicles = 9000;
+  o.horizon = 900;  // 15 slices of 60 s; the thirds end on slice boundaries
+  const v1::Scenario s = generate_city(o).scenario;
+  std::array<int, 3> third{};
+  for (const v1::Flow& f : s.demand().flows())
+    for (double t = f.start(); t <= f.end(); t += f.interval()) ++third[static_cast<std::size_t>(t / 300)];
+  // The rate 0.6 + 0.8 exp(-((u - 0.55) / 0.2)^2) integrated over each third (scipy.quad):
+  // 0.2178, 0.4077, 0.2578 of 0.8834, i.e. 24.65%, 46.16%, 29.19%.
+  EXPECT_NEAR(third[0] / 9000.0, 0.2465, 0.005);
+  EXPECT_NEAR(third[1] / 9000.0, 0.4616, 0.005);
+  EXPECT_NEAR(third[2] / 9000.0, 0.2919, 0.005);
+}
+
+TEST(CityGenerator, FilesLoadBackThroughTheCbengineImporter) {
+  CityOptions o;
+  o.intersections = 150;
+  o.vehicles = 800;
+  o.horizon = 400;
+  o.seed = 5;
+  const GeneratedCity c = generate_city(o);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("gw_city_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) { std::ofstream(dir / name) << text; };
+  write("roadnet.txt", c.roadnet);
+  write("flow.txt", c.flow);
+  write("simulator.cfg", c.cfg);
+  const v1::Scenario back = import_cbengine((dir / "simulator.cfg").string(), "");
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(back.intersections_size(), 150);
+  EXPECT_EQ(back.roads_size(), c.scenario.roads_size());
+  EXPECT_EQ(back.demand().flows_size(), c.scenario.demand().flows_size());
+  EXPECT_EQ(total_vehicles(back), 800);
+  EXPECT_DOUBLE_EQ(back.settings().horizon(), 400);
+  const CompiledScenario a = compile_scenario(c.scenario, "native");
+  const CompiledScenario b = compile_scenario(back, "cbengine");
+  EXPECT_EQ(a.network.num_movements(), b.network.num_movements());
+  EXPECT_EQ(a.network.signalized.size(), b.network.signalized.size());
+  EXPECT_EQ(a.demand.departures.size(), 800u);
+  EXPECT_EQ(b.demand.departures.size(), 800u);
+}
+
+TEST(CityGenerator, RejectsBadOptions) {
+  CityOptions o;
+  o.intersections = 5;
+  EXPECT_THROW(generate_city(o), ConfigError);
+  o.intersections = 100;
+  o.signalized_share = 0.9;  // only 80 of 100 are not dead ends
+  EXPECT_THROW(generate_city(o), ConfigError);
+  o.signalized_share = 0.5;
+  o.horizon = 0;
+  EXPECT_THROW(generate_city(o), ConfigError);
 }
 
 }  // namespace

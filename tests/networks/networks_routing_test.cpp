@@ -92,5 +92,24 @@ TEST(Routing, GridOriginDestination) {
   for (std::size_t i = 1; i < route->size(); ++i) EXPECT_TRUE(g.connected((*route)[i - 1], (*route)[i]));
 }
 
+TEST(Routing, OneSearchToManyTargets) {
+  GridOptions o;
+  o.rows = 3;
+  o.cols = 3;
+  const RoadGraph g(generate_grid(o));
+  const std::vector<std::string> to = {"road_3_3_0", "road_0_1_0", "no_such_road", "road_1_3_1", "road_0_1_0"};
+  const auto routes = g.shortest_routes("road_0_1_0", to);
+  ASSERT_EQ(routes.size(), 5u);
+  ASSERT_TRUE(routes[0].has_value());
+  EXPECT_EQ(routes[0]->size(), 6u);  // as GridOriginDestination
+  EXPECT_EQ(*routes[0], *g.shortest_route("road_0_1_0", "road_3_3_0"));
+  EXPECT_EQ(*routes[1], std::vector<std::string>{"road_0_1_0"});
+  EXPECT_FALSE(routes[2].has_value());
+  // Row 1 east to column 1, then north to the top boundary: road_0_1_0, road_1_1_1, road_1_2_1, road_1_3_1.
+  ASSERT_TRUE(routes[3].has_value());
+  EXPECT_EQ(routes[3]->size(), 4u);
+  EXPECT_FALSE(g.shortest_routes("no_such_road", to)[0].has_value());
+}
+
 }  // namespace
 }  // namespace greenwave

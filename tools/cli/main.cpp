@@ -22,7 +22,7 @@ constexpr Command kCommands[] = {
     {"bench", "throughput of the bare simulator", greenwave::cli::cmd_bench},
     {"info", "counts and checks of a scenario", greenwave::cli::cmd_info},
     {"convert", "any scenario format to native .pbtxt/.pb", greenwave::cli::cmd_convert},
-    {"generate", "synthetic grid or arterial scenarios", greenwave::cli::cmd_generate},
+    {"generate", "synthetic grid, arterial or city scenarios", greenwave::cli::cmd_generate},
     {"inspect", "summary of a trajectory file", greenwave::cli::cmd_inspect},
     {"plot", "learning curves of training runs (PNG)", greenwave::cli::cmd_plot},
     {"nas", "architecture-performance predictors and search", greenwave::cli::cmd_nas},

@@ -26,7 +26,7 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
 /// order) to `scenario`, whose roads the routes must name and follow movement by movement.
 void parse_cbengine_flow(std::string_view text, const std::string& file, v1::Scenario& scenario);
 
-// ---- Synthetic scenarios (networks/src/generators.cpp) ----
+// ---- Synthetic scenarios (networks/src/generators.cpp, city_generator.cpp) ----
 
 /// How generated demand is laid out over the boundary entries.
 enum class DemandPattern {
@@ -63,6 +63,28 @@ struct ArterialOptions {
   DemandOptions demand;          ///< traffic; demand.rate applies to the two arterial entries
   std::string name;              ///< scenario name ("" = "arterial_<n>")
 };
+
+/// An irregular city (see docs/scenario-format.md, "Generated cities").
+struct CityOptions {
+  int intersections = 2000;        ///< all nodes of roadnet.txt, dead ends included, 10..100000
+  double signalized_share = 0.49;  ///< signalized intersections / intersections (rounded)
+  long long vehicles = 74000;      ///< departures in all, 0..1e7
+  double horizon = 1200;           ///< seconds (whole seconds; departures before it)
+  std::uint64_t seed = 0;          ///< layout and demand draws; also RunSettings.seed
+  std::string name;                ///< scenario name ("" = "city_<N>_s<seed>")
+};
+
+/// A generated city in CBEngine's files and in the native schema (the same city: `scenario`
+/// is roadnet + flow parsed by the CBEngine importer, with the horizon, seed and name set).
+struct GeneratedCity {
+  std::string roadnet;    ///< roadnet.txt
+  std::string flow;       ///< flow.txt
+  std::string cfg;        ///< simulator .cfg naming roadnet.txt and flow.txt beside it
+  v1::Scenario scenario;  ///< native scenario
+};
+
+/// Generates a city (see CityOptions); throws ConfigError on out-of-range options.
+GeneratedCity generate_city(const CityOptions& options);
 
 /// Generates a grid scenario (see GridOptions); throws ConfigError on out-of-range options.
 v1::Scenario generate_grid(const GridOptions& options);

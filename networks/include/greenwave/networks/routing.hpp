@@ -27,6 +27,10 @@ class RoadGraph {
   bool connected(const std::string& from, const std::string& to) const;
   /// Shortest route from road `from` to road `to` (both included), or nullopt when unreachable.
   std::optional<std::vector<std::string>> shortest_route(const std::string& from, const std::string& to) const;
+  /// Shortest routes from road `from` to each road of `to` with one search (entry k answers
+  /// to[k]; nullopt when unreachable or unknown); each equals shortest_route(from, to[k]).
+  std::vector<std::optional<std::vector<std::string>>> shortest_routes(const std::string& from,
+                                                                       const std::vector<std::string>& to) const;
   /// Expands anchor roads into a full route: consecutive anchors that are not directly
   /// connected are joined by shortest paths. nullopt when some gap cannot be bridged.
   std::optional<std::vector<std::string>> complete_route(const std::vector<std::string>& anchors) const;
