@@ -25,7 +25,8 @@ test: build
 checksums: build
 	@tools/check-checksums $(GREENWAVE)
 
-# Only the command line (no test binaries, no Python module): what the demo runs.
+# Only the command line (no test binaries, no Python module): what the demo runs (greenwave
+# builds greenwave-agents first where LibTorch is found).
 cli: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target greenwave
 
@@ -33,11 +34,14 @@ cli: configure
 demo: cli
 	@tools/demo $(GREENWAVE) $(DEMO_SCENARIO)
 
-# Copies the command line to $(PREFIX)/bin (default /usr/local/bin, on PATH).
+# Copies the command line to $(PREFIX)/bin (default /usr/local/bin, on PATH): greenwave and, where
+# LibTorch was found, greenwave-agents beside it (greenwave runs it for the commands that need LibTorch or libsumo).
 PREFIX ?= /usr/local
 install: cli
 	@install -D -m 755 $(GREENWAVE) $(PREFIX)/bin/greenwave
 	@echo "installed $(PREFIX)/bin/greenwave"
+	@if [ -x $(GREENWAVE)-agents ]; then install -D -m 755 $(GREENWAVE)-agents $(PREFIX)/bin/greenwave-agents && \
+	  echo "installed $(PREFIX)/bin/greenwave-agents"; fi
 
 bench: build
 	@bench/run $(GREENWAVE)

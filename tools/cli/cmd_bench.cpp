@@ -57,6 +57,10 @@ int cmd_bench(int argc, char** argv) {
               << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
+#ifdef GREENWAVE_AGENTS_PROGRAM
+  // libsumo (with GDAL, OpenSceneGraph, ...) is loaded only by greenwave-agents: that runs it.
+  if (args.get_or("backend", "native") == "sumo") return exec_agents(argc, argv);
+#endif
   const auto loaded = load_scenario_option(args);
   const int threads = threads_option(args);
   const long long repeat = args.get_int("repeat", 3);

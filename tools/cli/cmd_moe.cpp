@@ -188,6 +188,10 @@ int cmd_moe(int argc, char** argv) {
     return 0;
   }
   if (!args.positional().empty()) throw ConfigError(args.positional()[0], "unexpected argument (see greenwave moe --help)");
+#ifdef GREENWAVE_AGENTS_PROGRAM
+  // The DQN search links LibTorch: it runs in greenwave-agents (tools/cli/agents_main.cpp).
+  if (sub == "search" && args.get_or("method", "") == "dqn") return exec_agents(argc, argv);
+#endif
   if (sub == "el") return moe_el(args);
   if (sub == "config") return moe_config(args);
   if (sub == "optimal") return moe_optimal(args);

@@ -213,6 +213,10 @@ int cmd_nas(int argc, char** argv) {
     return args.flag("help") ? 0 : 2;
   }
   const std::string sub = args.positional()[0];
+#ifdef GREENWAVE_AGENTS_PROGRAM
+  // The DQN search links LibTorch: it runs in greenwave-agents (tools/cli/agents_main.cpp).
+  if (sub == "search" && args.get_or("method", "") == "dqn") return exec_agents(argc, argv);
+#endif
   if (sub == "cv") return nas_cv(args);
   if (sub == "fit") return nas_fit(args);
   if (sub == "predict") return nas_predict(args);

@@ -33,6 +33,10 @@ int cmd_run(int argc, char** argv) {
               << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
+#ifdef GREENWAVE_AGENTS_PROGRAM
+  // libsumo (with GDAL, OpenSceneGraph, ...) is loaded only by greenwave-agents: that runs it.
+  if (args.get_or("backend", "native") == "sumo") return exec_agents(argc, argv);
+#endif
   if (!args.get("trajectory") && (args.get("reward") || args.get("observation")))
     throw ConfigError("--reward/--observation", "only used with --trajectory");
   const auto loaded = load_scenario_option(args);

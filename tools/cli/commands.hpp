@@ -34,6 +34,13 @@ int cmd_nas(int argc, char** argv);
 /// `greenwave moe`: the MoE Efficiency-Leverage law, configurations and search.
 int cmd_moe(int argc, char** argv);
 
+/// Runs argv's command in `greenwave-agents` (the program beside this one that links LibTorch) by
+/// replacing this process; returns only on failure, with an error naming the program.
+int exec_agents(int argc, char** argv);
+/// Runs the subcommand argv[1] from `commands`, printing errors as "greenwave CMD: ..." (exit 1)
+/// and unknown commands with a hint (exit 2).
+int dispatch(const Command* commands, int count, int argc, char** argv);
+
 /// `greenwave train`: train a DQN (built only with agents/).
 int cmd_train(int argc, char** argv);
 /// `greenwave eval`: evaluate a checkpoint or a baseline (built only with agents/).
@@ -42,6 +49,6 @@ int cmd_eval(int argc, char** argv);
 int cmd_merge(int argc, char** argv);
 
 // Each subcommand lives in tools/cli/cmd_<name>.cpp. Add a declaration here and a row to
-// kCommands in main.cpp.
+// kCommands in main.cpp (in agents_main.cpp too for a command that needs LibTorch).
 
 }  // namespace greenwave::cli

@@ -1,13 +1,32 @@
-// The `greenwave` command-line program: one binary, one subcommand per job (see docs/cli.md).
-#include <csignal>
+// The `greenwave` command-line program: one subcommand per job (see docs/cli.md). The commands
+// that need LibTorch run in `greenwave-agents`, executed in place of this process.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <string>
 
 #include "commands.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/core/version.hpp"
+
+namespace greenwave::cli {
+
+int exec_agents(int /*argc*/, char** argv) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path program = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "greenwave-agents";
+  ::execv(program.c_str(), argv);
+  std::cerr << "greenwave " << argv[1] << ": cannot start " << program.string() << ": " << std::strerror(errno)
+            << " (it is built beside greenwave when LibTorch is found)\n";
+  return 1;
+}
+
+}  // namespace greenwave::cli
 
 namespace {
 
@@ -27,10 +46,10 @@ constexpr Command kCommands[] = {
     {"plot", "learning curves of training runs (PNG)", greenwave::cli::cmd_plot},
     {"nas", "architecture-performance predictors and search", greenwave::cli::cmd_nas},
     {"moe", "MoE efficiency leverage: el, config, optimal, search", greenwave::cli::cmd_moe},
-#ifdef GREENWAVE_HAVE_AGENTS
-    {"train", "train a DQN agent on a scenario", greenwave::cli::cmd_train},
-    {"eval", "evaluate a checkpoint or a baseline controller", greenwave::cli::cmd_eval},
-    {"merge", "WSM checkpoint merging (or only its weights)", greenwave::cli::cmd_merge},
+#ifdef GREENWAVE_AGENTS_PROGRAM
+    {"train", "train a DQN agent on a scenario", greenwave::cli::exec_agents},
+    {"eval", "evaluate a checkpoint or a baseline controller", greenwave::cli::exec_agents},
+    {"merge", "WSM checkpoint merging (or only its weights)", greenwave::cli::exec_agents},
 #endif
 };
 
@@ -49,20 +68,6 @@ int main(int argc, char** argv) {
     print_usage();
     return argc < 2 ? 2 : 0;
   }
-  // A file-size limit (ulimit -f) then fails the write with EFBIG, reported like a full disk,
-  // instead of killing the process with SIGXFSZ halfway through a file.
-  std::signal(SIGXFSZ, SIG_IGN);
-  std::string command = argv[1];
-  if (command == "--version") command = "version";
-  for (const Command& c : kCommands) {
-    if (command != c.name) continue;
-    try {
-      return c.run(argc, argv);
-    } catch (const std::exception& e) {
-      std::cerr << "greenwave " << command << ": " << e.what() << "\n";
-      return 1;
-    }
-  }
-  std::cerr << "greenwave: unknown command '" << command << "' (see greenwave --help)\n";
-  return 2;
+  if (std::strcmp(argv[1], "--version") == 0) argv[1] = const_cast<char*>("version");
+  return greenwave::cli::dispatch(kCommands, static_cast<int>(std::size(kCommands)), argc, argv);
 }
