@@ -1,7 +1,7 @@
 // Stage 6, lane changes (RunSettings.lane_change; docs/simulator.md, "Lane changing"): a
 // serial, deterministic pass after the commit, so results stay bit-identical for any thread
 // count. Reads the committed Vehicles, the lists and the model; writes the lists, Vehicles
-// (drivable, n_drivable, last_change), StepIndex (occupied, next) and Accumulators::lane_changes.
+// (drivable, n_drivable, last_change, wait), StepIndex (occupied, next) and Accumulators::lane_changes.
 #include <algorithm>
 
 #include "route.hpp"
@@ -81,6 +81,7 @@ bool try_lane_change(const SimModel& model, SimState& st, std::int32_t v, LaneId
   refresh_next(model, st, v);  // its next movement depends on the lane
   s.n_drivable[v] = best;
   s.last_change[v] = t;
+  s.wait[v] = 0;  // waiting counts per lane (sumo-rl's meaning)
   ++st.acc.lane_changes;
   return true;
 }

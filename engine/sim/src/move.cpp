@@ -170,6 +170,8 @@ inline void commit(const SimModel& model, SimState& st, std::int32_t v) {
   Vehicles& s = st.vehicles;
   if (s.drivable[v] < 0) return;
   const bool moved = s.drivable[v] != s.n_drivable[v] || s.route_pos[v] != s.n_route_pos[v];
+  // Waiting counts per lane (sumo-rl's meaning): a vehicle that enters a new lane starts at 0.
+  if (s.drivable[v] != s.n_drivable[v] && s.n_drivable[v] < model.lanes) s.wait[v] = 0;
   s.drivable[v] = s.n_drivable[v];
   s.route_pos[v] = s.n_route_pos[v];
   if (moved) refresh_next(model, st, v);

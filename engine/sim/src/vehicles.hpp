@@ -39,7 +39,7 @@ struct Vehicles {
   std::vector<double> enter;            // time it entered its first lane (its departure: Demand::departures[id])
   std::vector<std::uint32_t> priority;  // a random draw (its high 32 bits) for conflict ties
   std::vector<std::int32_t> enter_link_step;  // step it entered its movement (kNotOnLink if not on one)
-  std::vector<double> wait;             // seconds queued, accumulated
+  std::vector<double> wait;             // seconds queued since it entered its current lane
   std::vector<std::int32_t> leader, blocker;
   std::vector<double> gap;
   std::vector<double> last_change;      // time of the last lane change (lane_change on)
