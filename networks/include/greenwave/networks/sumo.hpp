@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "greenwave/networks/road_network.hpp"
 #include "greenwave/v1/scenario.pb.h"
 
 namespace greenwave {
@@ -66,5 +67,22 @@ SumoConfig parse_sumo_config(std::string_view text, const std::string& file);
 /// time window; the in-memory entry point behind import_sumo_full (and the fuzzer's).
 SumoImport parse_sumo(std::string_view net_text, const std::string& net_file,
                       const std::vector<std::pair<std::string, std::string>>& route_texts, const SumoConfig& config);
+
+/// The three files of a scenario written as SUMO files: OUT.sumocfg, OUT.net.xml, OUT.rou.xml.
+struct SumoFiles {
+  std::string config;  ///< the .sumocfg, naming the other two by file name
+  std::string net;     ///< the .net.xml
+  std::string routes;  ///< the .rou.xml
+};
+
+/// The files written for `config_path` (which must end in .sumocfg; ConfigError naming OUT otherwise).
+SumoFiles sumo_files_for(const std::string& config_path);
+
+/// Writes `scenario` (and `compiled`, the same scenario compiled: its demand and settings with
+/// defaults) as SUMO files beside `config_path` (docs/sumo.md, "Writing SUMO files"): the network
+/// through SUMO's netconvert (ConfigError when it cannot be run, ScenarioError with its first
+/// error when it fails), one vehicle per departure, and the config (0 to the horizon at dt, the
+/// seed). Each file is written to a temporary and renamed; IoError carries the OS reason.
+void write_sumo(const v1::Scenario& scenario, const CompiledScenario& compiled, const std::string& config_path);
 
 }  // namespace greenwave
