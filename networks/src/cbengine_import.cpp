@@ -312,19 +312,26 @@ double cfg_seconds(const std::string& cfg, const std::map<std::string, std::pair
   return x;
 }
 
-}  // namespace
-
-v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& file) {
-  Reader in(text, file);
-  if (in.remaining() == 0) throw ScenarioError(file, "", "empty file, expected the number of intersections");
-  v1::Scenario s;
-  s.set_name(std::filesystem::path(file).stem().string());
-
-  // ---- intersections ----
-  const std::int64_t n_inter = in.count("intersections", 1, 1);
+/// What the blocks of a roadnet file read so far hold, for the blocks after them.
+struct RoadnetBlocks {
   std::vector<InterInfo> inters;
-  inters.reserve(static_cast<std::size_t>(n_inter));
-  std::unordered_map<std::string, int> inter_index;
+  std::unordered_map<std::string, int> inter_index;  ///< intersection id -> index in inters
+  std::vector<RoadInfo> info;                        ///< per road of the scenario, in order
+  std::unordered_map<std::string, int> road_index;   ///< road id -> index in info
+
+  /// The index of the intersection whose id is field k of `line`.
+  int find_inter(Reader& in, const Line& line, std::size_t k, const char* what) const {
+    const std::string id = std::to_string(in.integer(line, k, what, 0, kMaxId));
+    const auto it = inter_index.find(id);
+    if (it == inter_index.end()) throw in.error(line, std::string(what) + " '" + id + "' is not in the intersection block");
+    return it->second;
+  }
+};
+
+/// The intersection block: a count, then one record per intersection.
+void read_intersection_block(Reader& in, RoadnetBlocks& b) {
+  const std::int64_t n_inter = in.count("intersections", 1, 1);
+  b.inters.reserve(static_cast<std::size_t>(n_inter));
   for (std::int64_t i = 0; i < n_inter; ++i) {
     const Line& line = in.record(4, "latitude longitude inter_id signalized(0/1)");
     InterInfo x;
@@ -333,27 +340,22 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
     x.id = std::to_string(in.integer(line, 2, "intersection id", 0, kMaxId));
     x.signalized = in.integer(line, 3, "signalized flag (0 or 1)", 0, 1) == 1;
     x.line = line.number;
-    if (!inter_index.emplace(x.id, static_cast<int>(inters.size())).second)
+    if (!b.inter_index.emplace(x.id, static_cast<int>(b.inters.size())).second)
       throw in.error(line, "duplicate intersection id '" + x.id + "'");
-    inters.push_back(std::move(x));
+    b.inters.push_back(std::move(x));
   }
+}
 
-  // ---- roads: two directions per segment ----
+/// The road block: a count, then per segment one record and each direction's lane turns; adds two
+/// roads (one per direction) to the scenario.
+void read_road_block(Reader& in, RoadnetBlocks& b, v1::Scenario& s) {
   const std::int64_t n_seg = in.count("road segments", 1, 3);
-  std::vector<RoadInfo> info;
-  info.reserve(static_cast<std::size_t>(2 * n_seg));
-  std::unordered_map<std::string, int> road_index;
-  auto find_inter = [&](const Line& line, std::size_t k, const char* what) {
-    const std::string id = std::to_string(in.integer(line, k, what, 0, kMaxId));
-    const auto it = inter_index.find(id);
-    if (it == inter_index.end()) throw in.error(line, std::string(what) + " '" + id + "' is not in the intersection block");
-    return it->second;
-  };
+  b.info.reserve(static_cast<std::size_t>(2 * n_seg));
   for (std::int64_t i = 0; i < n_seg; ++i) {
     const Line& line = in.record(8, "from_inter to_inter length speed_limit dir1_lanes dir2_lanes dir1_id dir2_id");
-    const int from = find_inter(line, 0, "from_inter");
-    const int to = find_inter(line, 1, "to_inter");
-    if (from == to) throw in.error(line, "road segment starts and ends at intersection '" + inters[from].id + "'");
+    const int from = b.find_inter(in, line, 0, "from_inter");
+    const int to = b.find_inter(in, line, 1, "to_inter");
+    if (from == to) throw in.error(line, "road segment starts and ends at intersection '" + b.inters[from].id + "'");
     const double length = in.real(line, 2, "length in metres", 0, kMaxLength, true);
     const double speed = in.real(line, 3, "speed limit in m/s", 0, kMaxSpeed, true);
     const int lanes[2] = {static_cast<int>(in.integer(line, 4, "dir1 lane count", 1, kMaxLanes)),
@@ -362,49 +364,54 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
                                 std::to_string(in.integer(line, 7, "dir2 road id", 0, kMaxId))};
     if (ids[0] == ids[1]) throw in.error(line, "both directions have road id '" + ids[0] + "'");
     for (int d = 0; d < 2; ++d) {
-      if (!road_index.emplace(ids[d], s.roads_size()).second)
-        throw in.error(line, "duplicate road id '" + ids[d] + "'");
+      if (!b.road_index.emplace(ids[d], s.roads_size()).second) throw in.error(line, "duplicate road id '" + ids[d] + "'");
       v1::Road* road = s.add_roads();
       road->set_id(ids[d]);
-      road->set_from_intersection(inters[d == 0 ? from : to].id);
-      road->set_to_intersection(inters[d == 0 ? to : from].id);
+      road->set_from_intersection(b.inters[d == 0 ? from : to].id);
+      road->set_to_intersection(b.inters[d == 0 ? to : from].id);
       road->set_length(length);
       for (int k = 0; k < lanes[d]; ++k) {
         v1::Lane* lane = road->add_lanes();
         lane->set_width(detail::kLaneWidth);
         lane->set_speed_limit(speed);
       }
-      info.push_back({s.roads_size() - 1, d == 0 ? from : to, d == 0 ? to : from, ids[1 - d], {}});
+      b.info.push_back({s.roads_size() - 1, d == 0 ? from : to, d == 0 ? to : from, ids[1 - d], {}});
     }
     for (int d = 0; d < 2; ++d)
-      info[info.size() - 2 + static_cast<std::size_t>(d)].lane_turns = read_lane_turns(in, lanes[d], ids[d]);
+      b.info[b.info.size() - 2 + static_cast<std::size_t>(d)].lane_turns = read_lane_turns(in, lanes[d], ids[d]);
   }
+}
 
-  // ---- signals: exiting road per leg, north first, clockwise ----
+/// The signal block: a count, then per signalized intersection the exiting road of each leg,
+/// north first, clockwise; the file must end after it.
+void read_signal_block(Reader& in, RoadnetBlocks& b) {
   const std::int64_t n_sig = in.count("signal records", 0, 1);
   for (std::int64_t i = 0; i < n_sig; ++i) {
     const Line& line = in.record(5, "inter_id and the exiting road id of the N, E, S, W legs (-1 = missing)");
-    const int node = find_inter(line, 0, "signal inter_id");
-    InterInfo& x = inters[node];
+    const int node = b.find_inter(in, line, 0, "signal inter_id");
+    InterInfo& x = b.inters[node];
     if (x.has_signal) throw in.error(line, "second signal record for intersection '" + x.id + "'");
     x.has_signal = true;
     for (int leg = 0; leg < 4; ++leg) {
       const std::int64_t r = in.integer(line, 1 + static_cast<std::size_t>(leg), "road id or -1", -1, kMaxId);
       if (r == -1) continue;
       const std::string id = std::to_string(r);
-      const auto it = road_index.find(id);
-      if (it == road_index.end()) throw in.error(line, "road '" + id + "' is not in the road block");
-      if (info[it->second].from != node)
-        throw in.error(line, "road '" + id + "' does not leave intersection '" + x.id +
-                                 "', expected the exiting road of each leg");
+      const auto it = b.road_index.find(id);
+      if (it == b.road_index.end()) throw in.error(line, "road '" + id + "' is not in the road block");
+      if (b.info[it->second].from != node)
+        throw in.error(line, "road '" + id + "' does not leave intersection '" + x.id + "', expected the exiting road of each leg");
       for (int other = 0; other < leg; ++other)
         if (x.signal[other] == id) throw in.error(line, "road '" + id + "' is named for two legs");
       x.signal[leg] = id;
     }
   }
   in.expect_end("the signal block");
+}
 
-  // ---- intersections: 4-leg from the signal block, junctions from the geometry, dead ends ----
+/// The scenario's intersections: 4-leg ones from the signal block, junctions from the geometry,
+/// dead ends as boundaries; positions in metres from the first intersection (equirectangular).
+void build_intersections(const RoadnetBlocks& b, const std::string& file, v1::Scenario& s) {
+  const std::vector<InterInfo>& inters = b.inters;
   std::vector<v1::Point> pos(inters.size());
   const double lat0 = inters[0].lat * std::numbers::pi / 180;
   for (std::size_t i = 0; i < inters.size(); ++i) {
@@ -412,7 +419,7 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
     pos[i].set_y(kEarthRadius * (inters[i].lat - inters[0].lat) * std::numbers::pi / 180);
   }
   std::vector<std::set<int>> neighbours(inters.size());
-  for (const RoadInfo& r : info) neighbours[static_cast<std::size_t>(r.from)].insert(r.to);
+  for (const RoadInfo& r : b.info) neighbours[static_cast<std::size_t>(r.from)].insert(r.to);
   for (int i = 0; i < static_cast<int>(inters.size()); ++i) {
     const InterInfo& x = inters[static_cast<std::size_t>(i)];
     v1::Intersection* inter = s.add_intersections();
@@ -422,8 +429,8 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
       std::array<detail::Approach, 4> approaches;
       for (int leg = 0; leg < 4; ++leg) {
         if (x.signal[leg].empty()) continue;
-        const RoadInfo& out = info[road_index.at(x.signal[leg])];
-        const RoadInfo& back = info[road_index.at(out.reverse)];
+        const RoadInfo& out = b.info[b.road_index.at(x.signal[leg])];
+        const RoadInfo& back = b.info[b.road_index.at(out.reverse)];
         approaches[leg] = {&s.roads(back.index), &s.roads(out.index), back.lane_turns};
       }
       detail::build_four_leg(approaches, x.signalized, *inter);
@@ -433,10 +440,23 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
     } else if (neighbours[static_cast<std::size_t>(i)].size() <= 1) {
       inter->set_boundary(true);
     } else {
-      build_junction(*inter, i, info, s, pos);
+      build_junction(*inter, i, b.info, s, pos);
     }
   }
+}
 
+}  // namespace
+
+v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& file) {
+  Reader in(text, file);
+  if (in.remaining() == 0) throw ScenarioError(file, "", "empty file, expected the number of intersections");
+  v1::Scenario s;
+  s.set_name(std::filesystem::path(file).stem().string());
+  RoadnetBlocks blocks;
+  read_intersection_block(in, blocks);
+  read_road_block(in, blocks, s);
+  read_signal_block(in, blocks);
+  build_intersections(blocks, file, s);
   v1::RunSettings* settings = s.mutable_settings();
   settings->set_dt(1);
   settings->set_action_interval(10);

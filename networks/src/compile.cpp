@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -117,17 +118,12 @@ VehicleType compile_vehicle_type(const v1::VehicleType& t) {
   return out;
 }
 
-}  // namespace
+/// Ids to indices, for resolving references by id.
+using IdIndex = std::unordered_map<std::string, std::int32_t>;
 
-CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& source) {
-  const Validator check(source);
-  CompiledScenario out;
-  out.name = s.name();
-  out.source = source;
-  RoadNetwork& net = out.network;
-
-  // ---- intersections ----
-  std::unordered_map<std::string, IntersectionId> inter_index;
+/// Intersections: ids, positions, and which are signalized (listed in net.signalized).
+IdIndex compile_intersections(const v1::Scenario& s, const Validator& check, RoadNetwork& net) {
+  IdIndex inter_index;
   for (int i = 0; i < s.intersections_size(); ++i) {
     const auto& in = s.intersections(i);
     const std::string path = "/intersections/" + std::to_string(i);
@@ -141,9 +137,12 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     if (net.intersection_signalized.back()) net.signalized.push_back(i);
   }
   if (net.intersection_ids.empty()) check.fail("/intersections", "scenario has no intersections");
+  return inter_index;
+}
 
-  // ---- roads and lanes ----
-  std::unordered_map<std::string, RoadId> road_index;
+/// Roads and their lanes (lengths, speed limits, free-flow times, shapes).
+IdIndex compile_roads(const v1::Scenario& s, const Validator& check, const IdIndex& inter_index, RoadNetwork& net) {
+  IdIndex road_index;
   net.road_lane_begin.push_back(0);
   net.road_shape_begin.push_back(0);
   for (int r = 0; r < s.roads_size(); ++r) {
@@ -183,8 +182,95 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     net.road_shape_begin.push_back(static_cast<std::int32_t>(net.road_shape.size()));
   }
   if (net.road_ids.empty()) check.fail("/roads", "scenario has no roads");
+  return road_index;
+}
 
-  // ---- movements, phases, legs ----
+/// Intersection i's movements (lanes resolved, lengths, speed limits); appends each one's internal
+/// path to `paths`.
+void compile_intersection_movements(const v1::Intersection& in, IntersectionId i, const std::string& path, const Validator& check,
+                                    const IdIndex& road_index, RoadNetwork& net, std::vector<Path>& paths) {
+  for (int m = 0; m < in.movements_size(); ++m) {
+    const auto& mv = in.movements(m);
+    const std::string mpath = path + "/movements/" + std::to_string(m);
+    auto resolve_lane = [&](const std::string& road, int lane, const char* road_field, const char* lane_field, bool incoming) {
+      const auto it = road_index.find(road);
+      if (it == road_index.end()) check.fail(mpath + "/" + road_field, "unknown road '" + road + "'");
+      const RoadId rid = it->second;
+      if ((incoming ? net.road_to[rid] : net.road_from[rid]) != i)
+        check.fail(mpath + "/" + road_field, "road '" + road + "' does not " +
+                                                 (incoming ? "end" : "start") + " at intersection '" + in.id() + "'");
+      const int lanes = net.road_lane_begin[rid + 1] - net.road_lane_begin[rid];
+      if (lane < 0 || lane >= lanes)
+        check.fail(mpath + "/" + lane_field, "lane index " + std::to_string(lane) + " out of range for road '" +
+                                                 road + "' with " + std::to_string(lanes) + " lanes");
+      return net.road_lane_begin[rid] + lane;
+    };
+    const LaneId from = resolve_lane(mv.from_road(), mv.from_lane(), "from_road", "from_lane", true);
+    const LaneId to = resolve_lane(mv.to_road(), mv.to_lane(), "to_road", "to_lane", false);
+    check.non_negative(mv.length(), mpath + "/length", kMaxLength);
+    std::vector<Point> pts;
+    for (const auto& p : mv.path()) pts.push_back({p.x(), p.y()});
+    const double len = mv.length() > 0 ? mv.length() : path_length(mv.path());
+    net.movement_intersection.push_back(i);
+    net.movement_from_lane.push_back(from);
+    net.movement_to_lane.push_back(to);
+    net.movement_turn.push_back(to_turn(mv.turn()));
+    net.movement_length.push_back(len);
+    net.movement_speed_limit.push_back(std::min(net.lane_speed_limit[from], net.lane_speed_limit[to]));
+    net.movement_always_green.push_back(mv.always_green() || !net.intersection_signalized[i] ? 1 : 0);
+    net.movement_path.insert(net.movement_path.end(), pts.begin(), pts.end());
+    net.movement_path_begin.push_back(static_cast<std::int32_t>(net.movement_path.size()));
+    paths.emplace_back(std::move(pts));
+  }
+}
+
+/// Intersection i's phases: each one's green movements (by local index) and the movements it
+/// serves (its greens and the always-green ones), `first` being i's first movement.
+void compile_intersection_phases(const v1::Intersection& in, MovementId first, const std::string& path, const Validator& check,
+                                 RoadNetwork& net) {
+  const std::int32_t local_count = net.num_movements() - first;
+  for (int p = 0; p < in.phases_size(); ++p) {
+    const auto& ph = in.phases(p);
+    const std::string ppath = path + "/phases/" + std::to_string(p);
+    net.phase_names.push_back(ph.name().empty() ? std::to_string(p) : ph.name());
+    net.phase_green_begin.push_back(static_cast<std::int32_t>(net.phase_green.size()));
+    net.phase_green.resize(net.phase_green.size() + local_count, 0);
+    for (int k = 0; k < ph.movements_size(); ++k) {
+      const int local = ph.movements(k);
+      if (local < 0 || local >= local_count)
+        check.fail(ppath + "/movements/" + std::to_string(k),
+                   "phase names movement " + std::to_string(local) + " but intersection '" + in.id() + "' has " +
+                       std::to_string(local_count) + " movements");
+      net.phase_green[net.phase_green_begin.back() + local] = 1;
+    }
+    for (int local = 0; local < local_count; ++local)
+      if (net.phase_green[net.phase_green_begin.back() + local] || net.movement_always_green[first + local])
+        net.phase_movements.push_back(first + local);
+    net.phase_movement_begin.push_back(static_cast<std::int32_t>(net.phase_movements.size()));
+  }
+}
+
+/// Intersection i's legs (direction, incoming and outgoing road).
+void compile_intersection_legs(const v1::Intersection& in, const std::string& path, const Validator& check,
+                               const IdIndex& road_index, RoadNetwork& net) {
+  for (int g = 0; g < in.legs_size(); ++g) {
+    const auto& leg = in.legs(g);
+    Leg out_leg{leg.direction(), kNone, kNone};
+    auto resolve = [&](const std::string& id, const char* field) -> RoadId {
+      if (id.empty()) return kNone;
+      const auto it = road_index.find(id);
+      if (it == road_index.end()) check.fail(path + "/legs/" + std::to_string(g) + "/" + field, "unknown road '" + id + "'");
+      return it->second;
+    };
+    out_leg.incoming = resolve(leg.incoming_road(), "incoming_road");
+    out_leg.outgoing = resolve(leg.outgoing_road(), "outgoing_road");
+    net.legs.push_back(out_leg);
+  }
+}
+
+/// Movements, phases and legs, intersection by intersection; returns each movement's internal
+/// path (for the conflicts).
+std::vector<Path> compile_movements(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, RoadNetwork& net) {
   std::vector<Path> paths;
   net.intersection_movement_begin.push_back(0);
   net.movement_path_begin.push_back(0);
@@ -195,80 +281,18 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     const auto& in = s.intersections(i);
     const std::string path = "/intersections/" + std::to_string(i);
     const MovementId first = net.num_movements();
-    for (int m = 0; m < in.movements_size(); ++m) {
-      const auto& mv = in.movements(m);
-      const std::string mpath = path + "/movements/" + std::to_string(m);
-      auto resolve_lane = [&](const std::string& road, int lane, const char* road_field, const char* lane_field,
-                              IntersectionId must_touch, bool incoming) {
-        const auto it = road_index.find(road);
-        if (it == road_index.end()) check.fail(mpath + "/" + road_field, "unknown road '" + road + "'");
-        const RoadId rid = it->second;
-        if ((incoming ? net.road_to[rid] : net.road_from[rid]) != must_touch)
-          check.fail(mpath + "/" + road_field, "road '" + road + "' does not " +
-                                                   (incoming ? "end" : "start") + " at intersection '" + in.id() + "'");
-        const int lanes = net.road_lane_begin[rid + 1] - net.road_lane_begin[rid];
-        if (lane < 0 || lane >= lanes)
-          check.fail(mpath + "/" + lane_field, "lane index " + std::to_string(lane) + " out of range for road '" +
-                                                   road + "' with " + std::to_string(lanes) + " lanes");
-        return net.road_lane_begin[rid] + lane;
-      };
-      const LaneId from = resolve_lane(mv.from_road(), mv.from_lane(), "from_road", "from_lane", i, true);
-      const LaneId to = resolve_lane(mv.to_road(), mv.to_lane(), "to_road", "to_lane", i, false);
-      check.non_negative(mv.length(), mpath + "/length", kMaxLength);
-      std::vector<Point> pts;
-      for (const auto& p : mv.path()) pts.push_back({p.x(), p.y()});
-      const double len = mv.length() > 0 ? mv.length() : path_length(mv.path());
-      net.movement_intersection.push_back(i);
-      net.movement_from_lane.push_back(from);
-      net.movement_to_lane.push_back(to);
-      net.movement_turn.push_back(to_turn(mv.turn()));
-      net.movement_length.push_back(len);
-      net.movement_speed_limit.push_back(std::min(net.lane_speed_limit[from], net.lane_speed_limit[to]));
-      net.movement_always_green.push_back(mv.always_green() || !net.intersection_signalized[i] ? 1 : 0);
-      net.movement_path.insert(net.movement_path.end(), pts.begin(), pts.end());
-      net.movement_path_begin.push_back(static_cast<std::int32_t>(net.movement_path.size()));
-      paths.emplace_back(std::move(pts));
-    }
-    const std::int32_t local_count = net.num_movements() - first;
-    for (int p = 0; p < in.phases_size(); ++p) {
-      const auto& ph = in.phases(p);
-      const std::string ppath = path + "/phases/" + std::to_string(p);
-      net.phase_names.push_back(ph.name().empty() ? std::to_string(p) : ph.name());
-      net.phase_green_begin.push_back(static_cast<std::int32_t>(net.phase_green.size()));
-      net.phase_green.resize(net.phase_green.size() + local_count, 0);
-      for (int k = 0; k < ph.movements_size(); ++k) {
-        const int local = ph.movements(k);
-        if (local < 0 || local >= local_count)
-          check.fail(ppath + "/movements/" + std::to_string(k),
-                     "phase names movement " + std::to_string(local) + " but intersection '" + in.id() + "' has " +
-                         std::to_string(local_count) + " movements");
-        net.phase_green[net.phase_green_begin.back() + local] = 1;
-      }
-      for (int local = 0; local < local_count; ++local)
-        if (net.phase_green[net.phase_green_begin.back() + local] || net.movement_always_green[first + local])
-          net.phase_movements.push_back(first + local);
-      net.phase_movement_begin.push_back(static_cast<std::int32_t>(net.phase_movements.size()));
-    }
-    for (int g = 0; g < in.legs_size(); ++g) {
-      const auto& leg = in.legs(g);
-      Leg out_leg{leg.direction(), kNone, kNone};
-      auto resolve = [&](const std::string& id, const char* field) -> RoadId {
-        if (id.empty()) return kNone;
-        const auto it = road_index.find(id);
-        if (it == road_index.end())
-          check.fail(path + "/legs/" + std::to_string(g) + "/" + field, "unknown road '" + id + "'");
-        return it->second;
-      };
-      out_leg.incoming = resolve(leg.incoming_road(), "incoming_road");
-      out_leg.outgoing = resolve(leg.outgoing_road(), "outgoing_road");
-      net.legs.push_back(out_leg);
-    }
+    compile_intersection_movements(in, i, path, check, road_index, net, paths);
+    compile_intersection_phases(in, first, path, check, net);
+    compile_intersection_legs(in, path, check, road_index, net);
     net.intersection_movement_begin.push_back(net.num_movements());
     net.intersection_phase_begin.push_back(net.num_phases());
     net.intersection_leg_begin.push_back(static_cast<std::int32_t>(net.legs.size()));
   }
+  return paths;
+}
 
-  // Lane -> movement adjacency (both directions), in movement order.
+/// Lane -> movement adjacency (both directions), in movement order.
+void compile_lane_adjacency(RoadNetwork& net) {
   auto build_csr = [&](const std::vector<LaneId>& key, std::vector<std::int32_t>& begin, std::vector<MovementId>& items) {
     begin.assign(net.num_lanes() + 1, 0);
     for (LaneId l : key) ++begin[l + 1];
@@ -279,15 +303,18 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   };
   build_csr(net.movement_from_lane, net.lane_out_begin, net.lane_out_movements);
   build_csr(net.movement_to_lane, net.lane_in_begin, net.lane_in_movements);
+}
 
-  // Conflicts: movements of one intersection whose internal paths cross.
+/// Conflicts: movements of one intersection whose internal paths cross (under `rule`, also those
+/// sharing a start or end lane), each movement's list sorted by distance to the crossing.
+void compile_conflicts(v1::ConflictRule rule, const std::vector<Path>& paths, RoadNetwork& net) {
   std::vector<double> path_scale(static_cast<std::size_t>(net.num_movements()), 1.0);
   for (MovementId m = 0; m < net.num_movements(); ++m) {
     const double drawn = paths[m].at.empty() ? 0 : paths[m].at.back() + paths[m].segment.back();
     if (drawn > 0 && drawn != net.movement_length[m]) path_scale[m] = net.movement_length[m] / drawn;
   }
   std::vector<std::vector<Conflict>> per_movement(net.num_movements());
-  const bool shared_lanes_cross = s.settings().conflicts() == v1::CONFLICT_RULE_CITYFLOW;
+  const bool shared_lanes_cross = rule == v1::CONFLICT_RULE_CITYFLOW;
   for (IntersectionId i = 0; i < net.num_intersections(); ++i) {
     for (MovementId a = net.intersection_movement_begin[i]; a < net.intersection_movement_begin[i + 1]; ++a) {
       for (MovementId b = a + 1; b < net.intersection_movement_begin[i + 1]; ++b) {
@@ -310,10 +337,11 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     net.conflicts.insert(net.conflicts.end(), list.begin(), list.end());
     net.movement_conflict_begin.push_back(static_cast<std::int32_t>(net.conflicts.size()));
   }
+}
 
-  // ---- settings ----
-  const auto& rs = s.settings();
-  RunSettings& st = out.settings;
+/// Run settings, each 0 meaning its default.
+RunSettings compile_settings(const v1::RunSettings& rs, const Validator& check) {
+  RunSettings st;
   auto setting = [&](double v, double fallback, const char* name, bool allow_zero) {
     const std::string path = std::string("/settings/") + name;
     if (v == 0) return fallback;
@@ -333,77 +361,107 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   if (st.dt > 10) check.fail("/settings/dt", "dt " + Validator::num(st.dt) + " is larger than 10 s");
   if (std::fabs(std::round(st.action_interval / st.dt) * st.dt - st.action_interval) > 1e-9)
     check.fail("/settings/action_interval", "action_interval must be a multiple of dt");
+  return st;
+}
 
-  // ---- demand ----
-  Demand& demand = out.demand;
-  std::unordered_map<std::string, std::int32_t> type_index;
-  for (int t = 0; t < s.demand().vehicle_types_size(); ++t) {
-    const auto& vt = s.demand().vehicle_types(t);
-    const std::string path = "/demand/vehicle_types/" + std::to_string(t);
-    if (!type_index.emplace(vt.id(), t).second) check.fail(path + "/id", "duplicate vehicle type id '" + vt.id() + "'");
-    for (double v : {vt.length(), vt.width(), vt.max_pos_acc(), vt.max_neg_acc(), vt.usual_pos_acc(),
-                     vt.usual_neg_acc(), vt.min_gap(), vt.max_speed(), vt.headway_time()})
-      check.non_negative(v, path, kMaxLength);
-    demand.vehicle_types.push_back(compile_vehicle_type(vt));
+/// Compiles the demand's vehicle types and routes into a Demand, each distinct route once.
+class DemandCompiler {
+ public:
+  DemandCompiler(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, const RoadNetwork& net, Demand& demand)
+      : s_(s), check_(check), road_index_(road_index), net_(net), demand_(demand) {
+    demand_.route_begin.push_back(0);
   }
-  auto resolve_type = [&](const std::string& id, const std::string& path) -> std::int32_t {
-    if (id.empty() && demand.vehicle_types.empty()) {
-      demand.vehicle_types.push_back(VehicleType{});
-      type_index.emplace("", 0);
-    }
-    const auto it = type_index.find(id);
-    if (it == type_index.end()) check.fail(path + "/vehicle_type", "unknown vehicle type '" + id + "'");
-    return it->second;
-  };
 
-  std::unique_ptr<RoadGraph> graph;  // built on first need
-  auto connected = [&](RoadId a, RoadId b) {
-    for (LaneId l : net.lanes_of(a))
-      for (MovementId m : net.movements_from(l))
-        if (net.lane_road[net.movement_to_lane[m]] == b) return true;
-    return false;
-  };
-  std::unordered_map<std::string, std::int32_t> route_cache;
-  demand.route_begin.push_back(0);
-  auto compile_route = [&](const google::protobuf::RepeatedPtrField<std::string>& route, const std::string& origin,
-                           const std::string& destination, const std::string& path) -> std::int32_t {
+  /// The declared vehicle types.
+  void vehicle_types() {
+    for (int t = 0; t < s_.demand().vehicle_types_size(); ++t) {
+      const auto& vt = s_.demand().vehicle_types(t);
+      const std::string path = "/demand/vehicle_types/" + std::to_string(t);
+      if (!type_index_.emplace(vt.id(), t).second) check_.fail(path + "/id", "duplicate vehicle type id '" + vt.id() + "'");
+      for (double v : {vt.length(), vt.width(), vt.max_pos_acc(), vt.max_neg_acc(), vt.usual_pos_acc(),
+                       vt.usual_neg_acc(), vt.min_gap(), vt.max_speed(), vt.headway_time()})
+        check_.non_negative(v, path, kMaxLength);
+      demand_.vehicle_types.push_back(compile_vehicle_type(vt));
+    }
+  }
+
+  /// The index of vehicle type `id` (an empty id with no types declared: the default type, added).
+  std::int32_t type(const std::string& id, const std::string& path) {
+    if (id.empty() && demand_.vehicle_types.empty()) {
+      demand_.vehicle_types.push_back(VehicleType{});
+      type_index_.emplace("", 0);
+    }
+    const auto it = type_index_.find(id);
+    if (it == type_index_.end()) check_.fail(path + "/vehicle_type", "unknown vehicle type '" + id + "'");
+    return it->second;
+  }
+
+  /// The index of the route through `route` (or from origin to destination), completed by the
+  /// shortest paths where consecutive roads do not connect.
+  std::int32_t route(const google::protobuf::RepeatedPtrField<std::string>& route, const std::string& origin,
+                     const std::string& destination, const std::string& path) {
     std::vector<std::string> anchors(route.begin(), route.end());
     const char* field = "/route";
     if (anchors.empty()) {
-      if (origin.empty() || destination.empty())
-        check.fail(path + "/route", "needs a route or both origin and destination");
+      if (origin.empty() || destination.empty()) check_.fail(path + "/route", "needs a route or both origin and destination");
       anchors = {origin, destination};
       field = "/origin";
     }
     std::string key;
     for (const auto& a : anchors) key += a + '\n';
-    if (const auto it = route_cache.find(key); it != route_cache.end()) return it->second;
+    if (const auto it = route_cache_.find(key); it != route_cache_.end()) return it->second;
     std::vector<RoadId> ids;
     for (std::size_t k = 0; k < anchors.size(); ++k) {
-      const auto it = road_index.find(anchors[k]);
-      if (it == road_index.end())
-        check.fail(path + field + (route.empty() ? "" : "/" + std::to_string(k)), "unknown road '" + anchors[k] + "'");
+      const auto it = road_index_.find(anchors[k]);
+      if (it == road_index_.end())
+        check_.fail(path + field + (route.empty() ? "" : "/" + std::to_string(k)), "unknown road '" + anchors[k] + "'");
       ids.push_back(it->second);
     }
     bool complete = true;
     for (std::size_t k = 0; k + 1 < ids.size(); ++k) complete = complete && connected(ids[k], ids[k + 1]);
     if (!complete) {
-      if (!graph) graph = std::make_unique<RoadGraph>(s);
-      const auto full = graph->complete_route(anchors);
-      if (!full) check.fail(path + field, "no path through the network connects the roads of this route");
+      if (!graph_) graph_ = std::make_unique<RoadGraph>(s_);
+      const auto full = graph_->complete_route(anchors);
+      if (!full) check_.fail(path + field, "no path through the network connects the roads of this route");
       ids.clear();
-      for (const auto& r : *full) ids.push_back(road_index.at(r));
+      for (const auto& r : *full) ids.push_back(road_index_.at(r));
     }
     double fft = 0;
-    for (RoadId r : ids) fft += net.road_free_flow_time[r];
-    demand.route_roads.insert(demand.route_roads.end(), ids.begin(), ids.end());
-    demand.route_begin.push_back(static_cast<std::int32_t>(demand.route_roads.size()));
-    demand.route_free_flow_time.push_back(fft);
-    const auto id = static_cast<std::int32_t>(demand.route_free_flow_time.size() - 1);
-    route_cache.emplace(key, id);
+    for (RoadId r : ids) fft += net_.road_free_flow_time[r];
+    demand_.route_roads.insert(demand_.route_roads.end(), ids.begin(), ids.end());
+    demand_.route_begin.push_back(static_cast<std::int32_t>(demand_.route_roads.size()));
+    demand_.route_free_flow_time.push_back(fft);
+    const auto id = static_cast<std::int32_t>(demand_.route_free_flow_time.size() - 1);
+    route_cache_.emplace(key, id);
     return id;
-  };
+  }
 
+ private:
+  /// True when a movement leads from road a to road b.
+  bool connected(RoadId a, RoadId b) const {
+    for (LaneId l : net_.lanes_of(a))
+      for (MovementId m : net_.movements_from(l))
+        if (net_.lane_road[net_.movement_to_lane[m]] == b) return true;
+    return false;
+  }
+
+  const v1::Scenario& s_;
+  const Validator& check_;
+  const IdIndex& road_index_;
+  const RoadNetwork& net_;
+  Demand& demand_;
+  IdIndex type_index_;
+  std::unordered_map<std::string, std::int32_t> route_cache_;  ///< anchors (one per line) -> route
+  std::unique_ptr<RoadGraph> graph_;                           ///< built on first need
+};
+
+/// The demand: vehicle types, routes, and every flow's and trip's departures before the horizon,
+/// sorted by time (stable: ties keep flows first, in order).
+Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, const RoadNetwork& net,
+                      const RunSettings& st) {
+  Demand demand;
+  DemandCompiler compiler(s, check, road_index, net, demand);
+  compiler.vehicle_types();
   std::int64_t total = 0;
   for (int f = 0; f < s.demand().flows_size(); ++f) {
     const auto& flow = s.demand().flows(f);
@@ -421,8 +479,8 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     const double count = std::min(by_end, by_horizon);
     total += static_cast<std::int64_t>(count);
     if (total > kMaxDepartures) check.fail(path + "/interval", "demand expands to more than 50 million vehicles before the horizon");
-    const std::int32_t type = resolve_type(flow.vehicle_type(), path);
-    const std::int32_t route = compile_route(flow.route(), flow.origin(), flow.destination(), path);
+    const std::int32_t type = compiler.type(flow.vehicle_type(), path);
+    const std::int32_t route = compiler.route(flow.route(), flow.origin(), flow.destination(), path);
     demand.source_ids.push_back(flow.id().empty() ? "flow_" + std::to_string(f) : flow.id());
     // Times by multiplication, not accumulation, so long flows do not drift.
     for (std::int64_t k = 0; k < static_cast<std::int64_t>(count); ++k) {
@@ -437,15 +495,20 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
     const std::string path = "/demand/trips/" + std::to_string(t);
     check.non_negative(trip.depart(), path + "/depart", kMaxTime);
     if (++total > kMaxDepartures) check.fail(path, "demand expands to more than 50 million vehicles before the horizon");
-    const std::int32_t type = resolve_type(trip.vehicle_type(), path);
-    const std::int32_t route = compile_route(trip.route(), trip.origin(), trip.destination(), path);
+    const std::int32_t type = compiler.type(trip.vehicle_type(), path);
+    const std::int32_t route = compiler.route(trip.route(), trip.origin(), trip.destination(), path);
     demand.source_ids.push_back(trip.id().empty() ? "trip_" + std::to_string(t) : trip.id());
     if (trip.depart() < st.horizon) demand.departures.push_back({trip.depart(), route, type, num_flows + t});
   }
   std::stable_sort(demand.departures.begin(), demand.departures.end(),
                    [](const Departure& a, const Departure& b) { return a.time < b.time; });
+  return demand;
+}
 
-  // ---- signal plans ----
+/// Fixed-time signal plans: stages of a phase (global index) or a clearance (kNone), with durations.
+std::vector<SignalPlan> compile_signal_plans(const v1::Scenario& s, const Validator& check, const IdIndex& inter_index,
+                                             const RoadNetwork& net) {
+  std::vector<SignalPlan> plans;
   for (int p = 0; p < s.signal_plans_size(); ++p) {
     const auto& plan = s.signal_plans(p);
     const std::string path = "/signal_plans/" + std::to_string(p);
@@ -472,17 +535,40 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
                                               std::to_string(net.phase_count(i)) + " phases)");
       sp.phases.push_back(net.intersection_phase_begin[i] + stage.phase());
     }
-    out.plans.push_back(std::move(sp));
+    plans.push_back(std::move(sp));
   }
+  return plans;
+}
 
-  // Content hash of the canonical binary encoding (FNV-1a 64; identifies the scenario in logs).
+/// Content hash of the canonical binary encoding (FNV-1a 64, 16 hex digits; identifies the
+/// scenario in logs).
+std::string content_hash(const v1::Scenario& s) {
   std::string bytes;
   s.SerializeToString(&bytes);
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  out.content_hash = hex;
+  return hex;
+}
+
+}  // namespace
+
+CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& source) {
+  const Validator check(source);
+  CompiledScenario out;
+  out.name = s.name();
+  out.source = source;
+  RoadNetwork& net = out.network;
+  const IdIndex inter_index = compile_intersections(s, check, net);
+  const IdIndex road_index = compile_roads(s, check, inter_index, net);
+  const std::vector<Path> paths = compile_movements(s, check, road_index, net);
+  compile_lane_adjacency(net);
+  compile_conflicts(s.settings().conflicts(), paths, net);
+  out.settings = compile_settings(s.settings(), check);
+  out.demand = compile_demand(s, check, road_index, net, out.settings);
+  out.plans = compile_signal_plans(s, check, inter_index, net);
+  out.content_hash = content_hash(s);
   return out;
 }
 
