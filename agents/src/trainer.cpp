@@ -137,6 +137,12 @@ EpisodeResult evaluate(Env& env, Agent& agent, std::uint64_t seed, int episodes)
   return mean;
 }
 
+std::string training_trajectory_path(const std::string& dir, int env, std::int64_t first_episode) {
+  const std::string name = "train_env" + std::to_string(env) +
+                           (first_episode > 0 ? "_from" + std::to_string(first_episode) : std::string()) + ".h5";
+  return (fs::path(dir) / name).string();
+}
+
 Trainer::Trainer(VectorEnv& env, Env& eval_env, DqnAgent& agent, TrainerConfig config)
     : env_(env), eval_env_(eval_env), agent_(agent), config_(std::move(config)) {
   if (config_.episodes < 1) throw ConfigError("episodes", "must be >= 1");
@@ -340,9 +346,7 @@ TrainResult Trainer::run() {
     fs::create_directories(config_.trajectory_dir, ec);
     if (ec) throw ConfigError("trajectories", "cannot create " + config_.trajectory_dir + ": " + ec.message());
     for (int e = 0; e < n_envs; ++e) {
-      const std::string name = "train_env" + std::to_string(e) +
-                               (resumed ? "_from" + std::to_string(first_episode_) : std::string()) + ".h5";
-      writers_.push_back(std::make_unique<TrajectoryWriter>((fs::path(config_.trajectory_dir) / name).string(),
+      writers_.push_back(std::make_unique<TrajectoryWriter>(training_trajectory_path(config_.trajectory_dir, e, first_episode_),
                                                             env_.spec(), env_.env(e).metric_names(), config_.trajectory_meta));
     }
   }

@@ -105,10 +105,10 @@ int cmd_train(int argc, char** argv) {
            "                       [--trajectories TDIR] [--backend native|sumo]\n"
            "Trains a parameter-shared DQN (docs/agents.md) on N parallel envs (--envs, default 1). Writes DIR/config.json, DIR/metrics.jsonl,\n"
            "DIR/last.pt (resumable with --resume) and DIR/best.pt (lowest evaluation ATT); prints the\n"
-           "(a DIR holding a run is refused unless --resume continues it, on the same scenario, observation,\n"
-           "reward and network, or --force replaces it)\n"
-           "final greedy evaluation's metrics. --trajectories logs every training episode of env i to\n"
-           "an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md). With --backend sumo each training env\n"
+           "final greedy evaluation's metrics. A DIR holding a run is refused unless --resume continues it\n"
+           "(same scenario, observation, reward and network) or --force replaces it. --trajectories logs\n"
+           "every training episode of env i to an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md;\n"
+           "an existing one is refused without --force). With --backend sumo each training env\n"
            "runs SUMO in a worker process of its own (libsumo holds one simulation per process).\n"
            "--env NAME trains on a catalog env instead of a scenario (" + env_names_text() + "), its options as\n"
            "--OPTION VALUE (see greenwave train --env NAME --help); best.pt then follows the env's best metric.\n"
@@ -177,6 +177,13 @@ int cmd_train(int argc, char** argv) {
   tc.lower_is_better = judged.lower_is_better;
   tc.progress = !args.flag("no-progress");
   if (const auto dir = args.get("trajectories")) {
+    const auto first_episode = static_cast<std::int64_t>(agent->counters().episodes);
+    for (long long e = 0; e < n_envs; ++e) {
+      const std::string path = training_trajectory_path(*dir, static_cast<int>(e), first_episode);
+      if (args.flag("resume") && std::filesystem::exists(path))
+        throw ConfigError("--trajectories", "'" + path + "' exists (a resume from this episode was logged before); choose another folder");
+      args.refuse_overwrite(path, "--trajectories");
+    }
     tc.trajectory_dir = *dir;
     if (entry) {
       std::string rewards;

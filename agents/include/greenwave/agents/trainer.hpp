@@ -72,6 +72,10 @@ struct TrainerConfig {
   TrajectoryMeta trajectory_meta;    ///< file attributes of those trajectory files
 };
 
+/// The trajectory file of training env `env` under `dir`: train_env<i>.h5, or
+/// train_env<i>_from<E>.h5 for a run resumed at episode E = `first_episode` > 0.
+std::string training_trajectory_path(const std::string& dir, int env, std::int64_t first_episode);
+
 /// What Trainer::run produced.
 struct TrainResult {
   EpisodeResult final_eval;          ///< greedy evaluation of the last network
