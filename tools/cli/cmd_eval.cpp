@@ -66,13 +66,13 @@ int cmd_eval(int argc, char** argv) {
     options.insert(kAgentEnvOptions.begin(), kAgentEnvOptions.end());
     options.insert("replay");
   }
-  const Args args(argc, argv, 2, {"json", "help"}, options);
+  const Args args(argc, argv, 2, entry ? std::set<std::string>{"json", "help"} : std::set<std::string>{"json", "help", "force"}, options);
   if (args.flag("help") || args.positional().size() != (entry ? 0u : 1u) || !args.get("agent")) {
     std::cout << "usage: greenwave eval SCENARIO|--env NAME --agent CKPT|fixed|maxpressure|sotl|sotl-libsignal|random\n"
                  "                      [--episodes N] [--json]\n"
                  "                      [--score citybrain] [--citybrain-threshold D] [--device cpu|cuda|auto]\n"
                  "                      [--seed S] [scenario options] [--threads N]\n"
-                 "                      [--observation SPEC] [--reward SPEC] [--backend native|sumo] [--replay F.gwr]\n"
+                 "                      [--observation SPEC] [--reward SPEC] [--backend native|sumo] [--replay F.gwr [--force]]\n"
                  "Runs greedy episodes and prints the mean metrics. A checkpoint rebuilds the observation and\n"
                  "reward it was trained with. A controller (fixed, maxpressure, sotl, sotl-libsignal) is the one\n"
                  "`greenwave run --controller` runs (docs/agents.md), driving the signals at its own interval.\n"
@@ -107,6 +107,7 @@ int cmd_eval(int argc, char** argv) {
   } else if (observation.empty()) {
     observation = baseline_observation(agent_name);
   }
+  if (const auto path = args.get("replay")) args.refuse_overwrite(*path, "--replay");
   OwnedTrafficEnv traffic = make_traffic_env(args, scenario, observation, reward, false, is_checkpoint ? "" : agent_name,
                                              args.get_or("replay", ""));
   std::unique_ptr<Agent> baseline;

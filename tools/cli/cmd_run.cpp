@@ -42,7 +42,10 @@ int cmd_run(int argc, char** argv) {
   const auto loaded = load_scenario_option(args);
   const auto backend = make_backend(args, loaded);
   std::unique_ptr<ReplayRecorder> replay;
-  if (const auto path = args.get("replay")) replay = std::make_unique<ReplayRecorder>(*backend, *path);
+  if (const auto path = args.get("replay")) {
+    args.refuse_overwrite(*path, "--replay");
+    replay = std::make_unique<ReplayRecorder>(*backend, *path);
+  }
   TrafficBackend& sim = replay ? static_cast<TrafficBackend&>(*replay) : *backend;
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
   const std::uint64_t seed = args.get_seed(loaded->settings.seed);
