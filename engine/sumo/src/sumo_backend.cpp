@@ -18,6 +18,7 @@ namespace greenwave {
 namespace {
 
 constexpr double kEps = 1e-9;
+constexpr double kWaitingSpeed = 0.1;  // m/s: slower counts as waiting (the native threshold)
 
 /// One SumoBackend per process: libsumo's simulation is a process-wide singleton.
 std::atomic<bool> g_backend_alive{false};
@@ -171,6 +172,9 @@ void SumoBackend::start(std::uint64_t seed) {
   finished_travel_ = departed_schedule_sum_ = finished_schedule_sum_ = finished_delay_sum_ = 0;
   lane_vehicles_.assign(static_cast<std::size_t>(net.num_lanes()), {});
   lane_departures_.assign(static_cast<std::size_t>(net.num_lanes()), 0);
+  wait_lane_.assign(deps, -1);
+  wait_.assign(deps, 0);
+  lane_wait_.assign(static_cast<std::size_t>(net.num_lanes()), 0);
   stats_step_ = -1;
   for (IntersectionId i = 0; i < net.num_intersections(); ++i)
     if (!tls_[static_cast<std::size_t>(i)].empty()) apply_signal(i);
@@ -241,16 +245,31 @@ void SumoBackend::step() {
     running_.pop_back();
     running_slot_[k] = -1;
   }
-  if (tracking_) track_departures();
+  if (tracking_ || waiting_) track_lanes(now);
 }
 
-void SumoBackend::track_departures() {
-  // Departures into intersections: vehicles that left a lane other than by arriving or changing lanes.
+void SumoBackend::track_lanes(double step_start) {
   const RoadNetwork& net = scenario_->network;
   for (LaneId l = 0; l < net.num_lanes(); ++l) {
     const auto ul = static_cast<std::size_t>(l);
-    if (net.movements_from(l).empty()) continue;
+    const bool departures = tracking_ && !net.movements_from(l).empty();
+    if (!departures && !waiting_) continue;
     std::vector<std::string> ids = libsumo::Lane::getLastStepVehicleIDs(lane_sumo_id_[ul]);
+    if (waiting_) {
+      // Waiting per lane (docs/rewards.md): from 0 when a vehicle is first seen on this lane,
+      // plus dt for each step it ends slower than 0.1 m/s, except the step SUMO inserted it in
+      // (it does not move in that step, and SUMO does not count it as waiting either).
+      double sum = 0;
+      for (const std::string& v : ids) {
+        const auto k = static_cast<std::size_t>(std::stoll(v));
+        if (wait_lane_[k] != l) wait_lane_[k] = l, wait_[k] = 0;
+        if (enter_[k] < step_start && libsumo::Vehicle::getSpeed(v) < kWaitingSpeed) wait_[k] += dt_;
+        sum += wait_[k];
+      }
+      lane_wait_[ul] = sum;
+    }
+    if (!departures) continue;
+    // Departures into intersections: vehicles that left a lane other than by arriving or changing lanes.
     for (const std::string& v : lane_vehicles_[ul]) {
       if (std::find(ids.begin(), ids.end(), v) != ids.end()) continue;
       if (running_slot_[static_cast<std::size_t>(std::stoll(v))] < 0) continue;  // arrived
@@ -310,14 +329,12 @@ void SumoBackend::refresh_lane_stats() const {
   lane_count_.assign(n, 0);
   lane_queue_.assign(n, 0);
   lane_speed_sum_.assign(n, 0);
-  lane_wait_.assign(n, 0);
   for (std::size_t l = 0; l < n; ++l) {
     const std::string& id = lane_sumo_id_[l];
     lane_count_[l] = libsumo::Lane::getLastStepVehicleNumber(id);
     if (lane_count_[l] == 0) continue;
     lane_queue_[l] = libsumo::Lane::getLastStepHaltingNumber(id);
     lane_speed_sum_[l] = libsumo::Lane::getLastStepMeanSpeed(id) * lane_count_[l];
-    lane_wait_[l] = libsumo::Lane::getWaitingTime(id);
   }
   stats_step_ = steps_;
 }
@@ -335,7 +352,13 @@ std::span<const double> SumoBackend::lane_speed_sums() const {
   return lane_speed_sum_;
 }
 std::span<const double> SumoBackend::lane_waiting_times() const {
-  refresh_lane_stats();
+  if (!waiting_) {
+    // The first read starts the counting: vehicles on a lane now count from 0.
+    waiting_ = true;
+    for (LaneId l = 0; l < scenario_->network.num_lanes(); ++l)
+      for (const std::string& v : libsumo::Lane::getLastStepVehicleIDs(lane_sumo_id_[static_cast<std::size_t>(l)]))
+        wait_lane_[static_cast<std::size_t>(std::stoll(v))] = l;
+  }
   return lane_wait_;
 }
 

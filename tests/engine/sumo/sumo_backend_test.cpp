@@ -78,6 +78,42 @@ TEST(SumoBackend, CountsVehiclesFromSumosDeparturesAndArrivals) {
   EXPECT_TRUE(b.demand_done());
 }
 
+TEST(SumoBackend, CountsWaitingPerLaneSinceTheVehicleEnteredIt) {
+  // One left turn from AB's SUMO lane AB_2 (native lane 0, the innermost; AB_0 is for buses
+  // only and not imported) into BD at t = 0; phase 0 (straight
+  // green) holds it at its red light. The waiting per lane (docs/rewards.md) must equal SUMO's
+  // own accumulated waiting time while the car has been on AB_2 only (under SUMO's 100 s
+  // memory; neither counts the step SUMO inserts it in), and restart from 0 on BD, where SUMO's
+  // accumulated waiting stays.
+  const std::string cfg = write_sumo_mini(R"(<routes>
+  <vehicle id="l" depart="0"><route edges="AB BD"/></vehicle>
+</routes>)");
+  auto scenario = load_scenario(cfg);
+  const RoadNetwork& net = scenario->network;
+  SumoBackend b(scenario, sumo_network_of(cfg));
+  const auto left = static_cast<std::size_t>(net.road_lane_begin[net.find_road("AB")]);
+  const auto bd = static_cast<std::size_t>(net.road_lane_begin[net.find_road("BD")]);
+  EXPECT_EQ(b.lane_waiting_times()[left], 0.0);  // the first read starts the counting, as TrafficEnv's reset does
+  double sumo_waited = 0;
+  for (int k = 0; k < 50; ++k) {
+    b.step();
+    ASSERT_EQ(libsumo::Vehicle::getLaneID("0"), "AB_2");  // SUMO's id is the departure index
+    sumo_waited = libsumo::Vehicle::getAccumulatedWaitingTime("0");
+    EXPECT_DOUBLE_EQ(b.lane_waiting_times()[left], sumo_waited) << "t = " << k + 1;
+  }
+  // 95 m at <= 13.9 m/s takes under 15 s: it has stood at the line for more than 30 s.
+  EXPECT_GT(sumo_waited, 30.0);
+  EXPECT_LT(sumo_waited, 50.0);
+  b.request_phase(net.find_intersection("B"), 1);
+  int k = 0;
+  while (libsumo::Vehicle::getLaneID("0") != "BD_0" && k++ < 30) b.step();
+  ASSERT_EQ(libsumo::Vehicle::getLaneID("0"), "BD_0");
+  EXPECT_EQ(b.lane_waiting_times()[left], 0.0);
+  EXPECT_EQ(b.lane_waiting_times()[bd], 0.0);
+  // SUMO's accumulated waiting still holds what it waited on AB_2 (and through the clearance).
+  EXPECT_GE(libsumo::Vehicle::getAccumulatedWaitingTime("0"), sumo_waited);
+}
+
 /// The final metrics of `controller` on `backend` (one episode, the scenario's seed).
 Metrics episode(TrafficBackend& backend, const std::string& controller) {
   auto c = make_controller(controller, backend.scenario());

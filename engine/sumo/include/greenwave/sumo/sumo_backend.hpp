@@ -52,6 +52,9 @@ class SumoBackend final : public TrafficBackend {
   std::span<const std::int32_t> lane_vehicle_counts() const override;
   std::span<const std::int32_t> lane_queue_counts() const override;
   std::span<const double> lane_speed_sums() const override;
+  /// Waiting seconds per lane, each vehicle counted since it entered the lane (docs/rewards.md),
+  /// tracked from every lane's vehicle list each step; that starts with the first call
+  /// (TrafficEnv makes it at reset) and continues across resets.
   std::span<const double> lane_waiting_times() const override;
   /// Departures into intersections per lane. Counting them needs every lane's vehicle list each
   /// step, so it starts with the first call (TrafficEnv makes it at reset; a controller-only run
@@ -65,7 +68,9 @@ class SumoBackend final : public TrafficBackend {
   void start(std::uint64_t seed);
   void apply_signal(IntersectionId i);
   void refresh_lane_stats() const;
-  void track_departures();
+  /// After the step that started at `step_start`, while counting: lane departures (after
+  /// lane_departures()) and waiting (after lane_waiting_times()).
+  void track_lanes(double step_start);
 
   std::shared_ptr<const CompiledScenario> scenario_;
   SumoNetwork network_;
@@ -97,7 +102,12 @@ class SumoBackend final : public TrafficBackend {
   std::vector<std::int64_t> lane_departures_;
   mutable std::int64_t stats_step_ = -1;
   mutable std::vector<std::int32_t> lane_count_, lane_queue_;
-  mutable std::vector<double> lane_speed_sum_, lane_wait_;
+  mutable std::vector<double> lane_speed_sum_;
+  // ---- waiting per lane ----
+  mutable bool waiting_ = false;                         ///< lane_waiting_times() has been called
+  mutable std::vector<std::int32_t> wait_lane_;          ///< per departure: the lane its waiting counts on (-1: none)
+  std::vector<double> wait_;                             ///< per departure: seconds waited on that lane
+  std::vector<double> lane_wait_;                        ///< per lane: the sum over its vehicles
 };
 
 }  // namespace greenwave
