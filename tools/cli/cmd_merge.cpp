@@ -12,14 +12,15 @@
 namespace greenwave::cli {
 
 int cmd_merge(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help", "weights-only"}, {"shape", "out", "count"});
+  const Args args(argc, argv, 2, {"json", "help", "weights-only", "force"}, {"shape", "out", "count"});
   const auto& ckpts = args.positional();
   const bool weights_only = args.flag("weights-only");
   if (args.flag("help") || (weights_only ? !ckpts.empty() : ckpts.empty())) {
-    std::cout << "usage: greenwave merge --shape linear|cosine|1-sqrt|ema CKPT... --out CKPT [--json]\n"
+    std::cout << "usage: greenwave merge --shape linear|cosine|1-sqrt|ema CKPT... --out CKPT [--force] [--json]\n"
                  "       greenwave merge --shape linear|cosine|1-sqrt|ema --weights-only --count N [--json]\n"
                  "Merges DQN checkpoints (oldest first) with WSM weights that emulate the given learning-rate\n"
-                 "decay (merged parameters = sum_j c_j theta_j), or prints only the weights c_j for N checkpoints.\n";
+                 "decay (merged parameters = sum_j c_j theta_j), or prints only the weights c_j for N checkpoints.\n"
+                 "An existing --out is refused unless --force replaces it.\n";
     return args.flag("help") ? 0 : 2;
   }
   if (!args.get("shape")) throw ConfigError("--shape", "required (linear, cosine, 1-sqrt or ema)");
@@ -33,6 +34,7 @@ int cmd_merge(int argc, char** argv) {
   } else {
     if (args.get("count")) throw ConfigError("--count", "only with --weights-only (the checkpoints are counted)");
     if (!args.get("out")) throw ConfigError("--out", "required: where to write the merged checkpoint");
+    args.refuse_overwrite(*args.get("out"), "--out");
   }
   const std::vector<double> weights = wsm_merge_weights(shape, static_cast<int>(count));
   if (!weights_only) merge_checkpoints(ckpts, weights, *args.get("out"));

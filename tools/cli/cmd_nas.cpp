@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: greenwave nas cv DATA --target FIELD [--lower-is-better] [--target-scale X] [--model M|all]\n"
     "                        [--encoding E] [--genes I,J,...] [--folds K] [--seed S] [--repeats R] [--json]\n"
-    "       greenwave nas fit DATA --target FIELD --model M --out MODEL.json [--lower-is-better]\n"
+    "       greenwave nas fit DATA --target FIELD --model M --out MODEL.json [--force] [--lower-is-better]\n"
     "                        [--target-scale X] [--encoding E] [--genes I,J,...] [--seed S] [--json]\n"
     "       greenwave nas predict MODEL.json ARCHS.json [--json]\n"
     "       greenwave nas search MODEL.json --budget N [--method random|evolution|dqn] [--seed S]\n"
@@ -31,7 +31,8 @@ constexpr const char* kUsage =
     "(boosted trees), ensemble;\n"
     "cv also takes --model all. Encodings: raw, onehot, mod<K>, counts joined by '+' (default: raw for\n"
     "GP-NAS, onehot otherwise; the ensemble's ridge and kernel ridge use E). --genes selects gene\n"
-    "positions (default: every gene that varies). --repeats R runs seeds S..S+R-1.\n"
+    "positions (default: every gene that varies). --repeats R runs seeds S..S+R-1. fit refuses an\n"
+    "existing MODEL.json unless --force replaces it.\n"
     "search spends N predictor calls and prints the best architecture with the best predicted target\n"
     "after 1, 2, 5, 10, 20, 50, ... calls (dqn: a DQN trained on NasSearchEnv, docs/nas.md).\n";
 
@@ -101,6 +102,7 @@ int nas_fit(const Args& args) {
   if (args.positional().size() != 2) throw ConfigError("nas fit", "expected one DATA file");
   const auto out = args.get("out");
   if (!out) throw ConfigError("--out", "is required (the model file to write)");
+  args.refuse_overwrite(*out, "--out");
   const nas::DatasetOptions options = dataset_options(args);
   const nas::ArchDataset data = nas::load_dataset(args.positional()[1], options);
   const std::string model = args.get_or("model", "ensemble");
@@ -205,7 +207,7 @@ int nas_search(const Args& args) {
 }  // namespace
 
 int cmd_nas(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help", "lower-is-better"},
+  const Args args(argc, argv, 2, {"json", "help", "lower-is-better", "force"},
                   {"target", "target-scale", "arch-field", "model", "encoding", "genes", "folds", "seed", "repeats", "out",
                    "budget", "method", "population", "sample", "max-steps", "reward-scale"});
   if (args.flag("help") || args.positional().empty()) {
