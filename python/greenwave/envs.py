@@ -345,6 +345,10 @@ class VectorEnv(_VectorEnvBase):
 
     Autoreset is Gymnasium's next-step mode: the step after env i ended ignores its actions and
     returns its reset observation with reward 0. Episode k of env i uses seed ``seed + i + k*N``.
+
+    ``backend="sumo"`` (the scenarios SUMO files) runs each env in SUMO through libsumo in a worker
+    process of its own, as ``greenwave train --backend sumo`` does (docs/sumo.md); ``simulator(i)``
+    is then unavailable.
     """
 
     metadata = {"autoreset_mode": _NEXT_STEP, "render_modes": []}
@@ -353,22 +357,22 @@ class VectorEnv(_VectorEnvBase):
 
     def __init__(self, scenarios, num_envs=None, threads=0, *, observation="lane_count,phase", reward="queue",
                  sim_threads=1, seed=None, backend="native", **settings):
-        if backend != "native":
-            # libsumo holds one simulation per process: N SUMO envs need N processes, which the
-            # command line has (greenwave train --backend sumo) and this in-process class has not.
-            raise ConfigError(f"backend: VectorEnv runs the native engine only, got {backend!r}; SUMO runs one "
-                              "env per process (make(..., backend='sumo') in each, or greenwave train --backend sumo)")
         if isinstance(scenarios, (list, tuple)):
             if num_envs is not None and num_envs != len(scenarios):
                 raise ConfigError(f"num_envs: {num_envs} given with {len(scenarios)} scenarios")
+            sources = [_sumo_source(s, backend) for s in scenarios]
             compiled = [as_scenario(s, **settings) for s in scenarios]
         else:
             n = 1 if num_envs is None else int(num_envs)
             if n < 1:
                 raise ConfigError(f"num_envs: expected >= 1, got {n}")
+            sources = [_sumo_source(scenarios, backend)] * n
             compiled = [as_scenario(scenarios, **settings)] * n
         self.scenarios = compiled
-        self._core = _greenwave._VectorCore(compiled, observation, reward, int(threads), int(sim_threads))
+        # backend="sumo": libsumo holds one simulation per process, so each env is a TrafficEnv on
+        # SUMO in a worker process of its own (docs/sumo.md); the threads step the workers.
+        self._core = _greenwave._VectorCore(compiled, observation, reward, int(threads), int(sim_threads),
+                                            sources if backend == "sumo" else [])
         self.num_envs = self._core.num_envs
         self.possible_agents = list(self._core.agent_ids)
         self.agents = self.possible_agents

@@ -7,6 +7,7 @@
 #include "bindings.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/env/replay.hpp"
+#include "greenwave/env/process_env.hpp"
 #include "greenwave/env/traffic_env.hpp"
 #include "greenwave/env/vector_env.hpp"
 #include "simulator_handle.hpp"
@@ -140,16 +141,28 @@ class EnvCore {
   py::array_t<bool> mask_, ignored_, in_clearance_;
 };
 
-/// N TrafficEnvs in a VectorEnv, with (N, agents, ...) buffers and per-env info arrays.
+/// N TrafficEnvs in a VectorEnv, with (N, agents, ...) buffers and per-env info arrays. With
+/// `sumo_sources` (one SUMO file per env) each env is a TrafficEnv on a SumoBackend in a worker
+/// process of its own (ProcessEnv: libsumo holds one simulation per process).
 class VectorCore {
  public:
   VectorCore(const std::vector<std::shared_ptr<const CompiledScenario>>& scenarios, const std::string& observation,
-             const std::string& reward, int num_threads, int sim_threads) {
+             const std::string& reward, int num_threads, int sim_threads, const std::vector<std::string>& sumo_sources) {
     if (scenarios.empty()) throw ConfigError("num_envs", "a VectorEnv needs at least one env");
     std::vector<std::unique_ptr<Env>> envs;
-    for (const auto& scenario : scenarios) {
-      sims_.push_back(make_simulator(scenario, sim_threads));
-      envs.push_back(std::make_unique<TrafficEnv>(*sims_.back().sim, TrafficEnvConfig{observation, reward}));
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      const TrafficEnvConfig config{observation, reward};
+      if (!sumo_sources.empty()) {
+        const std::shared_ptr<const CompiledScenario> scenario = scenarios[i];
+        const std::string source = sumo_sources[i];
+        // Built in the child: the parent never loads a simulation into libsumo.
+        envs.push_back(std::make_unique<ProcessEnv>([scenario, source, config]() -> std::unique_ptr<Env> {
+          return std::make_unique<TrafficEnv>(sumo_backend(scenario, source), config);
+        }));
+        continue;
+      }
+      sims_.push_back(make_simulator(scenarios[i], sim_threads));
+      envs.push_back(std::make_unique<TrafficEnv>(*sims_.back().sim, config));
     }
     venv_ = std::make_unique<VectorEnv>(std::move(envs), num_threads);
     const EnvSpec& s = venv_->spec();
@@ -230,10 +243,15 @@ class VectorCore {
       const auto row = static_cast<std::size_t>(i);
       span_of(time_)[row] = info.time;
       std::copy(info.ignored.begin(), info.ignored.end(), bytes_of(ignored_).begin() + static_cast<std::ptrdiff_t>(row * agents));
-      // The envs are the TrafficEnvs this core built; clearance is a traffic fact, not in StepInfo.
-      const auto& traffic = static_cast<const TrafficEnv&>(venv_->env(i));
-      for (std::size_t a = 0; a < agents; ++a)
-        bytes_of(in_clearance_)[row * agents + a] = traffic.in_clearance(static_cast<std::int32_t>(a));
+      // The envs are the TrafficEnvs (or SUMO workers) this core built; clearance is a traffic
+      // fact, not in StepInfo.
+      const Env& env = venv_->env(i);
+      const auto* worker = dynamic_cast<const ProcessEnv*>(&env);
+      for (std::size_t a = 0; a < agents; ++a) {
+        const auto agent = static_cast<std::int32_t>(a);
+        bytes_of(in_clearance_)[row * agents + a] =
+            worker != nullptr ? worker->in_clearance(agent) : static_cast<const TrafficEnv&>(env).in_clearance(agent);
+      }
       std::copy(info.metric_values.begin(), info.metric_values.end(), span_of(metrics_).begin() + static_cast<std::ptrdiff_t>(row * k));
     }
   }
@@ -293,12 +311,15 @@ void bind_envs(py::module_& m) {
 
   py::class_<VectorCore> vec(m, "_VectorCore", "C++ core of greenwave.VectorEnv.");
   vec.def(py::init([](const py::list& scenarios, const std::string& observation, const std::string& reward,
-                       int num_threads, int sim_threads) {
+                       int num_threads, int sim_threads, const std::vector<std::string>& sumo_sources) {
             std::vector<std::shared_ptr<const CompiledScenario>> compiled;
             for (const py::handle s : scenarios) compiled.push_back(scenario_from(s));
-            return std::make_unique<VectorCore>(compiled, observation, reward, num_threads, sim_threads);
+            if (!sumo_sources.empty() && sumo_sources.size() != compiled.size())
+              throw ConfigError("backend", "one SUMO file per env expected");
+            return std::make_unique<VectorCore>(compiled, observation, reward, num_threads, sim_threads, sumo_sources);
           }),
-          py::arg("scenarios"), py::arg("observation"), py::arg("reward"), py::arg("num_threads"), py::arg("sim_threads"))
+          py::arg("scenarios"), py::arg("observation"), py::arg("reward"), py::arg("num_threads"), py::arg("sim_threads"),
+          py::arg("sumo_sources") = std::vector<std::string>{})
       .def("reset", &VectorCore::reset, py::arg("seed"))
       .def("step", &VectorCore::step, py::arg("actions"))
       .def("step_n", &VectorCore::step_n, py::arg("actions"), py::arg("n"))
@@ -308,6 +329,7 @@ void bind_envs(py::module_& m) {
                     [](VectorCore& c, int n) { c.venv().set_num_threads(n); })
       .def("simulator", [](const VectorCore& c, std::int32_t i) {
              if (i < 0 || i >= c.venv().num_envs()) throw ConfigError("env", "index " + std::to_string(i) + " is out of range");
+             if (c.simulators().empty()) throw ConfigError("simulator", "a backend='sumo' env has no native simulator");
              return c.simulators()[static_cast<std::size_t>(i)];
            }, py::arg("env"));
   bind_spec<VectorCore>(vec, [](const VectorCore& c) -> const EnvSpec& { return c.venv().spec(); });

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/env/traffic_env.hpp"
 
 namespace greenwave {
 namespace {
@@ -190,6 +191,13 @@ void check_status(Channel& c) {
     std::vector<std::int32_t> actions;
     std::vector<std::uint8_t> mask(agents * static_cast<std::size_t>(spec.max_actions));
     StepInfo info;
+    // A TrafficEnv's clearance flags go back with every reply (none for other envs).
+    const auto* traffic = dynamic_cast<const TrafficEnv*>(env.get());
+    std::vector<std::uint8_t> clearance(traffic != nullptr ? agents : 0);
+    auto put_clearance = [&] {
+      for (std::size_t a = 0; a < clearance.size(); ++a) clearance[a] = traffic->in_clearance(static_cast<std::int32_t>(a));
+      c.put_vector<std::uint8_t>(clearance);
+    };
     for (;;) {
       char command = kQuit;
       if (::read(fd, &command, 1) != 1 || command == kQuit) ::_exit(0);
@@ -200,6 +208,7 @@ void check_status(Channel& c) {
           c.put<char>(kOk);
           c.put_vector<float>(obs);
           put_info(c, info);
+          put_clearance();
         } else if (command == kStep) {
           c.get_vector(actions);
           env->step(actions, obs, rewards, info);
@@ -207,6 +216,7 @@ void check_status(Channel& c) {
           c.put_vector<float>(obs);
           c.put_vector<float>(rewards);
           put_info(c, info);
+          put_clearance();
         } else if (command == kMask) {
           env->action_mask(mask);
           c.put<char>(kOk);
@@ -267,6 +277,7 @@ void ProcessEnv::reset(std::uint64_t seed, std::span<float> obs, StepInfo& info)
   check_status(c);
   c.get_into(obs);
   get_info(c, info);
+  c.get_vector(clearance_);
 }
 
 void ProcessEnv::step(std::span<const std::int32_t> actions, std::span<float> obs, std::span<float> rewards, StepInfo& info) {
@@ -280,6 +291,12 @@ void ProcessEnv::step(std::span<const std::int32_t> actions, std::span<float> ob
   c.get_into(obs);
   c.get_into(rewards);
   get_info(c, info);
+  c.get_vector(clearance_);
+}
+
+bool ProcessEnv::in_clearance(std::int32_t agent) const {
+  const auto a = static_cast<std::size_t>(agent);
+  return a < clearance_.size() && clearance_[a] != 0;
 }
 
 void ProcessEnv::action_mask(std::span<std::uint8_t> mask) const {
