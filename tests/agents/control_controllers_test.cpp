@@ -3,13 +3,13 @@
 // clearance stages (the scenario's clearance before every green), and SOTL with LibSignal's
 // queue thresholds on hand-set queues.
 #include <gtest/gtest.h>
-#include <google/protobuf/text_format.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "../engine/env/fake_backend.hpp"
+#include "../scenario_text.hpp"
 #include "greenwave/control/controllers.hpp"
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
@@ -18,34 +18,13 @@
 namespace greenwave {
 namespace {
 
-// One signalized node M (phases 0 "WE" and 1 "SN", an always-green right turn), dt 1 s,
+// testing::kSignalizedCross (phases 0 "WE" and 1 "SN", an always-green right turn), dt 1 s,
 // clearance (yellow) 4 s, action_interval 10 s, and the plan `plan` (text of its stages).
 std::shared_ptr<const CompiledScenario> node_with_plan(const std::string& plan) {
-  const std::string text = R"pb(
-    name: "plan"
-    intersections { id: "W" boundary: true position { x: -100 y: 0 } }
-    intersections { id: "E" boundary: true position { x: 100 y: 0 } }
-    intersections { id: "S" boundary: true position { x: 0 y: -100 } }
-    intersections { id: "N" boundary: true position { x: 0 y: 100 } }
-    intersections { id: "R" boundary: true position { x: 10 y: -100 } }
-    intersections { id: "M" signalized: true position { x: 0 y: 0 }
-      movements { from_road: "WM" from_lane: 0 to_road: "ME" to_lane: 0 turn: TURN_STRAIGHT length: 10 }
-      movements { from_road: "SM" from_lane: 0 to_road: "MN" to_lane: 0 turn: TURN_STRAIGHT length: 10 }
-      movements { from_road: "WM" from_lane: 0 to_road: "MR" to_lane: 0 turn: TURN_RIGHT length: 8 always_green: true }
-      phases { name: "WE" movements: 0 }
-      phases { name: "SN" movements: 1 }
-    }
-    roads { id: "WM" from_intersection: "W" to_intersection: "M" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "ME" from_intersection: "M" to_intersection: "E" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "SM" from_intersection: "S" to_intersection: "M" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "MN" from_intersection: "M" to_intersection: "N" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "MR" from_intersection: "M" to_intersection: "R" length: 100 lanes { speed_limit: 10 } }
-    settings { horizon: 600 yellow: 4 action_interval: 10 dt: 1 }
-  )pb";
-  v1::Scenario s;
-  if (!google::protobuf::TextFormat::ParseFromString(text + "signal_plans { intersection: \"M\" " + plan + " }", &s))
-    throw std::runtime_error("bad test scenario");
-  return std::make_shared<const CompiledScenario>(compile_scenario(s, "plan"));
+  return testing::compile_text(std::string(testing::kSignalizedCross) +
+                                   "settings { horizon: 600 yellow: 4 action_interval: 10 dt: 1 }\n"
+                                   "signal_plans { intersection: \"M\" " + plan + " }",
+                               "plan");
 }
 
 constexpr IntersectionId kM = 5;

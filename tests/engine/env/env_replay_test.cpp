@@ -2,7 +2,6 @@
 // right of travel, trimmed at real intersections), a vehicle's pose on them, and a replay file
 // decoded independently (zlib, then the layout of docs/replay.md).
 #include <gtest/gtest.h>
-#include <google/protobuf/text_format.h>
 #include <zlib.h>
 
 #include <cmath>
@@ -19,15 +18,12 @@
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/control/controllers.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "../../scenario_text.hpp"
 
 namespace greenwave {
 namespace {
 
-std::shared_ptr<const CompiledScenario> compile_text(const std::string& text) {
-  v1::Scenario s;
-  if (!google::protobuf::TextFormat::ParseFromString(text, &s)) throw std::runtime_error("bad test scenario");
-  return std::make_shared<const CompiledScenario>(compile_scenario(s, "inline"));
-}
+using testing::compile_text;
 
 // East along y = 0 from a boundary node to a real intersection B (width 10) at x = 100, whose
 // drivable part is 90 m; then north from B to a boundary node at (100, 100), 90 m; 4 m lanes.

@@ -3,13 +3,13 @@
 // waiting time on its incoming lanes, over 100. Two signalized nodes in a row, one car; every
 // expected value is worked out by hand in the comment above its check.
 #include <gtest/gtest.h>
-#include <google/protobuf/text_format.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "greenwave/env/traffic_env.hpp"
+#include "../../scenario_text.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/simulator.hpp"
 
@@ -44,11 +44,7 @@ constexpr const char* kTwoNodes = R"pb(
   settings { horizon: 200 action_interval: 1 yellow: 5 }
 )pb";
 
-std::shared_ptr<const CompiledScenario> two_nodes() {
-  v1::Scenario s;
-  if (!google::protobuf::TextFormat::ParseFromString(kTwoNodes, &s)) throw std::runtime_error("bad test scenario");
-  return std::make_shared<const CompiledScenario>(compile_scenario(s, "inline"));
-}
+std::shared_ptr<const CompiledScenario> two_nodes() { return testing::compile_text(kTwoNodes); }
 
 TEST(WaitTimeReward, WaitingAtTheFirstNodeIsNotCountedAtTheSecond) {
   const auto sc = two_nodes();

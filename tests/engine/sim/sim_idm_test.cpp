@@ -5,7 +5,6 @@
 // The step is v' = v + dv/dt · dt, position' = position + (v + v') dt / 2. Every expected value
 // is worked out by hand in the comment above its check.
 #include <gtest/gtest.h>
-#include <google/protobuf/text_format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,16 +13,12 @@
 
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "../../scenario_text.hpp"
 
 namespace greenwave {
 namespace {
 
-/// Compiles a native scenario written as text.
-std::shared_ptr<const CompiledScenario> compile_text(const std::string& text) {
-  v1::Scenario s;
-  if (!google::protobuf::TextFormat::ParseFromString(text, &s)) throw std::runtime_error("bad test scenario");
-  return std::make_shared<const CompiledScenario>(compile_scenario(s, "inline"));
-}
+using testing::compile_text;
 
 /// The one running vehicle with this id.
 VehicleView vehicle(const Simulator& sim, std::int32_t id) {

@@ -4,24 +4,19 @@
 // speed + maxPosAcc·dt, speed limit), position' = position + (speed + speed')·dt/2) and the
 // metric definitions, never read back from a run.
 #include <gtest/gtest.h>
-#include <google/protobuf/text_format.h>
 
 #include <memory>
 #include <string>
 
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "../../scenario_text.hpp"
 #include "sim_scenarios.hpp"
 
 namespace greenwave {
 namespace {
 
-/// Compiles a native scenario written as text.
-std::shared_ptr<const CompiledScenario> compile_text(const std::string& text) {
-  v1::Scenario s;
-  if (!google::protobuf::TextFormat::ParseFromString(text, &s)) throw std::runtime_error("bad test scenario");
-  return std::make_shared<const CompiledScenario>(compile_scenario(s, "inline"));
-}
+using testing::compile_text;
 
 // One 100 m road between two boundary nodes, speed limit 10 m/s; one car (maxSpeed 10 m/s,
 // maxPosAcc 2 m/s²) departing at t = 0; dt = 1 s.

@@ -2,47 +2,24 @@
 // the clearance's length and what it opens (always-green right turns only), a request for the
 // current phase never inserting a clearance, and requests during a clearance ignored.
 #include <gtest/gtest.h>
-#include <google/protobuf/text_format.h>
 
 #include <memory>
 #include <string>
 
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/simulator.hpp"
+#include "../../scenario_text.hpp"
 
 namespace greenwave {
 namespace {
 
-// One signalized node M with a through movement (0: W->E) in phase 0, a cross movement (1: S->N)
-// in phase 1, and an always-green right turn (2: W->S') open in every phase and during clearance.
-// yellow 4 s, min_green 12 s, dt 1 s.
+// testing::kSignalizedCross: a through movement (0: W->E) in phase 0, a cross movement (1: S->N)
+// in phase 1, and an always-green right turn (2: W->R) open in every phase and during clearance;
+// yellow 4 s, min_green 12 s, dt 1 s unless given.
 std::shared_ptr<const CompiledScenario> node(double yellow = 4, double min_green = 12) {
-  const std::string text = R"pb(
-    name: "switching"
-    intersections { id: "W" boundary: true position { x: -100 y: 0 } }
-    intersections { id: "E" boundary: true position { x: 100 y: 0 } }
-    intersections { id: "S" boundary: true position { x: 0 y: -100 } }
-    intersections { id: "N" boundary: true position { x: 0 y: 100 } }
-    intersections { id: "R" boundary: true position { x: 10 y: -100 } }
-    intersections { id: "M" signalized: true position { x: 0 y: 0 }
-      movements { from_road: "WM" from_lane: 0 to_road: "ME" to_lane: 0 turn: TURN_STRAIGHT length: 10 }
-      movements { from_road: "SM" from_lane: 0 to_road: "MN" to_lane: 0 turn: TURN_STRAIGHT length: 10 }
-      movements { from_road: "WM" from_lane: 0 to_road: "MR" to_lane: 0 turn: TURN_RIGHT length: 8 always_green: true }
-      phases { name: "WE" movements: 0 }
-      phases { name: "SN" movements: 1 }
-    }
-    roads { id: "WM" from_intersection: "W" to_intersection: "M" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "ME" from_intersection: "M" to_intersection: "E" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "SM" from_intersection: "S" to_intersection: "M" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "MN" from_intersection: "M" to_intersection: "N" length: 100 lanes { speed_limit: 10 } }
-    roads { id: "MR" from_intersection: "M" to_intersection: "R" length: 100 lanes { speed_limit: 10 } }
-    settings { horizon: 600 }
-  )pb";
-  v1::Scenario s;
-  if (!google::protobuf::TextFormat::ParseFromString(text, &s)) throw std::runtime_error("bad test scenario");
-  s.mutable_settings()->set_yellow(yellow);
-  s.mutable_settings()->set_min_green(min_green);
-  return std::make_shared<const CompiledScenario>(compile_scenario(s, "switching"));
+  return testing::compile_text(std::string(testing::kSignalizedCross) + "settings { horizon: 600 yellow: " +
+                                   std::to_string(yellow) + " min_green: " + std::to_string(min_green) + " }",
+                               "switching");
 }
 
 constexpr IntersectionId kM = 5;
