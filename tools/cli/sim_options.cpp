@@ -35,6 +35,11 @@ v1::Scenario read_scenario_option(const Args& args) {
     else if (*rule == "greenwave") settings.set_conflicts(v1::CONFLICT_RULE_GREENWAVE);
     else throw ConfigError("--conflicts", "expected cityflow or greenwave, got '" + *rule + "'");
   }
+  if (const auto model = args.get("vehicle-model")) {
+    if (*model == "cityflow") settings.set_vehicle_model(v1::VEHICLE_MODEL_CITYFLOW);
+    else if (*model == "idm") settings.set_vehicle_model(v1::VEHICLE_MODEL_IDM);
+    else throw ConfigError("--vehicle-model", "expected cityflow or idm, got '" + *model + "'");
+  }
   if (const auto set = args.get("phases")) select_phases(scenario, parse_phase_set(*set, "--phases"));
   return scenario;
 }

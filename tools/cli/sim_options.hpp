@@ -12,9 +12,9 @@
 namespace greenwave::cli {
 
 /// The scenario options load_scenario_option reads: --flow, --horizon and the control loop's
-/// --action-interval, --clearance, --min-green, --phases and --conflicts.
+/// --action-interval, --clearance, --min-green, --phases and --conflicts, and --vehicle-model.
 inline const std::set<std::string> kScenarioOptions = {"flow",      "horizon",   "action-interval", "clearance",
-                                                       "min-green", "conflicts", "phases"};
+                                                       "min-green", "conflicts", "phases",          "vehicle-model"};
 
 /// The usage lines of kScenarioOptions, for the commands' --help.
 inline constexpr const char* kScenarioOptionsHelp =
@@ -28,7 +28,10 @@ inline constexpr const char* kScenarioOptionsHelp =
     "                           through or left turns from two opposing approaches (docs/simulator.md)\n"
     "  --conflicts greenwave|cityflow\n"
     "                           greenwave: movements sharing a start or end lane never cross;\n"
-    "                           cityflow: they get conflict points as in CityFlow (docs/simulator.md)\n";
+    "                           cityflow: they get conflict points as in CityFlow (docs/simulator.md)\n"
+    "  --vehicle-model cityflow|idm\n"
+    "                           car following: CityFlow's safe speed, or the Intelligent Driver Model\n"
+    "                           (docs/simulator.md, \"Vehicle model\")\n";
 
 /// Reads positional()[0] with the kScenarioOptions applied to its run settings (ConfigError naming
 /// the option for a bad value); warns when it has no demand.
