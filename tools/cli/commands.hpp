@@ -29,6 +29,9 @@ int cmd_inspect(int argc, char** argv);
 /// `greenwave plot`: learning curves of training runs (runs the bundled matplotlib script).
 int cmd_plot(int argc, char** argv);
 
+/// `greenwave view`: serves the web viewer and a replay on localhost.
+int cmd_view(int argc, char** argv);
+
 /// `greenwave nas`: architecture-performance predictors and search (docs/nas.md).
 int cmd_nas(int argc, char** argv);
 /// `greenwave moe`: the MoE Efficiency-Leverage law, configurations and search.
