@@ -1,4 +1,4 @@
-// `greenwave plot`: learning curves of training runs, drawn by the bundled matplotlib script
+// `greenwave plot`: learning curves, metric comparisons and replay time series, drawn by the bundled matplotlib script
 // tools/plot/greenwave_plot.py (copied next to the binary at build time).
 #include <spawn.h>
 #include <sys/wait.h>
@@ -44,11 +44,17 @@ std::string plot_script() {
 int cmd_plot(int argc, char** argv) {
   const Args args(argc, argv, 2, {"help", "force"}, {"out", "title"});
   if (args.flag("help") || args.positional().empty()) {
-    std::cout << "usage: greenwave plot DIR... --out FILE.png|.svg|.pdf [--title TEXT]\n"
-                 "Draws the learning curves of `greenwave train --out DIR` runs from each DIR/metrics.jsonl:\n"
-                 "average travel time, delay index, served vehicles and episode return against the episode,\n"
-                 "one line per DIR (greedy evaluations as markers); the extension of --out picks the format.\nNeeds matplotlib for the Python at\n"
-                 "$GREENWAVE_PYTHON (default " GREENWAVE_PYTHON ").\n";
+    std::cout << "usage: greenwave plot INPUT... --out FILE.png|.svg|.pdf [--title TEXT] [--force]\n"
+                 "Draws one figure from inputs of one kind; the extension of --out picks the format:\n"
+                 "  training directories (`greenwave train --out DIR`, DIR/metrics.jsonl): learning curves of\n"
+                 "    average travel time, delay index, served vehicles and episode return per episode, one line\n"
+                 "    per DIR (greedy evaluations as markers);\n"
+                 "  metrics files (.json from `greenwave run|eval --json > F.json`, or a greenwave.sweep table\n"
+                 "    .json/.csv): bars of average travel time, served vehicles and delay index per file (named\n"
+                 "    by the file) or per sweep agent (mean, min-max whiskers);\n"
+                 "  replays (.gwr from `run|eval --replay`): served vehicles, delay index and average travel\n"
+                 "    time against simulated time, one line per replay.\n"
+                 "Needs matplotlib for the Python at $GREENWAVE_PYTHON (default " GREENWAVE_PYTHON ").\n";
     return args.flag("help") ? 0 : 2;
   }
   const auto out = args.get("out");

@@ -43,7 +43,7 @@ constexpr Command kCommands[] = {
     {"convert", "any scenario format to native .pbtxt/.pb", greenwave::cli::cmd_convert},
     {"generate", "synthetic grid, arterial or city scenarios", greenwave::cli::cmd_generate},
     {"inspect", "summary of a trajectory file", greenwave::cli::cmd_inspect},
-    {"plot", "learning curves of training runs (PNG)", greenwave::cli::cmd_plot},
+    {"plot", "learning curves, metric comparisons, replay series (PNG/SVG)", greenwave::cli::cmd_plot},
     {"view", "serve the web viewer of a replay on localhost", greenwave::cli::cmd_view},
     {"nas", "architecture-performance predictors and search", greenwave::cli::cmd_nas},
     {"moe", "MoE efficiency leverage: el, config, optimal, search", greenwave::cli::cmd_moe},
