@@ -27,7 +27,7 @@ function check(ok, what) {
 // 1. A small replay: the 2x2 demo grid under MaxPressure for 120 s.
 const replayPath = join(outDir, "viewer_test.gwr");
 const run = spawnSync(greenwave, ["run", scenario, "--controller", "maxpressure", "--horizon", "120",
-  "--replay", replayPath], { encoding: "utf8" });
+  "--replay", replayPath, "--force"], { encoding: "utf8" });
 if (run.status !== 0) throw new Error(`greenwave run failed: ${run.stderr}`);
 
 // 2. Decode it: per frame the vehicle count and each signal's state word.
