@@ -81,7 +81,8 @@ bool try_lane_change(const SimModel& model, SimState& st, std::int32_t v, LaneId
   refresh_next(model, st, v);  // its next movement depends on the lane
   s.n_drivable[v] = best;
   s.last_change[v] = t;
-  s.wait[v] = 0;  // waiting counts per lane (sumo-rl's meaning)
+  // Waiting counts per lane (sumo-rl's meaning): on its new lane only this step, if it ended it stopped.
+  s.wait[v] = s.speed[v] < kQueueSpeed ? model.dt : 0;
   ++st.acc.lane_changes;
   return true;
 }

@@ -25,23 +25,35 @@ struct LaneRun {
   std::int64_t throughput = 0;
   std::vector<double> trace;  ///< every vehicle's drivable, position and speed, every step
   int max_occupied = 0;       ///< most drivables holding vehicles at once
+  bool wait_mismatch = false; ///< a lane's waiting time differed from the count from outside
 };
 
 /// Runs `steps` steps under MaxPressure (a no-op without signals) checking, every step: no overlap and front-first order on each lane, speeds
-/// within limits, conservation; records lane changes as seen in vehicles().
+/// within limits, conservation, each lane's waiting time (docs/rewards.md: the seconds each vehicle
+/// on it ended a step slower than 0.1 m/s since it came onto the lane, by an intersection or a lane
+/// change, counted here from vehicles()); records lane changes as seen in vehicles().
 LaneRun run(const std::shared_ptr<const CompiledScenario>& sc, int threads, int steps = 600) {
   const RoadNetwork& net = sc->network;
   Simulator sim(sc, testing::split_options(threads));
   MaxPressureController controller(10, 10);
   LaneRun out;
   std::map<std::int32_t, std::int32_t> lane_of;  // vehicle id -> lane last step (lanes only)
+  std::map<std::int32_t, std::pair<std::int32_t, double>> waited;  // vehicle id -> (drivable last step, s waited on it)
+  const double dt = sc->settings.dt;
   for (int k = 0; k < steps; ++k) {
     if (k % 10 == 0) controller.decide(sim);
     sim.step();
     std::map<std::int32_t, std::int32_t> now;
+    std::map<std::int32_t, std::pair<std::int32_t, double>> waited_now;
+    std::vector<double> lane_wait(static_cast<std::size_t>(net.num_lanes()), 0.0);
     const std::vector<VehicleView> vs = sim.vehicles();
     for (std::size_t j = 0; j < vs.size(); ++j) {
       const VehicleView& v = vs[j];
+      const auto before = waited.find(v.id);
+      double w = before != waited.end() && before->second.first == v.drivable ? before->second.second : 0.0;
+      if (v.speed < 0.1) w += dt;
+      waited_now[v.id] = {v.drivable, w};
+      if (v.drivable < net.num_lanes()) lane_wait[static_cast<std::size_t>(v.drivable)] += w;
       EXPECT_LE(v.speed, v.max_speed + 1e-9) << "step " << k;
       if (j > 0 && vs[j - 1].drivable == v.drivable) {
         EXPECT_GE(vs[j - 1].distance - vs[j - 1].length, v.distance - 1e-9)
@@ -56,6 +68,14 @@ LaneRun run(const std::shared_ptr<const CompiledScenario>& sc, int threads, int 
       out.trace.insert(out.trace.end(), {static_cast<double>(v.slot), static_cast<double>(v.drivable), v.distance, v.speed});
     }
     lane_of = std::move(now);
+    waited = std::move(waited_now);
+    for (LaneId l = 0; l < net.num_lanes() && !out.wait_mismatch; ++l) {
+      const double got = sim.lane_waiting_times()[static_cast<std::size_t>(l)], want = lane_wait[static_cast<std::size_t>(l)];
+      if (got != want) {
+        ADD_FAILURE() << "lane " << l << " waited " << got << " s at step " << k << ", expected " << want;  // first only
+        out.wait_mismatch = true;
+      }
+    }
     out.max_occupied = std::max(out.max_occupied, testing::occupied_drivables(sim));
     const Metrics m = sim.metrics();
     EXPECT_EQ(m.departed, m.waiting_to_enter + m.running + m.throughput) << "step " << k;
