@@ -263,7 +263,8 @@ def _sumo_source(scenario, backend):
         raise ConfigError(f"backend: expected 'native' or 'sumo', got {backend!r}")
     path = scenario if isinstance(scenario, (str, os.PathLike)) else None
     if path is None or not os.fspath(path).endswith((".sumocfg", ".net.xml")):
-        raise ConfigError(f"backend: 'sumo' runs a SUMO scenario file (.sumocfg or .net.xml), got {scenario!r}")
+        raise ConfigError(f"backend: 'sumo' runs a SUMO scenario file (.sumocfg or .net.xml), got {scenario!r} "
+                          "(`greenwave convert SCENARIO OUT.sumocfg --to sumo` writes one)")
     return os.fspath(path)
 
 

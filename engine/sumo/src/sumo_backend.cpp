@@ -9,10 +9,11 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <libsumo/libsumo.h>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/output_file.hpp"
 
 namespace greenwave {
 namespace {
@@ -44,10 +45,10 @@ std::string esc(const std::string& s) {
   return out;
 }
 
-/// Writes the compiled demand as a SUMO route file: one vehicle per departure, id = its index.
+/// Writes the compiled demand as a SUMO route file: one vehicle per departure, id = its index
+/// (IoError with the OS reason when it cannot be written).
 void write_routes(const CompiledScenario& s, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw ConfigError("--backend", "cannot write the SUMO route file " + path);
+  std::ostringstream out;
   out << "<routes>\n";
   for (const VehicleType& t : s.demand.vehicle_types)
     out << "  <vType id=\"gw_" << esc(t.id) << "\" length=\"" << fmt(t.length) << "\" minGap=\"" << fmt(t.min_gap)
@@ -65,7 +66,7 @@ void write_routes(const CompiledScenario& s, const std::string& path) {
     out << "\"/></vehicle>\n";
   }
   out << "</routes>\n";
-  if (!out) throw ConfigError("--backend", "cannot write the SUMO route file " + path);
+  write_file_atomically(path, out.str());
 }
 
 }  // namespace
@@ -74,7 +75,8 @@ SumoNetwork sumo_network_of(const std::string& path) {
   const bool sumo = (path.size() >= 8 && path.compare(path.size() - 8, 8, ".sumocfg") == 0) ||
                     (path.size() >= 8 && path.compare(path.size() - 8, 8, ".net.xml") == 0);
   if (!sumo)
-    throw ConfigError("--backend", "sumo runs SUMO scenarios (.sumocfg or .net.xml) only, got " + path);
+    throw ConfigError("--backend", "sumo runs SUMO scenarios (.sumocfg or .net.xml) only, got " + path +
+                                     " (`greenwave convert " + path + " OUT.sumocfg --to sumo` writes one)");
   SumoImport in = import_sumo_full(path);
   return {in.config.net_file, std::move(in.links)};
 }
