@@ -5,9 +5,9 @@ Config keywords shared by all three: ``observation`` (components, docs/observati
 ``reward`` (spec, docs/rewards.md), ``threads`` (simulator threads), ``seed`` (the seed of
 ``reset()`` without one; default the scenario's), and the run settings ``horizon``,
 ``action_interval``, ``yellow`` (the clearance interval), ``min_green``, ``metric_period``
-(None keeps the scenario's value), and, when the scenario is given as a path (both are fixed at
-compile time), ``conflicts`` (``"greenwave"`` or ``"cityflow"``) and ``phases`` (``"all"`` or
-``"four"``; docs/simulator.md). ``replay=PATH`` (TrafficEnv, GymEnv) records the first episode
+(None keeps the scenario's value), and, when the scenario is given as a path (all three are fixed at
+compile time), ``conflicts`` (``"greenwave"`` or ``"cityflow"``), ``phases`` (``"all"`` or
+``"four"``) and ``vehicle_model`` (``"cityflow"`` or ``"idm"``; docs/simulator.md). ``replay=PATH`` (TrafficEnv, GymEnv) records the first episode
 after construction to PATH for ``greenwave view`` (docs/replay.md); the file is complete at the
 next ``reset()``, at ``close()`` or when the env is freed. ``backend="sumo"`` (TrafficEnv, GymEnv) runs SUMO itself through
 libsumo on a SUMO scenario file, one env per process (docs/sumo.md).

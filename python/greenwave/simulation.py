@@ -13,22 +13,24 @@ __all__ = ["Scenario", "Simulator", "load_scenario", "convert", "generate_grid",
            "as_scenario"]
 
 
-def load_scenario(path, flow=None, horizon=None, conflicts=None, phases=None) -> Scenario:
+def load_scenario(path, flow=None, horizon=None, conflicts=None, phases=None, vehicle_model=None) -> Scenario:
     """Reads and compiles a scenario in any supported format (native .pbtxt/.pb, CityFlow
     config.json or roadnet.json + ``flow``, CBEngine .cfg or roadnet.txt + ``flow``);
-    ``horizon`` (seconds) and ``conflicts`` (``"greenwave"`` or ``"cityflow"``,
-    docs/simulator.md) override the scenario's; ``phases="four"`` keeps each intersection's four
-    paired phases (``"all"``, the default, every green). Raises ScenarioError naming the file."""
-    return _load_scenario(path, flow, horizon, conflicts, phases)
+    ``horizon`` (seconds), ``conflicts`` (``"greenwave"`` or ``"cityflow"``) and ``vehicle_model``
+    (``"cityflow"`` or ``"idm"``; docs/simulator.md) override the scenario's; ``phases="four"``
+    keeps each intersection's four paired phases (``"all"``, the default, every green). Raises
+    ScenarioError naming the file."""
+    return _load_scenario(path, flow, horizon, conflicts, phases, vehicle_model)
 
 
 def as_scenario(scenario_or_path, **settings) -> Scenario:
     """A Scenario from a Scenario or a path, with run settings (horizon, action_interval,
-    yellow, min_green, metric_period, seed; and conflicts, phases for a path) replaced where given and
+    yellow, min_green, metric_period, seed; and conflicts, phases, vehicle_model for a path) replaced where given and
     not None."""
     if isinstance(scenario_or_path, Scenario):
         return scenario_or_path.with_settings(**settings)
     # Loaded with the horizon: flows are expanded into departures only up to it.
     scenario = load_scenario(scenario_or_path, horizon=settings.pop("horizon", None),
-                             conflicts=settings.pop("conflicts", None), phases=settings.pop("phases", None))
+                             conflicts=settings.pop("conflicts", None), phases=settings.pop("phases", None),
+                             vehicle_model=settings.pop("vehicle_model", None))
     return scenario.with_settings(**settings)

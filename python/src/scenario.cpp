@@ -33,6 +33,15 @@ v1::ConflictRule conflict_rule(const py::object& value) {
   throw ConfigError("conflicts", "expected 'greenwave' or 'cityflow', got '" + name + "'");
 }
 
+/// The vehicle model named by `value` ("cityflow" or "idm"; None keeps the scenario's).
+v1::VehicleModel vehicle_model_of(const py::object& value) {
+  if (value.is_none()) return v1::VEHICLE_MODEL_UNSPECIFIED;
+  const std::string name = py::cast<std::string>(py::str(value));
+  if (name == "cityflow") return v1::VEHICLE_MODEL_CITYFLOW;
+  if (name == "idm") return v1::VEHICLE_MODEL_IDM;
+  throw ConfigError("vehicle_model", "expected 'cityflow' or 'idm', got '" + name + "'");
+}
+
 /// A copy of `base` with the run settings named in `overrides` replaced (None values skipped).
 std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<const CompiledScenario>& base,
                                                       const py::dict& overrides) {
@@ -62,7 +71,7 @@ std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<cons
       const long long seed = py::cast<long long>(value);
       if (seed < 0) throw ConfigError("seed", "expected a non-negative integer, got " + std::to_string(seed));
       s.seed = static_cast<std::uint64_t>(seed);
-    } else if (key == "conflicts" || key == "phases") {
+    } else if (key == "conflicts" || key == "phases" || key == "vehicle_model") {
       throw ConfigError(key, "the " + key + " setting is fixed when a scenario is compiled: pass it to "
                              "load_scenario(path, " + key + "=...) or make(path, " + key + "=...)");
     } else {
@@ -210,6 +219,10 @@ void bind_scenario(py::module_& m) {
                              [](const ScenarioHandle& h) {
                                return h.scenario->settings.conflicts == ConflictRule::CityFlow ? "cityflow" : "greenwave";
                              })
+      .def_property_readonly("vehicle_model",
+                             [](const ScenarioHandle& h) {
+                               return h.scenario->settings.vehicle_model == VehicleModel::IDM ? "idm" : "cityflow";
+                             }, "The car-following model: 'cityflow' or 'idm' (docs/simulator.md).")
       .def("with_settings",
            [](const ScenarioHandle& h, const py::kwargs& overrides) {
              return ScenarioHandle{with_settings(h.scenario, overrides), h.native};
@@ -235,25 +248,28 @@ void bind_scenario(py::module_& m) {
   m.def(
       "load_scenario",
       [](const py::object& path, const py::object& flow, const py::object& horizon, const py::object& conflicts,
-         const py::object& phases) {
+         const py::object& phases, const py::object& vehicle_model) {
         const std::string p = path_string(path);
         const std::string f = flow.is_none() ? std::string() : path_string(flow);
         const double h = horizon.is_none() ? 0.0 : positive(horizon, "horizon");
         const v1::ConflictRule rule = conflict_rule(conflicts);
+        const v1::VehicleModel model = vehicle_model_of(vehicle_model);
         const PhaseSet set = phases.is_none() ? PhaseSet::All : parse_phase_set(py::cast<std::string>(py::str(phases)), "phases");
         py::gil_scoped_release release;
         v1::Scenario scenario = read_scenario(p, f);
         // Set before compiling: flows are expanded into departures only up to the horizon.
         if (h > 0) scenario.mutable_settings()->set_horizon(h);
         if (rule != v1::CONFLICT_RULE_UNSPECIFIED) scenario.mutable_settings()->set_conflicts(rule);
+        if (model != v1::VEHICLE_MODEL_UNSPECIFIED) scenario.mutable_settings()->set_vehicle_model(model);
         select_phases(scenario, set);
         return handle_of(scenario, p);
       },
       py::arg("path"), py::arg("flow") = py::none(), py::arg("horizon") = py::none(),
-      py::arg("conflicts") = py::none(), py::arg("phases") = py::none(),
-      "Reads and compiles a scenario in any supported format; `horizon` (s) and `conflicts`\n"
-      "('greenwave' or 'cityflow', docs/simulator.md) replace the scenario's; `phases` 'four' keeps\n"
-      "the four paired phases of each intersection ('all', the default, keeps every green).");
+      py::arg("conflicts") = py::none(), py::arg("phases") = py::none(), py::arg("vehicle_model") = py::none(),
+      "Reads and compiles a scenario in any supported format; `horizon` (s), `conflicts`\n"
+      "('greenwave' or 'cityflow', docs/simulator.md) and `vehicle_model` ('cityflow' or 'idm')\n"
+      "replace the scenario's; `phases` 'four' keeps the four paired phases of each intersection\n"
+      "('all', the default, keeps every green).");
   m.def(
       "convert",
       [](const py::object& src, const py::object& dst, const py::object& flow) {
