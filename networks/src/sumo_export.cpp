@@ -234,8 +234,10 @@ void write_sumo(const v1::Scenario& scenario, const CompiledScenario& compiled, 
         for (const std::string& to : roads_out_of[in.id()]) con << "  <delete from=\"" << esc(from) << "\" to=\"" << esc(to) << "\"/>\n";
     if (!light) continue;
     const auto plan = plans.find(in.id());
+    // SUMO runs a program at (t - offset) mod cycle, and the files begin at t = 0: a plan that is
+    // `offset` seconds into its cycle at t = 0 is SUMO's offset -offset.
     tll << "  <tlLogic id=\"" << esc(in.id()) << "\" type=\"static\" programID=\"0\" offset=\""
-        << num(plan == plans.end() ? 0.0 : plan->second->offset()) << "\">\n";
+        << num(plan == plans.end() ? 0.0 : 0.0 - plan->second->offset()) << "\">\n";
     for (const ProgramStep& s : program_of(in, plan == plans.end() ? nullptr : plan->second, st))
       tll << "    <phase duration=\"" << num(s.duration) << "\" state=\"" << state_of(in, s) << "\"/>\n";
     tll << "  </tlLogic>\n" << links.str();

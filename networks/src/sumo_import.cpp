@@ -537,7 +537,10 @@ class NetReader {
     std::map<std::vector<int>, int> phase_of_set;
     v1::SignalPlan plan;
     plan.set_intersection(in.id());
-    plan.set_offset(xml_.number(program, "offset", 0, -kMaxTime, kMaxTime));
+    // SUMO runs a program at cycle position (t - offset) mod cycle for simulation time t, so at
+    // greenwave's t = 0 (SUMO's begin) the plan is begin - offset into its cycle.
+    const double sumo_offset = xml_.number(program, "offset", 0, -kMaxTime, kMaxTime);
+    plan.set_offset(out_.config.begin - sumo_offset);
     double longest_clearance = 0, clearance = 0;
     for (std::size_t p = 0; p < phases.size(); ++p) {
       const double duration = phases[p].attribute("duration").as_double();
@@ -577,12 +580,14 @@ class NetReader {
       longest_clearance = std::max(longest_clearance, clearance);
     }
     // A program that starts and ends in clearance: the two are one clearance across the cycle's
-    // end, so the leading one joins the trailing one and the plan starts at its first green (a
-    // shift of the cycle, like an offset).
+    // end, so the leading one joins the trailing one and the plan starts at its first green; the
+    // offset moves back by the leading clearance so that the signals keep SUMO's timing.
     const int stages = plan.stages_size();
     if (stages > 1 && plan.stages(0).clearance() && plan.stages(stages - 1).clearance()) {
-      plan.mutable_stages(stages - 1)->set_duration(plan.stages(stages - 1).duration() + plan.stages(0).duration());
+      const double leading = plan.stages(0).duration();
+      plan.mutable_stages(stages - 1)->set_duration(plan.stages(stages - 1).duration() + leading);
       plan.mutable_stages()->erase(plan.mutable_stages()->begin());
+      plan.set_offset(plan.offset() - leading);
     }
     // Clearance stages alone (no timed green) make no plan.
     bool timed_green = false;

@@ -76,6 +76,34 @@ TEST(FixedTimePlan, WithoutClearanceStagesTheScenarioClearancePrecedesEveryGreen
                                    repeat('1', 20));
 }
 
+TEST(FixedTimePlan, OffsetStartsThePlanThatManySecondsIntoItsCycle) {
+  // Cycle: clearance [0, 4), green 0 [4, 34), green 1 [34, 54); 54 s.
+  const std::string plan =
+      "stages { clearance: true duration: 4 } stages { phase: 0 duration: 30 } stages { phase: 1 duration: 20 }";
+  // Offset 10 is inside green 0: its remaining 24 s, green 1, then the cycle from its start.
+  EXPECT_EQ(schedule(node_with_plan(plan + " offset: 10"), 98),
+            repeat('0', 24) + repeat('1', 20) + "cccc" + repeat('0', 30) + repeat('1', 20));
+  // Offset 2 is inside the clearance: its remaining 2 s.
+  EXPECT_EQ(schedule(node_with_plan(plan + " offset: 2"), 52), "cc" + repeat('0', 30) + repeat('1', 20));
+  // Offsets are taken modulo the cycle: -4 and 104 are both position 50, inside green 1.
+  const std::string at_50 = repeat('1', 4) + "cccc" + repeat('0', 30);
+  EXPECT_EQ(schedule(node_with_plan(plan + " offset: -4"), 38), at_50);
+  EXPECT_EQ(schedule(node_with_plan(plan + " offset: 104"), 38), at_50);
+}
+
+TEST(FixedTimePlan, OffsetInTheTrailingClearanceRunsItsRestThenTheFirstGreen) {
+  // Green 0 [0, 30), clearance [30, 34), green 1 [34, 54), clearance [54, 58): offset 56 leaves
+  // 2 s of the last clearance.
+  const auto own = node_with_plan(
+      "stages { phase: 0 duration: 30 } stages { clearance: true duration: 4 } stages { phase: 1 duration: 20 } "
+      "stages { clearance: true duration: 4 } offset: 56");
+  EXPECT_EQ(schedule(own, 56), "cc" + repeat('0', 30) + "cccc" + repeat('1', 20));
+  // Without clearance stages the scenario's yellow (4 s) ends each green, the last one included:
+  // the same 58 s cycle, so offset 56 gives the same schedule.
+  const auto yellow = node_with_plan("stages { phase: 0 duration: 30 } stages { phase: 1 duration: 20 } offset: 56");
+  EXPECT_EQ(schedule(yellow, 56), "cc" + repeat('0', 30) + "cccc" + repeat('1', 20));
+}
+
 TEST(FixedTimePlan, TwoClearanceStagesInARowAreRefusedByName) {
   try {
     node_with_plan("stages { clearance: true duration: 4 } stages { clearance: true duration: 4 } "

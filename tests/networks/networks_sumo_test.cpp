@@ -127,6 +127,27 @@ TEST(SumoImport, YellowAndRedOnlyPhasesBecomeTheClearanceStagesOfThePlan) {
   EXPECT_EQ(stages_of(greens.scenario.signal_plans(0)), "0:10 1:15");
 }
 
+TEST(SumoImport, TheProgramOffsetBecomesThePlanPositionAtBegin) {
+  // SUMO runs a program at cycle position (t - offset) mod cycle of simulation time t (libsumo on
+  // ingolstadt1 with offset 10: at t = 57,600 = 640 cycles of 90 s it is 80 s into the cycle).
+  // The mini program (30 + 3 + 20 + 4 = 57 s) with offset 10 and begin 100: at greenwave's t = 0
+  // the plan is 100 - 10 = 90 s into its cycle (the controller takes it modulo 57: 33 s).
+  SumoConfig config;
+  config.begin = 100;
+  std::string net = kSumoMiniNet;
+  net.replace(net.find("offset=\"0\""), 10, "offset=\"10\"");
+  EXPECT_DOUBLE_EQ(parse(net, "<routes/>", config).scenario.signal_plans(0).offset(), 90);
+  // A program that starts in clearance has it moved to the end of the plan: the plan's position
+  // 0 is SUMO's position 2 (after the leading 2 s all red), so the offset moves back by 2 s.
+  const SumoImport rotated = parse(testing::sumo_mini_net_with_program(R"(<phase duration="2" state="rr"/>
+    <phase duration="30" state="Gr"/>
+    <phase duration="20" state="rG"/>
+    <phase duration="4" state="ry"/>
+)"), "<routes/>");
+  EXPECT_EQ(stages_of(rotated.scenario.signal_plans(0)), "0:30 1:20 c:6");
+  EXPECT_DOUBLE_EQ(rotated.scenario.signal_plans(0).offset(), -2);
+}
+
 TEST(SumoImport, ExpandsVehiclesTripsAndFlowsAsSumoDoes) {
   const SumoImport in = parse(kSumoMiniNet, kRoutes);
   const CompiledScenario c = compile_scenario(in.scenario, "mini");

@@ -45,7 +45,39 @@ FixedTimeController::FixedTimeController(const CompiledScenario& scenario, doubl
     }
     // Clearance stages after the last green run before the first one from the second cycle on.
     plan.switches.front().clearance += pending;
+    // A cycle in steady state: every switch's clearance and green.
+    double cycle = 0;
+    for (const Switch& s : plan.switches) cycle += s.clearance + s.green;
+    plan.offset = std::fmod(sp.offset, cycle);
+    if (plan.offset < 0) plan.offset += cycle;
   }
+}
+
+void FixedTimeController::start_plan(TrafficBackend& backend, IntersectionId i) {
+  const auto k = static_cast<std::size_t>(i);
+  const Plan& plan = plans_[k];
+  // The first cycle laid out from position 0: switches[0]'s first clearance and green, then each
+  // later switch's clearance and green, then the trailing clearance that ends the cycle.
+  double start = 0;
+  for (std::size_t s = 0; s < plan.switches.size(); ++s) {
+    const Switch& sw = plan.switches[s];
+    const double clearance = s == 0 ? plan.first_clearance : sw.clearance;
+    const double green_start = start + clearance;
+    if (plan.offset < green_start + sw.green) {
+      current_[k] = s;
+      const double clearance_left = std::max(0.0, green_start - plan.offset);
+      backend.switch_phase(i, sw.phase, clearance_left);
+      ends_[k] = green_start + sw.green - plan.offset;
+      return;
+    }
+    start = green_start + sw.green;
+  }
+  // In the trailing clearance: the rest of it, then switches[0] as every later cycle starts it.
+  const Switch& first = plan.switches.front();
+  const double cycle_end = start + (first.clearance - plan.first_clearance);
+  current_[k] = 0;
+  backend.switch_phase(i, first.phase, cycle_end - plan.offset + plan.first_clearance);
+  ends_[k] = cycle_end - plan.offset + plan.first_clearance + first.green;
 }
 
 void FixedTimeController::decide(TrafficBackend& backend) {
@@ -62,10 +94,7 @@ void FixedTimeController::decide(TrafficBackend& backend) {
       continue;
     }
     if (t < kEps) {
-      current_[k] = 0;
-      const Switch& first = plan.switches[0];
-      backend.switch_phase(i, first.phase, plan.first_clearance);
-      ends_[k] = plan.first_clearance + first.green;
+      start_plan(backend, i);
       continue;
     }
     if (t + kEps < ends_[k]) continue;

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -65,6 +66,16 @@ std::pair<std::shared_ptr<const CompiledScenario>, std::shared_ptr<const Compile
   // Every light's SUMO program is its fixed-time plan (the demo's lights have none: they get the
   // fixed-time controller's cycle, docs/sumo.md).
   EXPECT_EQ(back->plans.size(), original->network.signalized.size());
+  // Offsets survive (ingolstadt1's plans are begin - offset = 57,600 s into their cycles; the
+  // files written begin at 0 with SUMO's offset -57,600).
+  std::map<std::string, double> offsets;
+  for (const SignalPlan& p : original->plans) offsets[original->network.intersection_ids[static_cast<std::size_t>(p.intersection)]] = p.offset;
+  for (const SignalPlan& p : back->plans) {
+    const auto it = offsets.find(back->network.intersection_ids[static_cast<std::size_t>(p.intersection)]);
+    if (it != offsets.end()) {
+      EXPECT_DOUBLE_EQ(p.offset, it->second);
+    }
+  }
   EXPECT_DOUBLE_EQ(back->settings.yellow, original->settings.yellow);
   EXPECT_DOUBLE_EQ(back->settings.horizon, original->settings.horizon);
   EXPECT_EQ(back->settings.seed, original->settings.seed);

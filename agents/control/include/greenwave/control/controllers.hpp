@@ -47,8 +47,11 @@ class FixedTimeController final : public SignalController {
   };
   struct Plan {
     std::vector<Switch> switches;  ///< in cycle order; empty = no plan
-    double first_clearance = 0;    ///< the clearance before switches[0] at t = 0 (later cycles: its own)
+    double first_clearance = 0;    ///< the clearance before switches[0] in the first cycle (later cycles: its own)
+    double offset = 0;             ///< seconds into the first cycle at t = 0, in [0, cycle)
   };
+  /// Starts intersection `i`'s plan at t = 0, `plan.offset` seconds into its first cycle.
+  void start_plan(TrafficBackend& backend, IntersectionId i);
   std::vector<Plan> plans_;              ///< per intersection
   std::vector<std::size_t> current_;     ///< per intersection: the running switch
   std::vector<double> ends_;             ///< per intersection: when it ends, seconds
