@@ -4,12 +4,19 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <numbers>
 #include <set>
+#include <span>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
 
 #include "four_leg.hpp"
 #include "greenwave/core/error.hpp"
@@ -32,7 +39,7 @@ constexpr double kEarthRadius = 6'371'000;                 // metres
 /// One non-empty line of a CBEngine file, split at whitespace, with "//" comments removed.
 struct Line {
   int number = 0;
-  std::vector<std::string_view> tokens;
+  std::span<const std::string_view> tokens;  ///< into the Reader's token array
 };
 
 /// Reads a CBEngine text file record by record; every error names file, line, token and the
@@ -40,6 +47,8 @@ struct Line {
 class Reader {
  public:
   Reader(std::string_view text, const std::string& file) : file_(file) {
+    // All tokens in one array (one allocation, not one per line); lines get their spans after.
+    std::vector<std::pair<int, std::size_t>> line_starts;  // (line number, first token)
     int number = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -49,17 +58,25 @@ class Reader {
       pos = end + 1;
       ++number;
       if (const auto comment = row.find("//"); comment != std::string_view::npos) row = row.substr(0, comment);
-      Line line{number, {}};
+      const std::size_t first = tokens_.size();
       std::size_t i = 0;
       while (i < row.size()) {
         while (i < row.size() && is_space(row[i])) ++i;
         const std::size_t start = i;
         while (i < row.size() && !is_space(row[i])) ++i;
-        if (i > start) line.tokens.push_back(row.substr(start, i - start));
+        if (i > start) tokens_.push_back(row.substr(start, i - start));
       }
-      if (!line.tokens.empty()) lines_.push_back(std::move(line));
+      if (tokens_.size() > first) line_starts.emplace_back(number, first);
+    }
+    lines_.reserve(line_starts.size());
+    for (std::size_t l = 0; l < line_starts.size(); ++l) {
+      const std::size_t first = line_starts[l].second;
+      const std::size_t last = l + 1 < line_starts.size() ? line_starts[l + 1].second : tokens_.size();
+      lines_.push_back({line_starts[l].first, std::span<const std::string_view>(tokens_.data() + first, last - first)});
     }
   }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
 
   /// The file name used in errors.
   const std::string& file() const { return file_; }
@@ -76,6 +93,18 @@ class Reader {
                             " (" + what + ")");
     return line;
   }
+
+  /// The record `ahead` lines after the next one, checked as record() checks it, without moving
+  /// (so records known to be there can be read in parallel); skip() then moves past them.
+  const Line& record_ahead(std::size_t ahead, std::size_t fields, const std::string& what) const {
+    const Line& line = lines_.at(next_ + ahead);
+    if (line.tokens.size() != fields)
+      throw error(line, "found " + std::to_string(line.tokens.size()) + " field(s), expected " + std::to_string(fields) +
+                            " (" + what + ")");
+    return line;
+  }
+  /// Moves past `count` records (read with record_ahead).
+  void skip(std::size_t count) { next_ = std::min(lines_.size(), next_ + count); }
 
   /// A count record (one integer) for `per_item` lines each of `what`, checked against the file.
   std::int64_t count(const std::string& what, std::int64_t min, std::size_t per_item) {
@@ -140,6 +169,7 @@ class Reader {
   int last_line() const { return lines_.empty() ? 0 : lines_.back().number; }
 
   std::string file_;
+  std::vector<std::string_view> tokens_;
   std::vector<Line> lines_;
   std::size_t next_ = 0;
 };
@@ -445,6 +475,49 @@ void build_intersections(const RoadnetBlocks& b, const std::string& file, v1::Sc
   }
 }
 
+/// (from road index, to road index) as one key of a set of permitted turns.
+std::uint64_t turn_key(int from, int to) { return static_cast<std::uint64_t>(from) << 32 | static_cast<std::uint32_t>(to); }
+
+/// Flow `name` of a flow.txt: its three records `at` records ahead of `in`'s next one, into `flow`
+/// (id flow_<index>), its route checked against the road network and its permitted turns.
+void read_cbengine_flow(const Reader& in, std::size_t at, const std::string& name,
+                        const std::unordered_map<std::int64_t, int>& road_index,
+                        const std::unordered_set<std::uint64_t>& links, const v1::Scenario& scenario, v1::Flow& flow,
+                        std::int64_t index) {
+  const Line& times = in.record_ahead(at, 3, "start_time end_time interval of " + name);
+  const double start = in.real(times, 0, "start_time", 0, kMaxTime);
+  const double end = in.real(times, 1, "end_time", start, kMaxTime);
+  const double interval = in.real(times, 2, "interval", kMinInterval, kMaxTime);
+  const Line& k_line = in.record_ahead(at + 1, 1, "the route length of " + name);
+  const std::int64_t k = in.integer(k_line, 0, "route length of " + name, 1, static_cast<std::int64_t>(1) << 20);
+  const Line& route = in.record_ahead(at + 2, static_cast<std::size_t>(k), std::to_string(k) + " road ids (route of " + name + ")");
+  flow.set_id("flow_" + std::to_string(index));
+  flow.set_vehicle_type("default");
+  flow.set_start(start);
+  flow.set_end(end);
+  flow.set_interval(interval);
+  flow.mutable_route()->Reserve(static_cast<int>(k));
+  int prev = -1;
+  for (std::int64_t i = 0; i < k; ++i) {
+    const std::int64_t value = in.integer(route, static_cast<std::size_t>(i), "road id", 0, kMaxId);
+    const auto it = road_index.find(value);
+    if (it == road_index.end())
+      throw in.error(route, "road '" + std::to_string(value) + "' of " + name + " is not in the road network");
+    const v1::Road& next = scenario.roads(it->second);
+    if (prev >= 0) {
+      const v1::Road& last = scenario.roads(prev);
+      if (last.to_intersection() != next.from_intersection())
+        throw in.error(route, "road '" + next.id() + "' of " + name + " does not start where road '" + last.id() +
+                                  "' ends (intersection '" + last.to_intersection() + "')");
+      if (!links.count(turn_key(prev, it->second)))
+        throw in.error(route, "no lane of road '" + last.id() + "' may turn into road '" + next.id() + "' (" + name +
+                                  "), expected a route along permitted movements");
+    }
+    flow.add_route(next.id());
+    prev = it->second;
+  }
+}
+
 }  // namespace
 
 v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& file) {
@@ -468,51 +541,53 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
 void parse_cbengine_flow(std::string_view text, const std::string& file, v1::Scenario& scenario) {
   Reader in(text, file);
   if (in.remaining() == 0) throw ScenarioError(file, "", "empty file, expected the number of flows");
-  std::unordered_map<std::string, int> road_index;
+  // Roads by the integer a flow names (the id is that integer's decimal form, as the roadnet
+  // reader writes it), and the permitted (from road, to road) turns as index pairs.
+  std::unordered_map<std::int64_t, int> road_index;
+  std::unordered_map<std::string_view, int> road_by_id;
   double top_speed = 0;
   for (int r = 0; r < scenario.roads_size(); ++r) {
-    road_index.emplace(scenario.roads(r).id(), r);
+    const std::string& id = scenario.roads(r).id();
+    road_by_id.emplace(id, r);
+    std::int64_t value = 0;
+    const auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
+    if (ec == std::errc() && ptr == id.data() + id.size() && std::to_string(value) == id) road_index.emplace(value, r);
     for (const v1::Lane& lane : scenario.roads(r).lanes()) top_speed = std::max(top_speed, lane.speed_limit());
   }
-  std::set<std::pair<std::string, std::string>> links;
+  std::unordered_set<std::uint64_t> links;
   for (const v1::Intersection& x : scenario.intersections())
-    for (const v1::Movement& m : x.movements()) links.emplace(m.from_road(), m.to_road());
+    for (const v1::Movement& m : x.movements()) {
+      const auto from = road_by_id.find(m.from_road());
+      const auto to = road_by_id.find(m.to_road());
+      if (from != road_by_id.end() && to != road_by_id.end()) links.insert(turn_key(from->second, to->second));
+    }
 
   const std::int64_t n = in.count("flows", 0, 3);
   v1::Demand* demand = scenario.mutable_demand();
   const int first = demand->flows_size();
-  for (std::int64_t f = 0; f < n; ++f) {
-    const std::string name = "flow " + std::to_string(f);
-    const Line& times = in.record(3, "start_time end_time interval of " + name);
-    const double start = in.real(times, 0, "start_time", 0, kMaxTime);
-    const double end = in.real(times, 1, "end_time", start, kMaxTime);
-    const double interval = in.real(times, 2, "interval", kMinInterval, kMaxTime);
-    const Line& k_line = in.record(1, "the route length of " + name);
-    const std::int64_t k = in.integer(k_line, 0, "route length of " + name, 1, static_cast<std::int64_t>(1) << 20);
-    const Line& route = in.record(static_cast<std::size_t>(k), std::to_string(k) + " road ids (route of " + name + ")");
-    v1::Flow* flow = demand->add_flows();
-    flow->set_id("flow_" + std::to_string(first + f));
-    flow->set_vehicle_type("default");
-    flow->set_start(start);
-    flow->set_end(end);
-    flow->set_interval(interval);
-    for (std::int64_t i = 0; i < k; ++i) {
-      const std::string id = std::to_string(in.integer(route, static_cast<std::size_t>(i), "road id", 0, kMaxId));
-      const auto it = road_index.find(id);
-      if (it == road_index.end()) throw in.error(route, "road '" + id + "' of " + name + " is not in the road network");
-      if (i > 0) {
-        const v1::Road& prev = scenario.roads(road_index.at(flow->route(static_cast<int>(i) - 1)));
-        const v1::Road& next = scenario.roads(it->second);
-        if (prev.to_intersection() != next.from_intersection())
-          throw in.error(route, "road '" + id + "' of " + name + " does not start where road '" + prev.id() +
-                                    "' ends (intersection '" + prev.to_intersection() + "')");
-        if (!links.count({prev.id(), id}))
-          throw in.error(route, "no lane of road '" + prev.id() + "' may turn into road '" + id + "' (" + name +
-                                    "), expected a route along permitted movements");
+  for (std::int64_t f = 0; f < n; ++f) demand->add_flows();
+  // Flow f is records 3f..3f+2 from here (count() checked that they exist), so flows are read in
+  // parallel; the error reported is that of the first failing flow, as a sequential read gives.
+  std::mutex error_mutex;
+  std::int64_t error_flow = n;
+  std::exception_ptr error;
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n), [&](const tbb::blocked_range<std::int64_t>& range) {
+    for (std::int64_t f = range.begin(); f != range.end(); ++f) {
+      try {
+        read_cbengine_flow(in, static_cast<std::size_t>(3 * f), "flow " + std::to_string(f), road_index, links, scenario,
+                           *demand->mutable_flows(first + static_cast<int>(f)), first + f);
+      } catch (...) {
+        const std::lock_guard lock(error_mutex);
+        if (f < error_flow) {
+          error_flow = f;
+          error = std::current_exception();
+        }
+        return;
       }
-      flow->add_route(id);
     }
-  }
+  });
+  if (error) std::rethrow_exception(error);
+  in.skip(static_cast<std::size_t>(3 * n));
   in.expect_end("the last flow");
 
   const bool has_default = std::any_of(demand->vehicle_types().begin(), demand->vehicle_types().end(),

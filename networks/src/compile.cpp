@@ -8,6 +8,9 @@
 #include <string>
 #include <unordered_map>
 
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/routing.hpp"
 #include "greenwave/networks/scenario_io.hpp"
@@ -315,25 +318,30 @@ void compile_conflicts(v1::ConflictRule rule, const std::vector<Path>& paths, Ro
   }
   std::vector<std::vector<Conflict>> per_movement(net.num_movements());
   const bool shared_lanes_cross = rule == v1::CONFLICT_RULE_CITYFLOW;
-  for (IntersectionId i = 0; i < net.num_intersections(); ++i) {
-    for (MovementId a = net.intersection_movement_begin[i]; a < net.intersection_movement_begin[i + 1]; ++a) {
-      for (MovementId b = a + 1; b < net.intersection_movement_begin[i + 1]; ++b) {
-        const bool share_lane = net.movement_from_lane[a] == net.movement_from_lane[b] ||
-                                net.movement_to_lane[a] == net.movement_to_lane[b];
-        if (share_lane && !shared_lanes_cross) continue;  // greenwave's rule: following or merging, not crossing
-        double da = 0, db = 0;
-        if (!first_crossing(paths[a], paths[b], da, db)) continue;
-        // A path gives the shape; a movement's own length, when it differs, sets the scale.
-        da *= path_scale[a];
-        db *= path_scale[b];
-        per_movement[a].push_back({b, da, db, 0.0});
-        per_movement[b].push_back({a, db, da, 0.0});
+  // Intersections in parallel: each writes only its own movements' lists, in the sequential order.
+  tbb::parallel_for(tbb::blocked_range<IntersectionId>(0, net.num_intersections()), [&](const auto& range) {
+    for (IntersectionId i = range.begin(); i != range.end(); ++i) {
+      for (MovementId a = net.intersection_movement_begin[i]; a < net.intersection_movement_begin[i + 1]; ++a) {
+        for (MovementId b = a + 1; b < net.intersection_movement_begin[i + 1]; ++b) {
+          const bool share_lane = net.movement_from_lane[a] == net.movement_from_lane[b] ||
+                                  net.movement_to_lane[a] == net.movement_to_lane[b];
+          if (share_lane && !shared_lanes_cross) continue;  // greenwave's rule: following or merging, not crossing
+          double da = 0, db = 0;
+          if (!first_crossing(paths[a], paths[b], da, db)) continue;
+          // A path gives the shape; a movement's own length, when it differs, sets the scale.
+          da *= path_scale[a];
+          db *= path_scale[b];
+          per_movement[a].push_back({b, da, db, 0.0});
+          per_movement[b].push_back({a, db, da, 0.0});
+        }
       }
+      for (MovementId m = net.intersection_movement_begin[i]; m < net.intersection_movement_begin[i + 1]; ++m)
+        std::stable_sort(per_movement[m].begin(), per_movement[m].end(),
+                         [](const Conflict& x, const Conflict& y) { return x.distance < y.distance; });
     }
-  }
+  });
   net.movement_conflict_begin.push_back(0);
-  for (auto& list : per_movement) {
-    std::stable_sort(list.begin(), list.end(), [](const Conflict& x, const Conflict& y) { return x.distance < y.distance; });
+  for (const auto& list : per_movement) {
     net.conflicts.insert(net.conflicts.end(), list.begin(), list.end());
     net.movement_conflict_begin.push_back(static_cast<std::int32_t>(net.conflicts.size()));
   }
@@ -400,27 +408,29 @@ class DemandCompiler {
   /// shortest paths where consecutive roads do not connect.
   std::int32_t route(const google::protobuf::RepeatedPtrField<std::string>& route, const std::string& origin,
                      const std::string& destination, const std::string& path) {
-    std::vector<std::string> anchors(route.begin(), route.end());
-    const char* field = "/route";
-    if (anchors.empty()) {
-      if (origin.empty() || destination.empty()) check_.fail(path + "/route", "needs a route or both origin and destination");
-      anchors = {origin, destination};
-      field = "/origin";
-    }
-    std::string key;
-    for (const auto& a : anchors) key += a + '\n';
-    if (const auto it = route_cache_.find(key); it != route_cache_.end()) return it->second;
+    const bool by_od = route.empty();
+    if (by_od && (origin.empty() || destination.empty()))
+      check_.fail(path + "/route", "needs a route or both origin and destination");
+    const char* field = by_od ? "/origin" : "/route";
+    const int n = by_od ? 2 : route.size();
+    const auto anchor = [&](int k) -> const std::string& { return by_od ? (k == 0 ? origin : destination) : route[k]; };
     std::vector<RoadId> ids;
-    for (std::size_t k = 0; k < anchors.size(); ++k) {
-      const auto it = road_index_.find(anchors[k]);
+    ids.reserve(static_cast<std::size_t>(n));
+    for (int k = 0; k < n; ++k) {
+      const auto it = road_index_.find(anchor(k));
       if (it == road_index_.end())
-        check_.fail(path + field + (route.empty() ? "" : "/" + std::to_string(k)), "unknown road '" + anchors[k] + "'");
+        check_.fail(path + field + (by_od ? "" : "/" + std::to_string(k)), "unknown road '" + anchor(k) + "'");
       ids.push_back(it->second);
     }
+    // Road ids are unique, so equal anchor lists are equal index lists: the cache key.
+    std::string key(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(RoadId));
+    if (const auto it = route_cache_.find(key); it != route_cache_.end()) return it->second;
     bool complete = true;
     for (std::size_t k = 0; k + 1 < ids.size(); ++k) complete = complete && connected(ids[k], ids[k + 1]);
     if (!complete) {
       if (!graph_) graph_ = std::make_unique<RoadGraph>(s_);
+      std::vector<std::string> anchors;
+      for (int k = 0; k < n; ++k) anchors.push_back(anchor(k));
       const auto full = graph_->complete_route(anchors);
       if (!full) check_.fail(path + field, "no path through the network connects the roads of this route");
       ids.clear();
@@ -451,7 +461,7 @@ class DemandCompiler {
   const RoadNetwork& net_;
   Demand& demand_;
   IdIndex type_index_;
-  std::unordered_map<std::string, std::int32_t> route_cache_;  ///< anchors (one per line) -> route
+  std::unordered_map<std::string, std::int32_t> route_cache_;  ///< anchors' road indices (bytes) -> route
   std::unique_ptr<RoadGraph> graph_;                           ///< built on first need
 };
 

@@ -428,6 +428,19 @@ TEST(CBEngineErrors, RoutesThroughUnconnectedRoads) {
   EXPECT_NE(msg.find("line 4: no lane of road '2' may turn into road '1'"), std::string::npos) << msg;
 }
 
+// Flows are read in parallel; the error is still the first bad flow's in file order. 2,000 good
+// flows (2 -> 3) with bad ones at flows 700 (unknown road 9, line 2 + 3 * 700 + 2 = 2104), 1500
+// and 1999: the message names flow 700 and its line.
+TEST(CBEngineErrors, FirstBadFlowInFileOrder) {
+  std::string text = "2000\n";
+  for (int f = 0; f < 2000; ++f) {
+    const bool bad = f == 700 || f == 1500 || f == 1999;
+    text += "0 100 5\n2\n" + std::string(bad ? (f == 700 ? "2 9" : "3 5") : "2 3") + "\n";
+  }
+  const std::string msg = flow_error(text);
+  EXPECT_NE(msg.find("flow.txt:line 2104: road '9' of flow 700 is not in the road network"), std::string::npos) << msg;
+}
+
 // The classes the CityFlow and native tests also cover: non-positive speeds, roads with no lanes,
 // an empty route. (Phases naming missing movements cannot occur: CBEngine phases are generated.)
 TEST(CBEngineErrors, NonPositiveSpeedsRoadsWithNoLanesEmptyRoutes) {
