@@ -32,7 +32,7 @@ def test_h5py_reads_the_documented_schema(trajectory):
         assert sorted(k for k in f.keys()) == ["episode_000000", "episode_000001", "episode_000002"]
         ep = f["episode_000001"]
         assert int(ep.attrs["seed"]) == 1 and int(ep.attrs["steps"]) == 10
-        assert ep["observations"].shape == (11, 2, 81) and ep["observations"].dtype == np.float32
+        assert ep["observations"].shape == (11, 2, 105) and ep["observations"].dtype == np.float32
         assert ep["actions"].shape == (10, 2) and ep["actions"].dtype == np.int32
         assert ep["rewards"].shape == (10, 2) and ep["ignored"].shape == (10, 2)
         assert ep["terminated"].shape == (10,) and ep["truncated"][:].tolist() == [0] * 9 + [1]

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "agent_env.hpp"
 #include "args.hpp"
@@ -77,7 +78,8 @@ int cmd_eval(int argc, char** argv) {
                  "reward it was trained with. A controller (fixed, maxpressure, sotl, sotl-libsignal) is the one\n"
                  "`greenwave run --controller` runs (docs/agents.md), driving the signals at its own interval.\n"
                  "--replay writes the first episode (seed S) to F.gwr for `greenwave view` (docs/replay.md).\n"
-                 "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40).\n"
+                 "--score citybrain adds the City Brain score (last delay-index sample <= threshold, default 1.40);\n"
+                 "an episode without such a sample is disqualified and scores 0 served vehicles.\n"
                  "--env NAME evaluates a checkpoint trained on a catalog env (" + env_names_text() + "), or random,\n"
                  "and prints \"return\", \"steps\" and the env's metrics; a checkpoint supplies its env options.\n"
               << (entry ? env_options_help(*entry) : std::string(kBackendHelp) + kScenarioOptionsHelp);
@@ -122,8 +124,7 @@ int cmd_eval(int argc, char** argv) {
 
   // Episodes by hand (not evaluate()) so the City Brain score can read each episode's samples.
   EpisodeResult mean;
-  double cb_served = 0, cb_delay = 0;
-  int cb_valid = 0;
+  std::vector<CityBrainScore> cb_scores;
   for (long long e = 0; e < episodes; ++e) {
     // Episode e runs seed + e, so episode 0 is `greenwave run --seed S`'s episode.
     const EpisodeResult r = run_episode(*traffic.env, *agent, seed + static_cast<std::uint64_t>(e), false, false);
@@ -133,22 +134,17 @@ int cmd_eval(int argc, char** argv) {
     }
     for (std::size_t i = 0; i < r.metric_values.size(); ++i) mean.metric_values[i] += r.metric_values[i] / static_cast<double>(episodes);
     mean.total_reward += r.total_reward / static_cast<double>(episodes);
-    if (!score.empty()) {
-      const CityBrainScore s = citybrain_score(traffic.sim->metric_samples(), threshold);
-      if (s.valid) {
-        cb_served += static_cast<double>(s.served_vehicles);
-        cb_delay += s.delay_index;
-        ++cb_valid;
-      }
-    }
+    if (!score.empty()) cb_scores.push_back(citybrain_score(traffic.sim->metric_samples(), threshold));
   }
+  // A disqualified episode (no sample within the threshold) scores 0 served vehicles.
+  const CityBrainSummary cb = summarize_citybrain(cb_scores);
   const Metrics m = to_metrics(mean);
   if (args.flag("json")) {
     nlohmann::json j = metrics_json(m);
     if (!score.empty()) {
-      // No sample under the threshold scores 0 served vehicles (the run is disqualified).
-      j["citybrain_served"] = cb_valid > 0 ? cb_served / cb_valid : 0.0;
-      j["citybrain_delay_index"] = cb_valid > 0 ? nlohmann::json(cb_delay / cb_valid) : nlohmann::json(nullptr);
+      j["citybrain_served"] = cb.served_vehicles;
+      j["citybrain_delay_index"] = cb.qualified > 0 ? nlohmann::json(cb.delay_index) : nlohmann::json(nullptr);
+      j["citybrain_disqualified"] = cb.disqualified;
     }
     std::cout << j.dump() << "\n";
     if (traffic.replay) report_replay(*traffic.replay, true);
@@ -158,13 +154,15 @@ int cmd_eval(int argc, char** argv) {
             << (episodes == 1 ? " episode\n" : " episodes (means)\n");
   print_metrics(std::cout, m, false);
   if (!score.empty()) {
-    char buf[160];
-    if (cb_valid > 0) {
-      std::snprintf(buf, sizeof buf, "citybrain served     %.1f\ncitybrain delay idx  %.4f (threshold %.2f)\n",
-                    cb_served / cb_valid, cb_delay / cb_valid, threshold);
-    } else {
-      std::snprintf(buf, sizeof buf, "citybrain            no sample with delay index <= %.2f\n", threshold);
+    char buf[240];
+    std::snprintf(buf, sizeof buf, "citybrain served     %.1f (disqualified episodes count 0)\n", cb.served_vehicles);
+    std::cout << buf;
+    if (cb.qualified > 0) {
+      std::snprintf(buf, sizeof buf, "citybrain delay idx  %.4f (threshold %.2f; mean over qualified episodes)\n", cb.delay_index, threshold);
+      std::cout << buf;
     }
+    std::snprintf(buf, sizeof buf, "citybrain disq.      %lld of %lld episodes (no sample with delay index <= %.2f)\n",
+                  static_cast<long long>(cb.disqualified), episodes, threshold);
     std::cout << buf;
   }
   if (traffic.replay) report_replay(*traffic.replay, false);

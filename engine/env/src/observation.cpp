@@ -18,6 +18,8 @@ constexpr std::uint8_t kCounts = 0;
 constexpr std::uint8_t kQueues = 1;
 constexpr std::int32_t kCbengineLegs = 4;
 constexpr std::int32_t kCbengineSlots = 3;  // left, through, right
+constexpr float kMissingRoad = -1.0f;       // CBEngine's value for every slot of a missing road
+constexpr float kNoVehicle = -2.0f;         // CBEngine's lane_speed on a lane without vehicles
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -76,8 +78,12 @@ ObservationLimits observation_limits(const CompiledScenario& scenario) {
   const RoadNetwork& net = scenario.network;
   const Demand& demand = scenario.demand;
   double shortest = std::numeric_limits<double>::infinity();
-  for (const Departure& d : demand.departures)
-    shortest = std::min(shortest, demand.vehicle_types[static_cast<std::size_t>(d.vehicle_type)].length);
+  double fastest = 0;
+  for (const Departure& d : demand.departures) {
+    const VehicleType& type = demand.vehicle_types[static_cast<std::size_t>(d.vehicle_type)];
+    shortest = std::min(shortest, type.length);
+    fastest = std::max(fastest, type.max_speed);
+  }
   const auto vehicles = static_cast<double>(demand.departures.size());
   ObservationLimits limits;
   limits.lane_capacity.resize(static_cast<std::size_t>(net.num_lanes()));
@@ -87,6 +93,7 @@ ObservationLimits observation_limits(const CompiledScenario& scenario) {
     limits.lane_capacity[static_cast<std::size_t>(l)] = static_cast<std::int32_t>(std::min(geometric, vehicles));
   }
   limits.max_time_in_phase = static_cast<float>(scenario.settings.horizon + scenario.settings.dt);
+  limits.max_speed = static_cast<float>(fastest);
   return limits;
 }
 
@@ -122,8 +129,8 @@ ObservationBuilder::ObservationBuilder(const RoadNetwork& net, std::span<const A
       time_offset_ = offset;
     }
     if (name == "cbengine") {
-      c.size = 2 * kCbengineLegs * kCbengineSlots;
-      c.low = -1.0f;
+      c.size = 4 * kCbengineLegs * kCbengineSlots;  // (in, out) x (counts, mean speeds)
+      c.low = kNoVehicle;
     }
     offset += c.size;
     spec_.components.push_back(std::move(c));
@@ -166,18 +173,32 @@ ObservationBuilder::ObservationBuilder(const RoadNetwork& net, std::span<const A
           throw ConfigError("observation", "cbengine needs 1 to 4 legs; intersection '" +
                                                net.intersection_ids[a.intersection] + "' has " +
                                                std::to_string(legs.size()));
-        for (const bool incoming : {true, false}) {
-          for (std::int32_t g = 0; g < kCbengineLegs; ++g) {
-            const RoadId r = g < std::ssize(legs) ? (incoming ? legs[g].incoming : legs[g].outgoing) : kNone;
-            for (std::int32_t slot = 0; slot < kCbengineSlots; ++slot) {
-              scratch.clear();
-              if (r != kNone) {
-                for (const LaneId l : net.lanes_of(r)) {
-                  const std::int32_t s = incoming ? incoming_slot(net, l) : std::min(net.lane_index[l], kCbengineSlots - 1);
-                  if (s == slot) scratch.push_back({l, 1, kCounts});
+        // Counts (elements 0-23) then mean speeds (24-47) over the same slots.
+        for (const bool speed : {false, true}) {
+          for (const bool incoming : {true, false}) {
+            for (std::int32_t g = 0; g < kCbengineLegs; ++g) {
+              const RoadId r = g < std::ssize(legs) ? (incoming ? legs[g].incoming : legs[g].outgoing) : kNone;
+              for (std::int32_t slot = 0; slot < kCbengineSlots; ++slot) {
+                scratch.clear();
+                if (r != kNone) {
+                  for (const LaneId l : net.lanes_of(r)) {
+                    const std::int32_t s = incoming ? incoming_slot(net, l) : std::min(net.lane_index[l], kCbengineSlots - 1);
+                    if (s == slot) scratch.push_back({l, 1, kCounts});
+                  }
                 }
+                if (!speed) {
+                  add_element(r == kNone ? kMissingRoad : 0.0f, scratch);
+                  continue;
+                }
+                // The gather writes the base (kMissingRoad, or kNoVehicle until write() divides).
+                if (r != kNone) {
+                  const auto begin = static_cast<std::int32_t>(speed_lanes_.size());
+                  for (const Term& t : scratch) speed_lanes_.push_back(t.lane);
+                  speeds_.push_back({static_cast<std::int64_t>(base_.size()), begin,
+                                     static_cast<std::int32_t>(speed_lanes_.size())});
+                }
+                add_element(r == kNone ? kMissingRoad : kNoVehicle, {});
               }
-              add_element(r == kNone ? -1.0f : 0.0f, scratch);
             }
           }
         }
@@ -195,6 +216,8 @@ void ObservationBuilder::bound_components(const ObservationLimits& limits) {
   for (ObservationComponent& c : spec_.components) {
     if (c.name == "time_in_phase") c.high = limits.max_time_in_phase;
     if (c.name == "phase" || c.name == "time_in_phase" || limits.lane_capacity.empty() || agents == 0) continue;
+    // cbengine's speeds (element terms empty) lie in [kNoVehicle, max_speed].
+    const bool speeds = c.name == "cbengine" && !speeds_.empty();
     c.low = kInf;
     c.high = -kInf;
     for (std::int64_t a = 0; a < agents; ++a) {
@@ -210,6 +233,7 @@ void ObservationBuilder::bound_components(const ObservationLimits& limits) {
         c.high = std::max(c.high, static_cast<float>(high));
       }
     }
+    if (speeds) c.high = std::max(c.high, limits.max_speed);
   }
   spec_.low = kInf;
   spec_.high = -kInf;
@@ -229,6 +253,17 @@ void ObservationBuilder::write(const TrafficBackend& backend, std::span<float> o
       sum += term.coef * sources[term.source][static_cast<std::size_t>(term.lane)];
     }
     out[e] = base_[e] + static_cast<float>(sum);
+  }
+  const std::span<const double> speed_sums = backend.lane_speed_sums();
+  for (const SpeedElement& s : speeds_) {
+    std::int64_t vehicles = 0;
+    double speed = 0;
+    for (std::int32_t k = s.begin; k < s.end; ++k) {
+      const auto l = static_cast<std::size_t>(speed_lanes_[static_cast<std::size_t>(k)]);
+      vehicles += sources[kCounts][l];
+      speed += speed_sums[l];
+    }
+    if (vehicles > 0) out[static_cast<std::size_t>(s.element)] = static_cast<float>(speed / static_cast<double>(vehicles));
   }
   if (phase_offset_ < 0 && time_offset_ < 0) return;
   const std::int64_t size = spec_.size();

@@ -23,6 +23,21 @@ std::int32_t decision_steps(const RunSettings& s) {
   return static_cast<std::int32_t>(rounded);
 }
 
+// Agents x max_actions: 1 for a phase that gives green to a movement beyond the always-green
+// ones. An agent without such a phase keeps phase 0, so every row allows an action.
+std::vector<std::uint8_t> phase_mask(const RoadNetwork& net, std::span<const AgentTopology> agents, std::int32_t width) {
+  std::vector<std::uint8_t> mask(agents.size() * static_cast<std::size_t>(width), 0);
+  for (std::size_t a = 0; a < agents.size(); ++a) {
+    std::uint8_t* row = mask.data() + a * static_cast<std::size_t>(width);
+    for (std::int32_t k = 0; k < agents[a].phase_count; ++k) {
+      for (const MovementId m : net.movements_of_phase(agents[a].first_phase + k))
+        if (!net.movement_always_green[m]) row[k] = 1;
+    }
+    if (std::find(row, row + width, 1) == row + width) row[0] = 1;
+  }
+  return mask;
+}
+
 }  // namespace
 
 std::string TrafficEnvConfig::to_json() const {
@@ -82,6 +97,7 @@ TrafficEnv::TrafficEnv(std::unique_ptr<TrafficBackend>&& owned, TrafficBackend& 
     spec_.action_counts.push_back(a.phase_count);
     spec_.max_actions = std::max(spec_.max_actions, a.phase_count);
   }
+  allowed_ = phase_mask(net, agents_, spec_.max_actions);
   prev_waiting_.resize(static_cast<std::size_t>(net.num_lanes()));
   prev_departures_.resize(static_cast<std::size_t>(net.num_lanes()));
 }
@@ -153,7 +169,12 @@ void TrafficEnv::step(std::span<const std::int32_t> actions, std::span<float> ob
   }
 
   info.ignored.resize(n);
+  const auto width = static_cast<std::size_t>(spec_.max_actions);
   for (std::size_t a = 0; a < n; ++a) {
+    if (allowed_[a * width + static_cast<std::size_t>(actions[a])] == 0) {
+      info.ignored[a] = 1;  // a phase that serves nothing (CBEngine: a missing leg) is rejected
+      continue;
+    }
     const PhaseRequest r = backend_->request_phase(agents_[a].intersection, actions[a]);
     info.ignored[a] = r == PhaseRequest::TooEarly || r == PhaseRequest::InClearance;
   }
@@ -193,9 +214,7 @@ void TrafficEnv::action_mask(std::span<std::uint8_t> mask) const {
   if (mask.size() != width * spec_.action_counts.size())
     throw ActionError("action_mask: buffer has " + std::to_string(mask.size()) + " bytes, expected agents x max_actions = " +
                       std::to_string(width * spec_.action_counts.size()));
-  for (std::size_t a = 0; a < spec_.action_counts.size(); ++a)
-    for (std::size_t k = 0; k < width; ++k)
-      mask[a * width + k] = static_cast<std::int32_t>(k) < spec_.action_counts[a];
+  std::copy(allowed_.begin(), allowed_.end(), mask.begin());
 }
 
 }  // namespace greenwave

@@ -27,6 +27,16 @@ void set_lanes(FakeBackend& b) {
   b.queues[0] = 2;
   b.queues[1] = 4;
   b.queues[13] = 3;
+  // Speed sums (m/s) over the vehicles counted above, for cbengine's lane mean speeds.
+  b.speed_sums[0] = 12.0;   // 3 vehicles: mean 4
+  b.speed_sums[1] = 35.0;   // 5: mean 7
+  b.speed_sums[2] = 2.5;    // 1: mean 2.5
+  b.speed_sums[7] = 9.0;    // 2: mean 4.5
+  b.speed_sums[13] = 0.0;   // 4 standing: mean 0
+  b.speed_sums[16] = 5.0;   // 2: mean 2.5
+  b.speed_sums[9] = 8.0;    // 1: mean 8
+  b.speed_sums[4] = 30.0;   // 6: mean 5
+  b.speed_sums[28] = 49.0;  // 7: mean 7
 }
 
 struct Built {
@@ -99,11 +109,39 @@ TEST(Observation, PhaseOneHotAndTimeInPhaseFollowTheSignal) {
 TEST(Observation, CbengineLayoutUsesLegOrderTurnSlotsAndMinusOneForMissingRoads) {
   Built b;
   const std::vector<float> o = observe(b, "cbengine");
-  ASSERT_EQ(o.size(), 48u);
+  ASSERT_EQ(o.size(), 96u);
   EXPECT_EQ(slice(o, 0, 24), (std::vector<float>{3, 5, 1, 0, 2, 0, 0, 4, 0, 0, 0, 0,
                                                   0, 6, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0}));
-  EXPECT_EQ(slice(o, 24, 24), (std::vector<float>{-1, -1, -1, 0, 7, 0, 0, 0, 0, 1, 0, 0,
+  EXPECT_EQ(slice(o, 48, 24), (std::vector<float>{-1, -1, -1, 0, 7, 0, 0, 0, 0, 1, 0, 0,
                                                    -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 2, 0}));
+}
+
+// Elements 24-47: the mean speed of the vehicles in each slot (speed sum / count, set_lanes),
+// -2 where the slot holds no vehicle, -1 for a missing road (CBEngine's lane_speed). C's
+// incoming N lanes 0-2 hold means 4, 7, 2.5; E's through lane 7 4.5; S's through lane 13 four
+// standing vehicles (0); outgoing N lane 4 5, E lane 9 8, S lane 16 2.5. X (N missing): E in is
+// lanes 29 (left, empty) and 28 (through, 7); W in is lane 9 (no movement at X, index 0: left
+// slot, 8); W out is lanes 6-8 (lane 7: 4.5); the 2-lane roads' right slots out have no lane.
+TEST(Observation, CbengineLaneMeanSpeedsFollowCountsWithMinusTwoForEmptySlots) {
+  Built b;
+  const std::vector<float> o = observe(b, "cbengine");
+  ASSERT_EQ(o.size(), 96u);
+  EXPECT_EQ(slice(o, 24, 24), (std::vector<float>{4, 7, 2.5, -2, 4.5, -2, -2, 0, -2, -2, -2, -2,
+                                                   -2, 5, -2, 8, -2, -2, -2, 2.5, -2, -2, -2, -2}));
+  EXPECT_EQ(slice(o, 72, 24), (std::vector<float>{-1, -1, -1, -2, 7, -2, -2, -2, -2, 8, -2, -2,
+                                                   -1, -1, -1, -2, -2, -2, -2, -2, -2, -2, 4.5, -2}));
+}
+
+// Fastest vehicle type 15 m/s bounds the speeds; the counts' bound (a lane of 10) stays below.
+TEST(Observation, CbengineBoundsSpanMinusTwoToTheFastestVehicle) {
+  Built b;
+  const RoadNetwork& net = b.backend.scenario().network;
+  ObservationLimits limits;
+  limits.lane_capacity.assign(static_cast<std::size_t>(net.num_lanes()), 10);
+  limits.max_speed = 15.0f;
+  const ObservationSpec s = ObservationBuilder(net, b.agents, "cbengine", limits).spec();
+  EXPECT_EQ(s.components[0].low, -2.0f);
+  EXPECT_EQ(s.components[0].high, 15.0f);
 }
 
 TEST(Observation, SpecListsComponentsWithOffsetsAndBounds) {
@@ -118,8 +156,8 @@ TEST(Observation, SpecListsComponentsWithOffsetsAndBounds) {
   EXPECT_EQ(s.components[2].offset, 16);
   EXPECT_TRUE(std::isinf(s.components[2].low));
   EXPECT_EQ(s.components[3].offset, 28);
-  EXPECT_EQ(s.components[3].low, -1.0f);
-  EXPECT_EQ(s.size(), 52);
+  EXPECT_EQ(s.components[3].low, -2.0f);
+  EXPECT_EQ(s.size(), 76);
   EXPECT_TRUE(std::isinf(s.low) && s.low < 0);
   EXPECT_TRUE(std::isinf(s.high));
 }
@@ -128,14 +166,16 @@ TEST(Observation, SpecListsComponentsWithOffsetsAndBounds) {
 // floor(100 / 5) + 1 = 21 cars of 5 m, unless the scenario has fewer departures.
 TEST(Observation, LimitsCapLanesByLengthOverShortestVehicleAndByDepartures) {
   const auto scenario = make_test_scenario(RunSettings{.dt = 1.0, .horizon = 600.0});
-  scenario->demand.vehicle_types = {VehicleType{.id = "car", .length = 5.0}, VehicleType{.id = "bus", .length = 12.0},
-                                    VehicleType{.id = "unused", .length = 1.0}};
+  scenario->demand.vehicle_types = {VehicleType{.id = "car", .length = 5.0, .max_speed = 16.5},
+                                    VehicleType{.id = "bus", .length = 12.0, .max_speed = 11.0},
+                                    VehicleType{.id = "unused", .length = 1.0, .max_speed = 40.0}};
   for (int k = 0; k < 30; ++k) scenario->demand.departures.push_back({static_cast<double>(k), 0, k % 2, 0});
   const ObservationLimits limits = observation_limits(*scenario);
   ASSERT_EQ(limits.lane_capacity.size(), static_cast<std::size_t>(scenario->network.num_lanes()));
   EXPECT_EQ(limits.lane_capacity[0], 21);
   EXPECT_EQ(limits.lane_capacity[31], 21);
   EXPECT_EQ(limits.max_time_in_phase, 601.0f);
+  EXPECT_EQ(limits.max_speed, 16.5f) << "the fastest type among the departures (not 'unused')";
   scenario->demand.departures.resize(4);
   EXPECT_EQ(observation_limits(*scenario).lane_capacity[5], 4);
 }

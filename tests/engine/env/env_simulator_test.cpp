@@ -102,5 +102,53 @@ TEST(VectorEnvOnSimulator, SameResultsForOneAndTwoThreads) {
   EXPECT_EQ(roll(1), roll(2));
 }
 
+// A CBEngine T junction: intersection 0 (signalized) with dead ends east (2), south (3) and west
+// (4); the north leg is missing (-1 in the signal line). Every lane line: left, through, right.
+constexpr const char* kTeeRoadnet = R"(4
+30 120 0 1
+30 120.001 2 0
+29.999 120 3 0
+30 119.999 4 0
+3
+0 2 400 10 3 3 3 4
+1 0 0 0 1 0 0 0 1
+1 0 0 0 1 0 0 0 1
+0 3 300 20 3 3 5 6
+1 0 0 0 1 0 0 0 1
+1 0 0 0 1 0 0 0 1
+0 4 250 12.5 3 3 7 8
+1 0 0 0 1 0 0 0 1
+1 0 0 0 1 0 0 0 1
+1
+0 -1 3 5 7
+)";
+
+// CBEngine's phases (REFERENCE.md §1) without a north leg: 1 N+S left keeps S left (to W);
+// 2 N+S through loses both (S through would go north); 3 E+W left keeps E left (to S);
+// 4 E+W through keeps both; 5 N left+through serves only the missing leg; 6 E left+through;
+// 7 S left+through keeps S left; 8 W left+through keeps W through. So phases 2 and 5 are masked.
+TEST(TrafficEnvOnSimulator, ThreeLegJunctionMasksPhasesServingOnlyTheMissingLeg) {
+  v1::Scenario tee = parse_cbengine_roadnet(kTeeRoadnet, "tee.txt");
+  parse_cbengine_flow("1\n0 3600 10\n2\n4 7\n", "flow.txt", tee);  // east to west, every 10 s
+  const auto sc = std::make_shared<const CompiledScenario>(compile_scenario(tee));
+  Simulator sim(sc);
+  TrafficEnv env(sim, {"lane_count,phase", "queue"});
+  ASSERT_EQ(env.spec().num_agents(), 1);
+  std::vector<std::uint8_t> mask(8);
+  env.action_mask(mask);
+  EXPECT_EQ(mask, (std::vector<std::uint8_t>{1, 0, 1, 1, 0, 1, 1, 1}));
+
+  std::vector<float> obs(static_cast<std::size_t>(env.spec().observation.size())), rewards(1);
+  StepInfo info;
+  env.reset(0, obs, info);
+  const std::vector<std::int32_t> masked = {1}, through = {3};
+  env.step(masked, obs, rewards, info);
+  EXPECT_EQ(info.ignored[0], 1) << "a phase serving only a missing leg is rejected";
+  EXPECT_EQ(sim.signal(0).phase, 0);
+  env.step(through, obs, rewards, info);
+  EXPECT_EQ(info.ignored[0], 0);
+  EXPECT_EQ(sim.signal(0).phase, 3);
+}
+
 }  // namespace
 }  // namespace greenwave

@@ -66,16 +66,16 @@ TEST(TrajectoryWriter, WritesEpisodesWithTheDocumentedSchema) {
   EXPECT_NE(s.env_config.find("\"reward\":\"pressure:1,queue:0.25\""), std::string::npos);
   EXPECT_EQ(s.seed, 42u);
   EXPECT_EQ(s.agents, 2);
-  EXPECT_EQ(s.observation_size, 81);
+  EXPECT_EQ(s.observation_size, 105);
   EXPECT_EQ(s.episode_steps, (std::vector<std::int64_t>{10, 4}));
   EXPECT_EQ(s.steps(), 14);
   EXPECT_EQ(s.metric_names, traffic_metric_names());
 
   std::vector<hsize_t> dims;
   const auto obs = read_dataset<float>(path, "episode_000000/observations", H5T_NATIVE_FLOAT, &dims);
-  EXPECT_EQ(dims, (std::vector<hsize_t>{11, 2, 81}));
-  EXPECT_EQ(std::vector<float>(obs.begin(), obs.begin() + 162), reset_obs);
-  EXPECT_EQ(std::vector<float>(obs.end() - 162, obs.end()), last_obs);
+  EXPECT_EQ(dims, (std::vector<hsize_t>{11, 2, 105}));
+  EXPECT_EQ(std::vector<float>(obs.begin(), obs.begin() + 210), reset_obs);
+  EXPECT_EQ(std::vector<float>(obs.end() - 210, obs.end()), last_obs);
   const auto rewards = read_dataset<float>(path, "episode_000000/rewards", H5T_NATIVE_FLOAT, &dims);
   EXPECT_EQ(dims, (std::vector<hsize_t>{10, 2}));
   EXPECT_EQ(std::vector<float>(rewards.end() - 2, rewards.end()), last_rewards);
@@ -251,7 +251,7 @@ TEST(TrajectoryWriter, FinishedEpisodesSurviveSigkill) {
   EXPECT_EQ(s.episode_steps, (std::vector<std::int64_t>{600, 600}));
   std::vector<hsize_t> dims;
   const auto obs = read_dataset<float>(path, "episode_000001/observations", H5T_NATIVE_FLOAT, &dims);
-  EXPECT_EQ(dims, (std::vector<hsize_t>{601, 2, 81}));
+  EXPECT_EQ(dims, (std::vector<hsize_t>{601, 2, 105}));
   const auto metrics = read_dataset<double>(path, "episode_000001/metrics", H5T_NATIVE_DOUBLE);
   EXPECT_EQ(metrics[599 * traffic_metric_names().size() + 7], 6000.0);  // time of the last step
   std::filesystem::remove(path);

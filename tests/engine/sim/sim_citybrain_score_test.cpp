@@ -27,5 +27,24 @@ TEST(CityBrainScore, InvalidWhenFirstSampleFails) {
   EXPECT_FALSE(citybrain_score(samples, 1.60).valid);
 }
 
+// Three episodes: 300 served at 1.20, 500 at 1.30, one disqualified. Served = (300 + 500 + 0)
+// / 3 = 266.67; delay index = (1.20 + 1.30) / 2 = 1.25 over the two that qualified.
+TEST(CityBrainScore, SummaryCountsADisqualifiedEpisodeAsZeroServed) {
+  const std::vector<CityBrainScore> episodes = {{true, 600, 300, 1.20}, {false, 0, 0, 0}, {true, 480, 500, 1.30}};
+  const CityBrainSummary s = summarize_citybrain(episodes);
+  EXPECT_DOUBLE_EQ(s.served_vehicles, 800.0 / 3.0);
+  EXPECT_DOUBLE_EQ(s.delay_index, 1.25);
+  EXPECT_EQ(s.qualified, 2);
+  EXPECT_EQ(s.disqualified, 1);
+}
+
+TEST(CityBrainScore, SummaryOfOnlyDisqualifiedEpisodesServesNothing) {
+  const std::vector<CityBrainScore> episodes = {{false, 0, 0, 0}, {false, 0, 0, 0}};
+  const CityBrainSummary s = summarize_citybrain(episodes);
+  EXPECT_EQ(s.served_vehicles, 0.0);
+  EXPECT_EQ(s.qualified, 0);
+  EXPECT_EQ(s.disqualified, 2);
+}
+
 }  // namespace
 }  // namespace greenwave

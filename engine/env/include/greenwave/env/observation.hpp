@@ -23,16 +23,19 @@ std::span<const std::string_view> observation_component_names();
 struct ObservationLimits {
   std::vector<std::int32_t> lane_capacity;  ///< per lane: most vehicles it can hold at once
   float max_time_in_phase = std::numeric_limits<float>::infinity();  ///< seconds
+  float max_speed = std::numeric_limits<float>::infinity();  ///< fastest vehicle type of the demand, m/s
 };
 
 /// The limits of `scenario`: lane l holds at most floor(length / shortest vehicle) + 1 vehicles
 /// (the simulator never lets vehicles overlap) and never more than the scenario's departures; a
-/// phase lasts at most the horizon plus one step (an episode ends at the horizon).
+/// phase lasts at most the horizon plus one step (an episode ends at the horizon); no vehicle
+/// drives faster than its type's max_speed.
 ObservationLimits observation_limits(const CompiledScenario& scenario);
 
 /// Writes every agent's observation from a backend. The component list (e.g.
 /// "lane_count,phase") is parsed once; each element of the output is a precomputed sum of
-/// signed lane counts or queues, so a write is a flat gather without allocation.
+/// signed lane counts or queues (or, for cbengine's speeds, a ratio of two sums over a lane
+/// list), so a write is a flat gather without allocation.
 class ObservationBuilder {
  public:
   /// Parses `components` (comma-separated names) against `agents`; throws ConfigError on an
@@ -55,6 +58,12 @@ class ObservationBuilder {
     std::uint8_t source;  ///< 0 = lane_vehicle_counts, 1 = lane_queue_counts
   };
 
+  /// One cbengine mean-speed element: lanes speed_lanes_[begin, end) of an existing road.
+  struct SpeedElement {
+    std::int64_t element;  ///< index into the output (agent row * size + offset)
+    std::int32_t begin, end;
+  };
+
   void add_element(float base, std::span<const Term> terms);
   void bound_components(const ObservationLimits& limits);
 
@@ -63,6 +72,8 @@ class ObservationBuilder {
   std::vector<float> base_;                    ///< per element (agents x size): constant part
   std::vector<std::int32_t> term_begin_;       ///< CSR into terms_ (elements + 1)
   std::vector<Term> terms_;
+  std::vector<SpeedElement> speeds_;           ///< cbengine speed elements of existing roads
+  std::vector<LaneId> speed_lanes_;            ///< lanes of each SpeedElement, concatenated
   std::int64_t phase_offset_ = -1;             ///< offset of the `phase` one-hot, or -1
   std::int64_t time_offset_ = -1;              ///< offset of `time_in_phase`, or -1
 };

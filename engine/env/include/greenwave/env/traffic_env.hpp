@@ -35,6 +35,9 @@ void write_traffic_metrics(const Metrics& m, std::span<double> out);
 /// advances the backend action_interval / dt simulation steps (fewer when the horizon or the
 /// end of demand comes first). terminated = all demand has left; truncated = the horizon was
 /// reached without that (termination wins a tie, so time limits are not mistaken for ends).
+/// The action mask leaves out phases that give green to no movement beyond the always-green
+/// ones (on a CBEngine junction, those serving only missing legs); such an action is not
+/// requested and is reported in StepInfo::ignored, as CBEngine rejects it.
 class TrafficEnv final : public Env {
  public:
   /// Wraps a backend owned by the caller (it must outlive the env). Throws ConfigError on a
@@ -82,6 +85,7 @@ class TrafficEnv final : public Env {
   RewardSpec reward_;
   EnvSpec spec_;
   std::int32_t steps_per_action_ = 1;
+  std::vector<std::uint8_t> allowed_;  ///< agents x max_actions: the action mask
   Blocked blocked_ = Blocked::NotReset;
   double previous_time_ = 0;
   std::vector<double> prev_waiting_;

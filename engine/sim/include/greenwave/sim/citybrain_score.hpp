@@ -26,4 +26,16 @@ struct CityBrainScore {
 /// The evaluator stops at the first sample above the threshold, so later samples never count.
 CityBrainScore citybrain_score(std::span<const MetricSample> samples, double threshold);
 
+/// The City Brain score of several episodes.
+struct CityBrainSummary {
+  double served_vehicles = 0;       ///< mean over all episodes, a disqualified one counting 0
+  double delay_index = 0;           ///< mean over the qualified episodes (0 when none qualified)
+  std::int64_t qualified = 0;       ///< episodes with a scoring sample
+  std::int64_t disqualified = 0;    ///< episodes whose first sample was above the threshold
+};
+
+/// Summarises per-episode scores: a disqualified episode serves 0 vehicles, as the challenge
+/// scores a run disqualified at its first sample.
+CityBrainSummary summarize_citybrain(std::span<const CityBrainScore> episodes);
+
 }  // namespace greenwave
