@@ -1,5 +1,6 @@
 // `greenwave run`: simulate one episode with a baseline controller and print the metrics;
 // with --trajectory, the episode is also written to an HDF5 trajectory file.
+#include <cstdio>
 #include <iostream>
 
 #include "args.hpp"
@@ -20,16 +21,19 @@ namespace greenwave::cli {
 int cmd_run(int argc, char** argv) {
   std::set<std::string> options = {"controller", "threads", "seed", "trajectory", "reward", "observation", "backend", "replay"};
   options.insert(kScenarioOptions.begin(), kScenarioOptions.end());
-  const Args args(argc, argv, 2, {"json", "help", "force"}, options);
+  const Args args(argc, argv, 2, {"json", "help", "force", "standing"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
     std::cout << "usage: greenwave run SCENARIO --controller fixed|maxpressure|sotl|sotl-libsignal [--threads N] [--seed S]\n"
                  "                     [--backend native|sumo] [scenario options] [--json]\n"
                  "                     [--trajectory F.h5 [--force] [--reward SPEC] [--observation SPEC]] [--replay F.gwr]\n"
+                 "                     [--standing]\n"
                  "Simulates one episode from t = 0 to the horizon and prints the metrics. --trajectory also\n"
                  "writes the episode to F.h5 (docs/trajectories.md): one step per action_interval, the\n"
                  "controller's phases as actions, rewards from --reward (default queue) and observations\n"
                  "from --observation (default lane_count,phase). --replay writes every simulation step to\n"
-                 "F.gwr for `greenwave view` (docs/replay.md).\n"
+                 "F.gwr for `greenwave view` (docs/replay.md). --standing adds, at the horizon, the running\n"
+                 "vehicles that stand (< 0.1 m/s) by what holds them and how many are gridlocked (a cycle\n"
+                 "of queues; docs/simulator.md, \"Why vehicles stand\"; native engine only).\n"
               << kBackendHelp << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
@@ -46,6 +50,9 @@ int cmd_run(int argc, char** argv) {
     args.refuse_overwrite(*path, "--replay");
     replay = std::make_unique<ReplayRecorder>(*backend, *path);
   }
+  const Simulator* native = dynamic_cast<const Simulator*>(backend.get());
+  if (args.flag("standing") && !native)
+    throw ConfigError("--standing", "reads the native engine's state; not available with --backend sumo");
   TrafficBackend& sim = replay ? static_cast<TrafficBackend&>(*replay) : *backend;
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
   const std::uint64_t seed = args.get_seed(loaded->settings.seed);
@@ -59,7 +66,24 @@ int cmd_run(int argc, char** argv) {
   } else {
     m = run_episode(sim, *controller, seed);
   }
-  print_metrics(std::cout, m, args.flag("json"));
+  if (args.flag("standing")) {
+    const StandingCounts c = native->standing();
+    const std::pair<const char*, std::int64_t> fields[] = {
+        {"running", c.running},       {"standing", c.standing},           {"queued", c.queued},
+        {"red_light", c.red_light},   {"end_lane_full", c.end_lane_full}, {"yielding", c.yielding},
+        {"in_intersection", c.in_intersection}, {"other", c.other},       {"gridlocked", c.gridlocked}};
+    if (args.flag("json")) {
+      nlohmann::json j = metrics_json(m);
+      for (const auto& [name, value] : fields) j["standing"][name] = value;
+      std::cout << j.dump() << "\n";
+    } else {
+      print_metrics(std::cout, m, false);
+      std::cout << "at the horizon:\n";
+      for (const auto& [name, value] : fields) std::printf("  %-18s %lld\n", name, static_cast<long long>(value));
+    }
+  } else {
+    print_metrics(std::cout, m, args.flag("json"));
+  }
   if (replay) report_replay(*replay, args.flag("json"));
   return 0;
 }

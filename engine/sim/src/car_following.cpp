@@ -17,7 +17,6 @@ namespace greenwave::sim {
 namespace {
 constexpr double kTurnSpeed = 8.3333;   // m/s on turning movements (CityFlow's default)
 constexpr double kYieldDistance = 5.0;  // m: stop this far before a crossing when yielding
-constexpr double kEnterSpeedFree = 2.0; // m/s: a lane whose tail moves this fast can be entered
 
 /// CityFlow's collision-free speed: the largest speed that still lets the follower, braking
 /// as `brake` says, stop behind a leader braking at dL, keeping target_gap; `gap_term` is
@@ -206,12 +205,7 @@ double intersection_speed(const SimModel& model, SimState& st, std::int32_t v, d
   if (d < lanes) {
     if (next.drivable >= lanes) {
       link = next.drivable - lanes;
-      bool can_enter = true;
-      const auto end = st.lists[net.movement_to_lane[link]];
-      if (occupied(st, net.movement_to_lane[link]) && !end.empty()) {
-        const std::int32_t tail = end.back();
-        can_enter = s.dis[tail] > model.demand->vehicle_types[s.type[tail]].length + vt.length || s.speed[tail] >= kEnterSpeedFree;
-      }
+      const bool can_enter = lane_has_room(model, st, net.movement_to_lane[link], vt.length);
       const double remaining = net.lane_length[d] - s.dis[v];
       if ((!st.signals.movement_open[link] || !can_enter) && !(me.min_brake() > remaining))
         return std::min(out, me.stop_before_speed(remaining, interval));

@@ -89,6 +89,18 @@ inline void mark_occupied(const SimModel& model, SimState& st, std::int32_t d) {
 inline bool occupied(const SimState& st, std::int32_t d) {
   return ((st.index.occupied_bits[static_cast<std::size_t>(d) >> 6] >> (d & 63)) & 1) != 0;
 }
+/// m/s: a lane whose last vehicle moves this fast can be entered whatever the gap.
+inline constexpr double kEnterSpeedFree = 2.0;
+/// CityFlow's Lane::canEnter: a vehicle `length` long may enter lane l when it is empty, its last
+/// vehicle's front is further than both lengths from the lane start, or that vehicle moves at
+/// kEnterSpeedFree or more (the car-following stage's rule at an open movement).
+inline bool lane_has_room(const SimModel& model, const SimState& st, LaneId l, double length) {
+  const auto list = st.lists[l];
+  if (!occupied(st, l) || list.empty()) return true;
+  const std::int32_t tail = list.back();
+  const Vehicles& s = st.vehicles;
+  return s.dis[tail] > model.demand->vehicle_types[s.type[tail]].length + length || s.speed[tail] >= kEnterSpeedFree;
+}
 /// Unmarks drivable d, whose list the leaver pass just emptied, and zeroes an emptied lane's
 /// statistics (safe on different drivables at once).
 inline void unmark_emptied(const SimModel& model, SimState& st, std::int32_t d) {

@@ -44,6 +44,23 @@ struct SimModel;
 struct SimState;
 }  // namespace sim
 
+/// Running vehicles that stand (speed < 0.1 m/s, the queue threshold) by what holds them; see
+/// docs/simulator.md, "Why vehicles stand". The six reasons add up to `standing`.
+struct StandingCounts {
+  std::int64_t running = 0;          ///< running vehicles
+  std::int64_t standing = 0;         ///< of them, speed < 0.1 m/s
+  std::int64_t queued = 0;           ///< behind another vehicle on its lane, or first with one just ahead
+  std::int64_t red_light = 0;        ///< first at a stop line whose movement is closed (its end lane has room)
+  std::int64_t end_lane_full = 0;    ///< first at a stop line, no room on its movement's end lane (any signal)
+  std::int64_t yielding = 0;         ///< yielding to a crossing vehicle (before or inside an intersection)
+  std::int64_t in_intersection = 0;  ///< inside an intersection behind a vehicle (its end lane is backed up)
+  std::int64_t other = 0;            ///< none of the above (e.g. just starting to move)
+  /// Standing vehicles on drivables whose wait chain (each drivable's standing first vehicle
+  /// waits for the drivable that holds it: the end lane, the leader's, the blocker's; red
+  /// lights end a chain) runs into a cycle: a gridlock, which no signal change can undo.
+  std::int64_t gridlocked = 0;
+};
+
 /// The simulator: a thin owner of the scenario, its derived model, the mutable state (SimState:
 /// vehicles in struct-of-arrays, per-drivable order, signals, RNG, metric accumulators) and the
 /// worker threads; step() runs the pipeline's stages over (model, state). Not thread-safe
@@ -91,6 +108,8 @@ class Simulator final : public TrafficBackend {
   std::span<const std::int32_t> drivable_vehicles(std::int32_t drivable) const;
   /// Delay-index samples taken every settings.metric_period seconds since reset, up to the horizon.
   const std::vector<MetricSample>& metric_samples() const;
+  /// Running and standing vehicles now, by what holds the standing ones (standing.cpp).
+  StandingCounts standing() const;
   /// True when movement m may be entered this step (its phase is green, or it is always green).
   bool movement_open(MovementId m) const;
   /// Approximate bytes of mutable state per vehicle slot (benchmark report).
