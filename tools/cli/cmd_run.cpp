@@ -45,14 +45,14 @@ int cmd_run(int argc, char** argv) {
     throw ConfigError("--reward/--observation", "only used with --trajectory");
   const auto loaded = load_scenario_option(args);
   const auto backend = make_backend(args, loaded);
+  const Simulator* native = dynamic_cast<const Simulator*>(backend.get());
+  if (args.flag("standing") && !native)
+    throw ConfigError("--standing", "reads the native engine's state; not available with --backend sumo");
   std::unique_ptr<ReplayRecorder> replay;
   if (const auto path = args.get("replay")) {
     args.refuse_overwrite(*path, "--replay");
     replay = std::make_unique<ReplayRecorder>(*backend, *path);
   }
-  const Simulator* native = dynamic_cast<const Simulator*>(backend.get());
-  if (args.flag("standing") && !native)
-    throw ConfigError("--standing", "reads the native engine's state; not available with --backend sumo");
   TrafficBackend& sim = replay ? static_cast<TrafficBackend&>(*replay) : *backend;
   auto controller = make_controller(args.get_or("controller", "fixed"), *loaded);
   const std::uint64_t seed = args.get_seed(loaded->settings.seed);
