@@ -2,15 +2,17 @@
 // driven by playwright-core, plays a small replay and checks what it shows against the replay
 // file decoded here with node's zlib (docs/replay.md), not with the viewer's own reader.
 //
-// usage: node viewer_test.mjs GREENWAVE SCENARIO OUT_DIR [CHROMIUM]
-// Writes OUT_DIR/viewer_test.gwr and the screenshot OUT_DIR/viewer_test.png.
+// usage: node viewer_test.mjs GREENWAVE SCENARIO OUT_DIR [CHROMIUM [NAME [RUN_OPTION...]]]
+// Writes OUT_DIR/NAME.gwr and the screenshot OUT_DIR/NAME.png (NAME viewer_test); RUN_OPTIONs are
+// added to `greenwave run` (e.g. --backend sumo).
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
 
-const [greenwave, scenario, outDir, chromiumPath = "/usr/bin/chromium"] = process.argv.slice(2);
+const [greenwave, scenario, outDir, chromiumPath = "/usr/bin/chromium", name = "viewer_test", ...runOptions] =
+  process.argv.slice(2);
 if (!outDir) {
   console.error("usage: node viewer_test.mjs GREENWAVE SCENARIO OUT_DIR [CHROMIUM]");
   process.exit(2);
@@ -24,10 +26,10 @@ function check(ok, what) {
   if (!ok) failures += 1;
 }
 
-// 1. A small replay: the 2x2 demo grid under MaxPressure for 120 s.
-const replayPath = join(outDir, "viewer_test.gwr");
+// 1. A small replay: the scenario (the 2x2 demo grid) under MaxPressure for 120 s.
+const replayPath = join(outDir, `${name}.gwr`);
 const run = spawnSync(greenwave, ["run", scenario, "--controller", "maxpressure", "--horizon", "120",
-  "--replay", replayPath, "--force"], { encoding: "utf8" });
+  "--replay", replayPath, "--force", ...runOptions], { encoding: "utf8" });
 if (run.status !== 0) throw new Error(`greenwave run failed: ${run.stderr}`);
 
 // 2. Decode it: per frame the vehicle count and each signal's state word.
@@ -88,7 +90,7 @@ try {
   check(shownAtK === frames[K].n, `step ${K}: the viewer shows ${shownAtK} vehicles, the replay has ${frames[K].n}`);
 
   // 5. Click a signalized intersection: the panel shows its phase, queue and served vehicles at step K.
-  const s = 2;
+  const s = Math.min(2, meta.signals.intersection.length - 1); // the third signal, or the last
   const [x, y] = await page.evaluate((i) => window.gwViewer.signalScreenPosition(i), s);
   const box = await page.locator("#map").boundingBox();
   await page.mouse.click(box.x + x, box.y + y);
@@ -135,7 +137,7 @@ try {
   check(pixels.other > 1000, `the map draws lanes and junctions (${pixels.other} non-background pixels)`);
   check(frames[k].n === 0 || pixels.vehicle > 0, `vehicles are drawn (${pixels.vehicle} vehicle pixels)`);
 
-  const shot = join(outDir, "viewer_test.png");
+  const shot = join(outDir, `${name}.png`);
   await page.screenshot({ path: shot });
   console.log(`screenshot ${shot}`);
   check(errors.length === 0, `no console errors${errors.length ? ": " + errors.join(" | ") : ""}`);
