@@ -141,6 +141,12 @@ try {
   await page.screenshot({ path: shot });
   console.log(`screenshot ${shot}`);
   check(errors.length === 0, `no console errors${errors.length ? ": " + errors.join(" | ") : ""}`);
+
+  // 8. A file that is not a replay: the page says so, naming it.
+  await page.goto(`${url}?replay=viewer.css`);
+  await page.waitForSelector("#error:not([hidden])", { timeout: 30000 });
+  const error = await page.textContent("#error");
+  check(error === "viewer.css: not a greenwave replay (no GWREPLAY header)", `a bad file is reported: "${error}"`);
 } finally {
   await browser.close();
   server.kill();
