@@ -2,10 +2,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <oneapi/tbb/blocked_range.h>
@@ -404,45 +407,76 @@ class DemandCompiler {
     return it->second;
   }
 
-  /// The index of the route through `route` (or from origin to destination), completed by the
-  /// shortest paths where consecutive roads do not connect.
-  std::int32_t route(const google::protobuf::RepeatedPtrField<std::string>& route, const std::string& origin,
-                     const std::string& destination, const std::string& path) {
-    const bool by_od = route.empty();
-    if (by_od && (origin.empty() || destination.empty()))
-      check_.fail(path + "/route", "needs a route or both origin and destination");
-    const char* field = by_od ? "/origin" : "/route";
-    const int n = by_od ? 2 : route.size();
-    const auto anchor = [&](int k) -> const std::string& { return by_od ? (k == 0 ? origin : destination) : route[k]; };
-    std::vector<RoadId> ids;
-    ids.reserve(static_cast<std::size_t>(n));
-    for (int k = 0; k < n; ++k) {
-      const auto it = road_index_.find(anchor(k));
-      if (it == road_index_.end())
-        check_.fail(path + field + (by_od ? "" : "/" + std::to_string(k)), "unknown road '" + anchor(k) + "'");
-      ids.push_back(it->second);
+  /// A route resolved ahead of route(), so that many can be resolved in parallel: its anchors'
+  /// road indices (as bytes, the cache key: road ids are unique, so equal anchor lists are equal
+  /// index lists), the completed road list (filled by complete()), or the error it gave.
+  struct Resolved {
+    std::vector<RoadId> anchors;
+    std::string key;
+    std::vector<RoadId> full;
+    std::exception_ptr error;
+  };
+
+  /// The anchors of the route through `route` (or from origin to destination), looked up. Safe to
+  /// call from several threads.
+  Resolved resolve(const google::protobuf::RepeatedPtrField<std::string>& route, const std::string& origin,
+                   const std::string& destination, const std::string& path) const {
+    Resolved out;
+    try {
+      const bool by_od = route.empty();
+      if (by_od && (origin.empty() || destination.empty()))
+        check_.fail(path + "/route", "needs a route or both origin and destination");
+      const char* field = by_od ? "/origin" : "/route";
+      const int n = by_od ? 2 : route.size();
+      out.anchors.reserve(static_cast<std::size_t>(n));
+      for (int k = 0; k < n; ++k) {
+        const std::string& anchor = by_od ? (k == 0 ? origin : destination) : route[k];
+        const auto it = road_index_.find(anchor);
+        if (it == road_index_.end())
+          check_.fail(path + field + (by_od ? "" : "/" + std::to_string(k)), "unknown road '" + anchor + "'");
+        out.anchors.push_back(it->second);
+      }
+      out.key.assign(reinterpret_cast<const char*>(out.anchors.data()), out.anchors.size() * sizeof(RoadId));
+    } catch (...) {
+      out.error = std::current_exception();
     }
-    // Road ids are unique, so equal anchor lists are equal index lists: the cache key.
-    std::string key(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(RoadId));
-    if (const auto it = route_cache_.find(key); it != route_cache_.end()) return it->second;
-    bool complete = true;
-    for (std::size_t k = 0; k + 1 < ids.size(); ++k) complete = complete && connected(ids[k], ids[k + 1]);
-    if (!complete) {
-      if (!graph_) graph_ = std::make_unique<RoadGraph>(s_);
+    return out;
+  }
+
+  /// Completes `r` by the shortest paths where consecutive anchors do not connect (`path` names it
+  /// in errors). Safe to call from several threads on distinct routes.
+  void complete(Resolved& r, const std::string& path, bool by_od) const {
+    bool connects = true;
+    for (std::size_t k = 0; k + 1 < r.anchors.size(); ++k) connects = connects && connected(r.anchors[k], r.anchors[k + 1]);
+    if (connects) {
+      r.full = r.anchors;
+      return;
+    }
+    try {
+      std::call_once(graph_built_, [this] { graph_ = std::make_unique<RoadGraph>(s_); });
       std::vector<std::string> anchors;
-      for (int k = 0; k < n; ++k) anchors.push_back(anchor(k));
+      for (RoadId a : r.anchors) anchors.push_back(net_.road_ids[static_cast<std::size_t>(a)]);
       const auto full = graph_->complete_route(anchors);
-      if (!full) check_.fail(path + field, "no path through the network connects the roads of this route");
-      ids.clear();
-      for (const auto& r : *full) ids.push_back(road_index_.at(r));
+      if (!full) check_.fail(path + (by_od ? "/origin" : "/route"), "no path through the network connects the roads of this route");
+      for (const auto& road : *full) r.full.push_back(road_index_.at(road));
+    } catch (...) {
+      r.error = std::current_exception();
     }
+  }
+
+  /// The index of the route `resolved` (the same index for the same anchors); throws its error.
+  /// Called in order, so the first route of each anchor list is the one complete() filled.
+  std::int32_t route(const Resolved& resolved) {
+    if (resolved.error) std::rethrow_exception(resolved.error);
+    if (const auto it = route_cache_.find(resolved.key); it != route_cache_.end()) return it->second;
+    const std::vector<RoadId>& ids = resolved.full;
     double fft = 0;
     for (RoadId r : ids) fft += net_.road_free_flow_time[r];
     demand_.route_roads.insert(demand_.route_roads.end(), ids.begin(), ids.end());
     demand_.route_begin.push_back(static_cast<std::int32_t>(demand_.route_roads.size()));
     demand_.route_free_flow_time.push_back(fft);
     const auto id = static_cast<std::int32_t>(demand_.route_free_flow_time.size() - 1);
-    route_cache_.emplace(key, id);
+    route_cache_.emplace(resolved.key, id);
     return id;
   }
 
@@ -462,7 +496,8 @@ class DemandCompiler {
   Demand& demand_;
   IdIndex type_index_;
   std::unordered_map<std::string, std::int32_t> route_cache_;  ///< anchors' road indices (bytes) -> route
-  std::unique_ptr<RoadGraph> graph_;                           ///< built on first need
+  mutable std::once_flag graph_built_;
+  mutable std::unique_ptr<RoadGraph> graph_;  ///< built on first need (by resolve(), from any thread)
 };
 
 /// The demand: vehicle types, routes, and every flow's and trip's departures before the horizon,
@@ -472,6 +507,44 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
   Demand demand;
   DemandCompiler compiler(s, check, road_index, net, demand);
   compiler.vehicle_types();
+  // Routes first, in parallel: anchors looked up, then the first route of each anchor list
+  // completed (shortest paths where roads do not connect). The loops below take them in order,
+  // so the first error reported is the one a sequential pass meets.
+  const int num_flows = s.demand().flows_size();
+  const int num_routes = num_flows + s.demand().trips_size();
+  const auto path_of = [&](int k) {
+    return k < num_flows ? "/demand/flows/" + std::to_string(k) : "/demand/trips/" + std::to_string(k - num_flows);
+  };
+  const auto by_od = [&](int k) {
+    return (k < num_flows ? s.demand().flows(k).route_size() : s.demand().trips(k - num_flows).route_size()) == 0;
+  };
+  std::vector<DemandCompiler::Resolved> resolved(static_cast<std::size_t>(num_routes));
+  tbb::parallel_for(tbb::blocked_range<int>(0, num_routes), [&](const tbb::blocked_range<int>& range) {
+    for (int k = range.begin(); k != range.end(); ++k) {
+      if (k < num_flows) {
+        const auto& flow = s.demand().flows(k);
+        resolved[static_cast<std::size_t>(k)] = compiler.resolve(flow.route(), flow.origin(), flow.destination(), path_of(k));
+      } else {
+        const auto& trip = s.demand().trips(k - num_flows);
+        resolved[static_cast<std::size_t>(k)] = compiler.resolve(trip.route(), trip.origin(), trip.destination(), path_of(k));
+      }
+    }
+  });
+  std::vector<int> first_of_key;
+  {
+    std::unordered_map<std::string_view, int> seen;
+    for (int k = 0; k < num_routes; ++k) {
+      const auto& r = resolved[static_cast<std::size_t>(k)];
+      if (r.error) break;  // a sequential pass stops here
+      if (seen.emplace(r.key, k).second) first_of_key.push_back(k);
+    }
+  }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, first_of_key.size()), [&](const tbb::blocked_range<std::size_t>& range) {
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      const int k = first_of_key[i];
+      compiler.complete(resolved[static_cast<std::size_t>(k)], path_of(k), by_od(k));
+    }
+  });
   std::int64_t total = 0;
   for (int f = 0; f < s.demand().flows_size(); ++f) {
     const auto& flow = s.demand().flows(f);
@@ -490,7 +563,7 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
     total += static_cast<std::int64_t>(count);
     if (total > kMaxDepartures) check.fail(path + "/interval", "demand expands to more than 50 million vehicles before the horizon");
     const std::int32_t type = compiler.type(flow.vehicle_type(), path);
-    const std::int32_t route = compiler.route(flow.route(), flow.origin(), flow.destination(), path);
+    const std::int32_t route = compiler.route(resolved[static_cast<std::size_t>(f)]);
     demand.source_ids.push_back(flow.id().empty() ? "flow_" + std::to_string(f) : flow.id());
     // Times by multiplication, not accumulation, so long flows do not drift.
     for (std::int64_t k = 0; k < static_cast<std::int64_t>(count); ++k) {
@@ -499,14 +572,13 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
       demand.departures.push_back({time, route, type, f});
     }
   }
-  const int num_flows = s.demand().flows_size();
   for (int t = 0; t < s.demand().trips_size(); ++t) {
     const auto& trip = s.demand().trips(t);
     const std::string path = "/demand/trips/" + std::to_string(t);
     check.non_negative(trip.depart(), path + "/depart", kMaxTime);
     if (++total > kMaxDepartures) check.fail(path, "demand expands to more than 50 million vehicles before the horizon");
     const std::int32_t type = compiler.type(trip.vehicle_type(), path);
-    const std::int32_t route = compiler.route(trip.route(), trip.origin(), trip.destination(), path);
+    const std::int32_t route = compiler.route(resolved[static_cast<std::size_t>(num_flows + t)]);
     demand.source_ids.push_back(trip.id().empty() ? "trip_" + std::to_string(t) : trip.id());
     if (trip.depart() < st.horizon) demand.departures.push_back({trip.depart(), route, type, num_flows + t});
   }

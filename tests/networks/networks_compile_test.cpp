@@ -131,6 +131,38 @@ TEST(CompileErrors, RoutesThroughUnconnectedRoads) {
              "line.pbtxt:/demand/flows/0/route: needs a route or both origin and destination");
 }
 
+// Routes are resolved in parallel, then taken in order. 1,001 flows and trips: a flow with route
+// ab, bc and a trip from origin ab to destination bc name the same roads, so all share route 0;
+// the error reported is the first in order even when later routes fail too.
+TEST(Compile, RoutesSharedAndErrorsInOrder) {
+  v1::Scenario s = parse_native_text(kScenario, "line.pbtxt");
+  for (int k = 0; k < 500; ++k) {
+    *s.mutable_demand()->add_flows() = s.demand().flows(0);
+    auto* trip = s.mutable_demand()->add_trips();
+    trip->set_origin("ab");
+    trip->set_destination("bc");
+    trip->set_depart(k);
+  }
+  const CompiledScenario c = compile_scenario(s, "line.pbtxt");
+  ASSERT_EQ(c.demand.route_begin.size(), 2u) << "one route, [ab, bc]";
+  EXPECT_EQ(c.demand.route_roads.size(), 2u);
+  for (const Departure& d : c.demand.departures) EXPECT_EQ(d.route, 0);
+  // Flow 300 names an unknown road, flow 301 reverses the route (no path from bc back to ab) and
+  // so does trip 7: flow 300's error, as a sequential pass reports it.
+  s.mutable_demand()->mutable_flows(300)->set_route(1, "cd");
+  s.mutable_demand()->mutable_flows(301)->mutable_route()->SwapElements(0, 1);
+  s.mutable_demand()->mutable_trips(7)->set_origin("bc");
+  s.mutable_demand()->mutable_trips(7)->set_destination("ab");
+  EXPECT_HAS(error_after([&](v1::Scenario& t) { t = s; }), "line.pbtxt:/demand/flows/300/route/1: unknown road 'cd'");
+  // Without flow 300's: flow 301's, a path error found by the search.
+  s.mutable_demand()->mutable_flows(300)->set_route(1, "bc");
+  EXPECT_HAS(error_after([&](v1::Scenario& t) { t = s; }),
+             "line.pbtxt:/demand/flows/301/route: no path through the network connects the roads of this route");
+  // A bad interval in flow 2 comes before any later route's error.
+  s.mutable_demand()->mutable_flows(2)->set_interval(0);
+  EXPECT_HAS(error_after([&](v1::Scenario& t) { t = s; }), "line.pbtxt:/demand/flows/2/interval");
+}
+
 TEST(CompileErrors, HugeNumbersAndEmptyScenarios) {
   EXPECT_HAS(error_after([](v1::Scenario& s) { s.mutable_roads(0)->set_length(1e300); }),
              "line.pbtxt:/roads/0/length: value 1e+300 is out of range (at most 1e+06)");
