@@ -27,16 +27,17 @@ namespace {
 
 /// `greenwave eval --env NAME`: greedy episodes of a checkpoint or the random agent on a catalog
 /// env. A checkpoint trained on the same env supplies its options; the command line overrides them.
-int eval_registered_env(const Args& args, const EnvEntry& entry) {
+/// `loaded` is the checkpoint already read (when its metadata named the env), else null.
+int eval_registered_env(const Args& args, const EnvEntry& entry, std::unique_ptr<DqnAgent> loaded) {
   const std::string agent_name = *args.get("agent");
   const long long episodes = args.get_int("episodes", 1);
   if (episodes < 1 || episodes > 1000000) throw ConfigError("--episodes", "expected 1..1000000, got " + std::to_string(episodes));
   EnvOptions given;
-  std::unique_ptr<DqnAgent> dqn;
+  std::unique_ptr<DqnAgent> dqn = std::move(loaded);
   if (agent_name != "random") {
-    if (!std::filesystem::exists(agent_name))
+    if (!dqn && !std::filesystem::exists(agent_name))
       throw ConfigError("--agent", "'" + agent_name + "' is neither a checkpoint file nor random");
-    dqn = DqnAgent::load(agent_name, args.get_or("device", "auto"));
+    if (!dqn) dqn = DqnAgent::load(agent_name, args.get_or("device", "auto"));
     const auto meta = nlohmann::json::parse(dqn->metadata(), nullptr, false);
     if (!meta.is_object() || meta.value("env", "") != entry.name)
       throw ConfigError("--agent", "checkpoint '" + agent_name + "' was not trained on env '" + entry.name + "'");
@@ -57,7 +58,16 @@ int eval_registered_env(const Args& args, const EnvEntry& entry) {
 
 int cmd_eval(int argc, char** argv) {
   std::set<std::string> options = {"agent", "episodes", "score", "device", "citybrain-threshold", "env"};
-  const auto env_name = peek_env_option(argc, argv, 2);
+  auto env_name = peek_env_option(argc, argv, 2);
+  // Without --env, a checkpoint trained with `train --env NAME` names its env in its metadata.
+  std::unique_ptr<DqnAgent> loaded;
+  const auto agent_path = peek_option(argc, argv, 2, "agent");
+  if (!env_name && agent_path && *agent_path != "random" && !is_baseline(*agent_path) && std::filesystem::is_regular_file(*agent_path)) {
+    loaded = DqnAgent::load(*agent_path, peek_option(argc, argv, 2, "device").value_or("auto"));
+    const auto meta = nlohmann::json::parse(loaded->metadata(), nullptr, false);
+    if (meta.is_object() && meta.contains("env") && meta["env"].is_string()) env_name = meta["env"].get<std::string>();
+  }
+  const bool env_from_checkpoint = env_name && loaded;
   const EnvEntry* entry = env_name ? &env_catalog().at(*env_name) : nullptr;
   if (entry) {
     const std::set<std::string> names = env_option_names(*entry);
@@ -68,6 +78,9 @@ int cmd_eval(int argc, char** argv) {
     options.insert("replay");
   }
   const Args args(argc, argv, 2, entry ? std::set<std::string>{"json", "help"} : std::set<std::string>{"json", "help", "force"}, options);
+  if (env_from_checkpoint && !args.positional().empty())
+    throw ConfigError("--agent", "checkpoint '" + *agent_path + "' was trained on env '" + *env_name +
+                                     "' (train --env); evaluate it without a scenario, got '" + args.positional()[0] + "'");
   if (args.flag("help") || args.positional().size() != (entry ? 0u : 1u) || !args.get("agent")) {
     std::cout << "usage: greenwave eval SCENARIO|--env NAME --agent CKPT|fixed|maxpressure|sotl|sotl-libsignal|random\n"
                  "                      [--episodes N] [--json]\n"
@@ -82,10 +95,11 @@ int cmd_eval(int argc, char** argv) {
                  "an episode without such a sample is disqualified and scores 0 served vehicles.\n"
                  "--env NAME evaluates a checkpoint trained on a catalog env (" + env_names_text() + "), or random,\n"
                  "and prints \"return\", \"steps\" and the env's metrics; a checkpoint supplies its env options.\n"
+                 "Without a scenario or --env, a checkpoint trained with `train --env NAME` evaluates on that env.\n"
               << (entry ? env_options_help(*entry) : std::string(kBackendHelp) + kScenarioOptionsHelp);
     return args.flag("help") ? 0 : 2;
   }
-  if (entry) return eval_registered_env(args, *entry);
+  if (entry) return eval_registered_env(args, *entry, std::move(loaded));
   const std::string agent_name = *args.get("agent");
   const long long episodes = args.get_int("episodes", 1);
   if (episodes < 1 || episodes > 1000000) throw ConfigError("--episodes", "expected 1..1000000, got " + std::to_string(episodes));
@@ -101,7 +115,7 @@ int cmd_eval(int argc, char** argv) {
   if (is_checkpoint) {
     if (!std::filesystem::exists(agent_name))
       throw ConfigError("--agent", "'" + agent_name + "' is neither a checkpoint file nor a baseline (" + kBaselineList + ")");
-    dqn = DqnAgent::load(agent_name, args.get_or("device", "auto"));
+    dqn = loaded ? std::move(loaded) : DqnAgent::load(agent_name, args.get_or("device", "auto"));
     const auto meta = nlohmann::json::parse(dqn->metadata(), nullptr, false);
     if (observation.empty() && meta.is_object() && meta.contains("observation")) observation = meta["observation"].get<std::string>();
     if (!args.get("reward") && meta.is_object() && meta.contains("reward")) reward = meta["reward"].get<std::string>();

@@ -6,13 +6,16 @@
 
 namespace greenwave::cli {
 
-std::optional<std::string> peek_env_option(int argc, char** argv, int first) {
+std::optional<std::string> peek_option(int argc, char** argv, int first, const std::string& name) {
+  const std::string flag = "--" + name;
   for (int i = first; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--env") == 0 && i + 1 < argc) return std::string(argv[i + 1]);
-    if (std::strncmp(argv[i], "--env=", 6) == 0) return std::string(argv[i] + 6);
+    if (argv[i] == flag && i + 1 < argc) return std::string(argv[i + 1]);
+    if (std::strncmp(argv[i], (flag + "=").c_str(), flag.size() + 1) == 0) return std::string(argv[i] + flag.size() + 1);
   }
   return std::nullopt;
 }
+
+std::optional<std::string> peek_env_option(int argc, char** argv, int first) { return peek_option(argc, argv, first, "env"); }
 
 std::set<std::string> env_option_names(const EnvEntry& entry) {
   std::set<std::string> names;

@@ -13,6 +13,8 @@
 
 namespace greenwave::cli {
 
+/// The value of --NAME VALUE / --NAME=VALUE in argv[first..argc), if given (before full parsing).
+std::optional<std::string> peek_option(int argc, char** argv, int first, const std::string& name);
 /// The value of --env NAME / --env=NAME in argv[first..argc), if given (before full parsing,
 /// which needs the env's option names).
 std::optional<std::string> peek_env_option(int argc, char** argv, int first);
