@@ -67,7 +67,28 @@ double avg_speed_reward(const RewardView& v) {
   return vehicles == 0 ? 1.0 : normalized / static_cast<double>(vehicles);
 }
 
+// citybrain = throughput - lost vehicle-seconds / ((threshold - 1) * mean trip free-flow time):
+// vehicles moved on, less the share of the delay-index budget the interval's lost time used.
+double citybrain_reward(const RewardView& v) {
+  std::int64_t served = 0;
+  double lost_per_s = 0;
+  for (const LaneId l : v.agent.incoming_lanes) {
+    const auto i = static_cast<std::size_t>(l);
+    served += v.lane_departures[i] - v.prev_lane_departures[i];
+    lost_per_s += v.lane_counts[i] - v.lane_speed_sums[i] / v.network.lane_speed_limit[i];
+  }
+  if (!(v.trip_free_flow_time > 0)) return static_cast<double>(served);
+  return static_cast<double>(served) - v.interval * lost_per_s / ((kCityBrainThreshold - 1.0) * v.trip_free_flow_time);
+}
+
 }  // namespace
+
+double mean_trip_free_flow_time(const Demand& demand) {
+  if (demand.departures.empty()) return 0;
+  double sum = 0;
+  for (const Departure& d : demand.departures) sum += demand.route_free_flow_time[static_cast<std::size_t>(d.route)];
+  return sum / static_cast<double>(demand.departures.size());
+}
 
 void register_builtin_rewards(RewardRegistry& registry) {
   registry.register_reward("queue", queue_reward);
@@ -76,6 +97,7 @@ void register_builtin_rewards(RewardRegistry& registry) {
   registry.register_reward("delay", delay_reward);
   registry.register_reward("throughput", throughput_reward);
   registry.register_reward("avg_speed", avg_speed_reward);
+  registry.register_reward("citybrain", citybrain_reward);
 }
 
 }  // namespace greenwave

@@ -85,7 +85,8 @@ TrafficEnv::TrafficEnv(std::unique_ptr<TrafficBackend>&& owned, TrafficBackend& 
       agents_(agent_topologies(backend.scenario().network)),
       observation_(backend.scenario().network, agents_, config_.observation, observation_limits(backend.scenario())),
       reward_(config_.reward),
-      steps_per_action_(decision_steps(backend.scenario().settings)) {
+      steps_per_action_(decision_steps(backend.scenario().settings)),
+      trip_free_flow_time_(mean_trip_free_flow_time(backend.scenario().demand)) {
   const RoadNetwork& net = backend.scenario().network;
   if (agents_.empty())
     throw ConfigError("scenario", "'" + backend.scenario().name + "' has no signalized intersection to control");
@@ -201,7 +202,8 @@ void TrafficEnv::step(std::span<const std::int32_t> actions, std::span<float> ob
                           backend_->lane_waiting_times(),
                           backend_->lane_departures(),
                           prev_waiting_,
-                          prev_departures_};
+                          prev_departures_,
+                          trip_free_flow_time_};
     rewards[a] = static_cast<float>(reward_.evaluate(view));
   }
   blocked_ = info.terminated || info.truncated ? Blocked::Ended : Blocked::No;

@@ -16,8 +16,9 @@ using testing::make_test_scenario;
 
 // Runs one decision with the "previous" lane state set before reset and the "current" one
 // set before step (the fake keeps hand-set arrays in static mode), returning both rewards.
-std::vector<float> rewards_for(const std::string& reward) {
-  FakeBackend b(make_test_scenario());
+std::vector<float> rewards_for(const std::string& reward,
+                               std::shared_ptr<const CompiledScenario> scenario = make_test_scenario()) {
+  FakeBackend b(std::move(scenario));
   TrafficEnv env(b, {"lane_count", reward});
   b.waiting[1] = 30;
   b.waiting[13] = 10;
@@ -95,6 +96,25 @@ TEST(Reward, AvgSpeedIsOneWithoutVehicles) {
   EXPECT_EQ(rewards, (std::vector<float>{1, 1}));
 }
 
+// The lane state of rewards_for with demand: one trip on a route of 100 s free flow and three
+// on one of 200 s, so the mean trip free-flow time is (100 + 3 x 200) / 4 = 175 s and the
+// delay-index budget per vehicle-second (1.40 - 1) x 175 = 70. Over the 10 s interval,
+// C: throughput 5, lost 10.6 vehicles/s (the delay test) -> 5 - 10 x 10.6 / 70 = 5 - 106/70;
+// X: throughput 0, lost 4 -> -40/70.
+TEST(Reward, CitybrainIsThroughputLessTheDelayBudgetUsed) {
+  auto scenario = make_test_scenario();
+  scenario->demand.vehicle_types = {VehicleType{.id = "car"}};
+  scenario->demand.route_free_flow_time = {100, 200};
+  scenario->demand.departures = {{0, 0, 0, 0}, {1, 1, 0, 1}, {2, 1, 0, 2}, {3, 1, 0, 3}};
+  const std::vector<float> r = rewards_for("citybrain", scenario);
+  EXPECT_FLOAT_EQ(r[0], 5.0f - 106.0f / 70.0f);
+  EXPECT_FLOAT_EQ(r[1], -40.0f / 70.0f);
+}
+
+TEST(Reward, CitybrainWithoutDemandIsThroughput) {
+  EXPECT_EQ(rewards_for("citybrain"), (std::vector<float>{5, 0}));
+}
+
 TEST(Reward, WeightedSumsCombineTerms) {
   const std::vector<float> r = rewards_for("pressure:1, queue:0.25");
   EXPECT_FLOAT_EQ(r[0], -6.0f - 0.25f * 9.0f);
@@ -126,7 +146,7 @@ TEST(RewardSpec, BadSpecsAreConfigErrors) {
 
 TEST(RewardRegistry, BuiltinsAreRegistered) {
   const std::vector<std::string> names = RewardRegistry::global().names();
-  for (const char* n : {"avg_speed", "delay", "pressure", "queue", "throughput", "wait_time"})
+  for (const char* n : {"avg_speed", "citybrain", "delay", "pressure", "queue", "throughput", "wait_time"})
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
 }
 

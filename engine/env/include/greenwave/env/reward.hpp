@@ -31,14 +31,21 @@ struct RewardView {
   std::span<const std::int64_t> lane_departures;      ///< cumulative vehicles that left each lane
   std::span<const double> prev_lane_waiting_times;    ///< lane_waiting_times at the previous decision
   std::span<const std::int64_t> prev_lane_departures; ///< lane_departures at the previous decision
+  double trip_free_flow_time = 0;                     ///< mean free-flow time of the scenario's trips, s (0: none)
 };
+
+/// The City Brain final round's delay-index threshold (REFERENCE.md §1), used by `citybrain`.
+inline constexpr double kCityBrainThreshold = 1.40;
+
+/// Mean over the scenario's departures of their route's free-flow time (0 without departures).
+double mean_trip_free_flow_time(const Demand& demand);
 
 /// A reward function: one agent's reward from a view. Called concurrently for different envs of
 /// a VectorEnv, so it must not mutate shared state without its own synchronisation.
 using RewardFn = std::function<double(const RewardView&)>;
 
 /// Named reward functions. The global registry holds the built-ins (queue, pressure,
-/// wait_time, delay, throughput, avg_speed) and whatever C++ or Python code registers.
+/// wait_time, delay, throughput, avg_speed, citybrain) and whatever C++ or Python code registers.
 class RewardRegistry {
  public:
   /// An empty registry (tests and embedders); most code uses global().
@@ -58,7 +65,7 @@ class RewardRegistry {
   std::map<std::string, RewardFn> fns_;
 };
 
-/// Registers the six built-in rewards into `registry` (done once for global()).
+/// Registers the seven built-in rewards into `registry` (done once for global()).
 void register_builtin_rewards(RewardRegistry& registry);
 
 /// One term of a weighted reward sum.

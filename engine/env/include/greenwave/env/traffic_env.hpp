@@ -85,6 +85,7 @@ class TrafficEnv final : public Env {
   RewardSpec reward_;
   EnvSpec spec_;
   std::int32_t steps_per_action_ = 1;
+  double trip_free_flow_time_ = 0;  ///< mean_trip_free_flow_time of the scenario, for rewards
   std::vector<std::uint8_t> allowed_;  ///< agents x max_actions: the action mask
   Blocked blocked_ = Blocked::NotReset;
   double previous_time_ = 0;
