@@ -5,7 +5,7 @@ PYTHON := /usr/bin/python3
 GREENWAVE := $(BUILD)/tools/greenwave
 DEMO_SCENARIO := scenarios/demo_grid_2x2.pbtxt
 
-.PHONY: deps configure build cli test checksums demo install bench fuzz clean
+.PHONY: deps configure build cli test sanitize tsan checksums demo install bench fuzz clean
 
 deps:
 	@tools/install-deps
@@ -20,6 +20,27 @@ build: configure
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@GREENWAVE_BUILD_DIR=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/python
+
+# The engine, networks and env suites under AddressSanitizer + UBSan (clang, no LibTorch, its own
+# build folder), then every fuzz target: its corpus replayed, then fuzzed for FUZZ_SMOKE_SECONDS.
+SAN_BUILD ?= build-asan
+SAN_TESTS := core_test networks_test sim_test sim_snapshot_test sim_alloc_test env_test control_test
+FUZZ_SMOKE_SECONDS ?= 20
+sanitize: deps
+	@cmake --preset asan -B $(SAN_BUILD) >/dev/null
+	@cmake --build $(SAN_BUILD) -j $(JOBS) --target $(SAN_TESTS) fuzzers
+	@cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L '^($(subst $(eval) ,|,$(SAN_TESTS)))$$'
+	@tools/run-fuzzers $(SAN_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+# The parallel-step tests (1, 2 and 4 threads must agree bit for bit) under ThreadSanitizer.
+TSAN_BUILD ?= build-tsan
+TSAN_FILTER := *Threads*:*MetricsByHand*:*ChangingThreadsMidRun*:*ThreadIndependence*:PartShare.*
+tsan: deps
+	@cmake --preset tsan -B $(TSAN_BUILD) >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target sim_test sim_snapshot_test
+	@for t in sim_test sim_snapshot_test; do \
+	  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_BUILD)/tests/$$t --gtest_filter='$(TSAN_FILTER)' --gtest_brief=1 || exit 1; \
+	done
 
 # Results unchanged: `greenwave run --json` checksums against tools/checksums.txt (docs/simulator.md).
 checksums: build
@@ -53,12 +74,7 @@ FUZZ_BUILD ?= build-fuzz
 fuzz:
 	@cmake --preset fuzz -B $(FUZZ_BUILD) >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
-	@for f in $(FUZZ_BUILD)/tests/fuzz/fuzz_*; do \
-	  name=$$(basename $$f); mkdir -p $(FUZZ_BUILD)/corpus/$$name tests/fuzz/corpus/$$name; \
-	  echo "== $$name for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_BUILD)/$$name- $(FUZZ_BUILD)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
-	done
+	@tools/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

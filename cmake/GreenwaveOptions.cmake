@@ -15,6 +15,7 @@ option(GREENWAVE_BUILD_PYTHON "Build the pybind11 module" ON)
 option(GREENWAVE_BUILD_TESTS "Build the GoogleTest suites" ON)
 option(GREENWAVE_BUILD_FUZZERS "Build the libFuzzer targets (needs clang)" OFF)
 option(GREENWAVE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(GREENWAVE_SANITIZE_THREAD "Build with ThreadSanitizer (make tsan)" OFF)
 option(GREENWAVE_WERROR "Treat warnings in project code as errors" ON)
 
 find_program(GREENWAVE_CCACHE ccache)
@@ -23,9 +24,15 @@ if(GREENWAVE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${GREENWAVE_CCACHE})
 endif()
 
+# Any sanitizer report stops the program with an error (no recovering past undefined behaviour),
+# so a test or fuzz run with one fails.
 if(GREENWAVE_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=address,undefined)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+endif()
+if(GREENWAVE_SANITIZE_THREAD)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
 endif()
 
 # Applies greenwave's warning set to one of the project's own targets.

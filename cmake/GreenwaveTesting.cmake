@@ -12,5 +12,6 @@ function(greenwave_add_test name)
     GREENWAVE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GREENWAVE_BINARY_DIR="${PROJECT_BINARY_DIR}")
   greenwave_target_defaults(${name})
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
+  # Each test is labelled with its executable, so `ctest -L` runs one suite's tests (make sanitize).
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 LABELS ${name})
 endfunction()

@@ -39,7 +39,8 @@ std::vector<std::string> EnvRegistry::names() const {
 
 EnvOptions EnvRegistry::resolve(const std::string& name, const EnvOptions& given) const {
   const EnvEntry& entry = at(name);
-  for (const auto& [key, value] : given) {
+  for (const auto& given_option : given) {
+    const std::string& key = given_option.first;  // a named variable: clang 14 cannot capture a structured binding
     const bool known = std::any_of(entry.options.begin(), entry.options.end(), [&](const EnvOption& o) { return o.name == key; });
     if (!known) {
       std::string accepted;

@@ -276,9 +276,12 @@ SlotCensus check_vehicles(const sim::SimModel& model, const v1::SnapshotState& s
     need(std::isfinite(sv.dis(v)) && std::isfinite(sv.speed(v)) && sv.speed(v) >= 0, "vehicles.dis",
          at + ": position or speed not a finite distance/speed");
     need(sv.n_drivable(v) >= kWaiting && sv.n_drivable(v) < drivables, "vehicles.n_drivable", at + ": bad next drivable");
-    if (d == kWaiting)
+    if (d == kWaiting) {
       need(sv.n_drivable(v) >= 0 && sv.n_drivable(v) < lanes, "vehicles.n_drivable", at + ": waiting without an entry lane");
-    if (d >= 0) {
+      // Departure clears both; renumbering renames them, so a stray one would index out of range.
+      need(sv.leader(v) == kNone, "vehicles.leader", at + ": a waiting vehicle has no leader");
+      need(sv.blocker(v) == kNone, "vehicles.blocker", at + ": a waiting vehicle has no blocker");
+    } else {
       need(ref_ok(sv.leader(v)), "vehicles.leader", at + ": leader is not a running vehicle");
       need(ref_ok(sv.blocker(v)), "vehicles.blocker", at + ": blocker is not a running vehicle");
     }

@@ -255,6 +255,11 @@ TEST(Snapshot, InconsistentStateIsRejectedNamingTheField) {
       {"snapshot.rng_state", [](v1::SnapshotState& st) { st.clear_rng_state(); }},
       {"snapshot.next_departure", [](v1::SnapshotState& st) { st.set_next_departure(1u << 31); }},
   };
+  // A waiting vehicle with a leader: found by fuzz_snapshot, renumbering read out of range.
+  cases.push_back({"snapshot.vehicles.leader", [](v1::SnapshotState& st) {
+                     ASSERT_GT(st.entry_queue_items_size(), 0);
+                     st.mutable_vehicles()->set_leader(st.entry_queue_items(0), -25);
+                   }});
   if (some_free >= 0)
     cases.push_back({"snapshot.vehicles.leader",
                      [some_free](v1::SnapshotState& st) { st.mutable_vehicles()->set_leader(st.drivable_list_items(0), some_free); }});
