@@ -7,7 +7,7 @@ Config keywords shared by all three: ``observation`` (components, docs/observati
 ``action_interval``, ``yellow`` (the clearance interval), ``min_green``, ``metric_period``
 (None keeps the scenario's value), and, when the scenario is given as a path (all three are fixed at
 compile time), ``conflicts`` (``"greenwave"`` or ``"cityflow"``), ``phases`` (``"all"`` or
-``"four"``) and ``vehicle_model`` (``"cityflow"`` or ``"idm"``; docs/simulator.md). ``replay=PATH`` (TrafficEnv, GymEnv) records the first episode
+``"four"``) and ``vehicle_model`` (``"cityflow"`` or ``"idm"``; docs/simulator.md). ``replay=PATH`` (TrafficEnv, GymEnv; VectorEnv: env 0) records the first episode
 after construction to PATH for ``greenwave view`` (docs/replay.md); the file is complete at the
 next ``reset()``, at ``close()`` or when the env is freed. ``backend="sumo"`` (TrafficEnv, GymEnv) runs SUMO itself through
 libsumo on a SUMO scenario file, one env per process (docs/sumo.md).
@@ -350,6 +350,9 @@ class VectorEnv(_VectorEnvBase):
     ``backend="sumo"`` (the scenarios SUMO files) runs each env in SUMO through libsumo in a worker
     process of its own, as ``greenwave train --backend sumo`` does (docs/sumo.md); ``simulator(i)``
     is then unavailable.
+
+    ``replay=PATH`` (native backend) records env 0's first episode (seed ``seed``) to PATH for
+    ``greenwave view`` (docs/replay.md); the file is complete at env 0's autoreset or at close().
     """
 
     metadata = {"autoreset_mode": _NEXT_STEP, "render_modes": []}
@@ -357,7 +360,8 @@ class VectorEnv(_VectorEnvBase):
     closed = False
 
     def __init__(self, scenarios, num_envs=None, threads=0, *, observation="lane_count,phase", reward="queue",
-                 sim_threads=1, seed=None, backend="native", **settings):
+                 sim_threads=1, seed=None, backend="native", replay=None, **settings):
+        from .training import _replay_path
         if isinstance(scenarios, (list, tuple)):
             if num_envs is not None and num_envs != len(scenarios):
                 raise ConfigError(f"num_envs: {num_envs} given with {len(scenarios)} scenarios")
@@ -373,7 +377,7 @@ class VectorEnv(_VectorEnvBase):
         # backend="sumo": libsumo holds one simulation per process, so each env is a TrafficEnv on
         # SUMO in a worker process of its own (docs/sumo.md); the threads step the workers.
         self._core = _greenwave._VectorCore(compiled, observation, reward, int(threads), int(sim_threads),
-                                            sources if backend == "sumo" else [])
+                                            sources if backend == "sumo" else [], _replay_path(replay))
         self.num_envs = self._core.num_envs
         self.possible_agents = list(self._core.agent_ids)
         self.agents = self.possible_agents
@@ -436,7 +440,10 @@ class VectorEnv(_VectorEnvBase):
         return self._obs, self._rewards, self._terminated, self._truncated, dict(self._infos)
 
     def close(self, **kwargs):
-        """Marks the env closed; the engine is freed with the object."""
+        """Marks the env closed and finishes the replay file of ``replay=PATH``; the engine is freed
+        with the object."""
+        if hasattr(self, "_core"):  # Gymnasium's __del__ closes an env whose __init__ raised, too
+            self._core.finish_replay()
         self.closed = True
 
 

@@ -143,12 +143,16 @@ class EnvCore {
 
 /// N TrafficEnvs in a VectorEnv, with (N, agents, ...) buffers and per-env info arrays. With
 /// `sumo_sources` (one SUMO file per env) each env is a TrafficEnv on a SumoBackend in a worker
-/// process of its own (ProcessEnv: libsumo holds one simulation per process).
+/// process of its own (ProcessEnv: libsumo holds one simulation per process). A non-empty
+/// `replay` records env 0's first episode to that file (native backend only).
 class VectorCore {
  public:
   VectorCore(const std::vector<std::shared_ptr<const CompiledScenario>>& scenarios, const std::string& observation,
-             const std::string& reward, int num_threads, int sim_threads, const std::vector<std::string>& sumo_sources) {
+             const std::string& reward, int num_threads, int sim_threads, const std::vector<std::string>& sumo_sources,
+             const std::string& replay) {
     if (scenarios.empty()) throw ConfigError("num_envs", "a VectorEnv needs at least one env");
+    if (!replay.empty() && !sumo_sources.empty())
+      throw ConfigError("replay", "a backend='sumo' VectorEnv runs its envs in worker processes and cannot record '" + replay + "'");
     std::vector<std::unique_ptr<Env>> envs;
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
       const TrafficEnvConfig config{observation, reward};
@@ -162,6 +166,11 @@ class VectorCore {
         continue;
       }
       sims_.push_back(make_simulator(scenarios[i], sim_threads));
+      if (i == 0 && !replay.empty()) {
+        replay_ = std::make_unique<ReplayRecorder>(*sims_.back().sim, replay);
+        envs.push_back(std::make_unique<TrafficEnv>(*replay_, config));
+        continue;
+      }
       envs.push_back(std::make_unique<TrafficEnv>(*sims_.back().sim, config));
     }
     venv_ = std::make_unique<VectorEnv>(std::move(envs), num_threads);
@@ -202,6 +211,18 @@ class VectorCore {
       sum_rewards();
       copy_infos();
     }
+  }
+
+  /// Finishes env 0's replay (the file is complete after this); None without one.
+  py::object finish_replay() {
+    if (!replay_) return py::none();
+    const ReplayStats st = replay_->finish();
+    py::dict d;
+    d["path"] = replay_->path();
+    d["frames"] = st.frames;
+    d["vehicle_poses"] = st.vehicle_poses;
+    d["bytes"] = st.bytes;
+    return d;
   }
 
   const VectorEnv& venv() const { return *venv_; }
@@ -257,6 +278,7 @@ class VectorCore {
   }
 
   std::vector<SimulatorHandle> sims_;  // before venv_: its envs refer to them
+  std::unique_ptr<ReplayRecorder> replay_;  // env 0's, between its simulator and its env, when recording
   std::unique_ptr<VectorEnv> venv_;
   py::array_t<float> obs_, rewards_, reward_sums_;
   py::array_t<bool> terminated_, truncated_, mask_, ignored_, in_clearance_;
@@ -311,15 +333,17 @@ void bind_envs(py::module_& m) {
 
   py::class_<VectorCore> vec(m, "_VectorCore", "C++ core of greenwave.VectorEnv.");
   vec.def(py::init([](const py::list& scenarios, const std::string& observation, const std::string& reward,
-                       int num_threads, int sim_threads, const std::vector<std::string>& sumo_sources) {
+                       int num_threads, int sim_threads, const std::vector<std::string>& sumo_sources,
+                       const std::string& replay) {
             std::vector<std::shared_ptr<const CompiledScenario>> compiled;
             for (const py::handle s : scenarios) compiled.push_back(scenario_from(s));
             if (!sumo_sources.empty() && sumo_sources.size() != compiled.size())
               throw ConfigError("backend", "one SUMO file per env expected");
-            return std::make_unique<VectorCore>(compiled, observation, reward, num_threads, sim_threads, sumo_sources);
+            return std::make_unique<VectorCore>(compiled, observation, reward, num_threads, sim_threads, sumo_sources, replay);
           }),
           py::arg("scenarios"), py::arg("observation"), py::arg("reward"), py::arg("num_threads"), py::arg("sim_threads"),
-          py::arg("sumo_sources") = std::vector<std::string>{})
+          py::arg("sumo_sources") = std::vector<std::string>{}, py::arg("replay") = "")
+      .def("finish_replay", &VectorCore::finish_replay)
       .def("reset", &VectorCore::reset, py::arg("seed"))
       .def("step", &VectorCore::step, py::arg("actions"))
       .def("step_n", &VectorCore::step_n, py::arg("actions"), py::arg("n"))

@@ -77,3 +77,27 @@ def test_gym_env_passes_replay_on(grid, tmp_path):
     env.step(np.zeros(4, dtype=np.int64))
     env.close()
     assert len(read_replay(path)[1]) == 11
+
+
+def test_vector_env_records_env0_first_episode(grid, tmp_path):
+    path = tmp_path / "vec.gwr"
+    env = gw.VectorEnv(grid, num_envs=2, threads=1, replay=path, action_interval=10, seed=7)
+    env.reset()
+    actions = np.zeros((2, 4), dtype=np.int32)
+    # The 90 s horizon is 9 decisions of 10 s: env 0's episode ends at the 9th step; the 10th is
+    # its autoreset (seed 7 + 2), which finishes the file and writes nothing more.
+    for _ in range(9):
+        env.step(actions)
+    assert env._terminated[0] or env._truncated[0]
+    running = env.simulator(0).metrics()["running"]
+    env.step(actions)
+    env.step(actions)
+    meta, frames = read_replay(path)
+    assert meta["seed"] == 7 and len(meta["signals"]["intersection"]) == 4
+    # One frame at reset, then one per 1 s step up to the horizon: 91 frames, the last at 90 s.
+    assert [f["time"] for f in frames] == [float(k) for k in range(91)]
+    assert frames[-1]["n"] == running
+    env.close()
+    assert len(read_replay(path)[1]) == 91
+    with pytest.raises(gw.ConfigError, match="replay"):
+        gw.VectorEnv(grid, num_envs=1, replay=3)
