@@ -151,6 +151,8 @@ void insert_movers(const SimModel& model, SimState& st, std::span<const std::int
   std::sort(keys.begin(), keys.end(), [](const MoverKey& a, const MoverKey& b) { return a.dis > b.dis || (a.dis == b.dis && a.slot < b.slot); });
   // The movers' drivables are scattered: their data is prefetched a few movers ahead, in
   // stages that follow the loads (the mover's drivable, that list's header, its last item).
+  // Gain not measured: instruction counts cannot show it, and wall-clock pairs on the shared
+  // two-core machine vary by up to 45% (docs/benchmarks.md).
   const auto movers = static_cast<std::int32_t>(keys.size());
   for (std::int32_t k = 0; k < movers; ++k) {
     if (k + 8 < movers) __builtin_prefetch(&s.n_drivable[keys[k + 8].slot]);

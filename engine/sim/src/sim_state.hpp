@@ -36,7 +36,9 @@ struct Clock {
 struct EntryQueues {
   std::vector<RingQueue<std::int32_t>> queue;  ///< per lane, departed but not entered
   std::vector<std::int32_t> waiting;           ///< per lane: queue[l].size()
-  std::vector<std::uint64_t> queued_bits;      ///< per lane: 1 = its queue holds vehicles
+  /// Per lane: 1 = its queue holds vehicles, so entering visits only those lanes (scanning every
+  /// lane instead: +12.8 M instructions in step(), +2.3%, callgrind, Hangzhou MaxPressure 1 h, cbd3456).
+  std::vector<std::uint64_t> queued_bits;
 };
 
 /// Signal state (saved).
@@ -50,7 +52,8 @@ struct Signals {
 
 /// Whether a movement has a crossing claimed this step. A one-byte enum, not std::uint8_t:
 /// stores through a character type may alias anything, so the compiler would reload every
-/// array's address after each one in the notification loops.
+/// array's address after each one in the notification loops. Measured gain: none (as
+/// std::uint8_t, step() ran 0.09% fewer instructions: callgrind, Hangzhou MaxPressure 1 h, cbd3456).
 enum class Claimed : std::uint8_t { kNo, kYes };
 
 /// This step's claims on crossings (conflicts.cpp writes them, the actions read them, the move
