@@ -34,7 +34,9 @@ def project_version() -> str:
 
 
 class CMakeBuild(build_ext):
-    """Builds the greenwave_python CMake target and copies the compiled module into the wheel."""
+    """Builds the greenwave_python and greenwave CMake targets and copies the compiled module into
+    the wheel, and the programs (greenwave, greenwave-agents when LibTorch was found, the plot
+    script they run) into greenwave/bin/, where the `greenwave` console command executes them."""
 
     def build_extension(self, ext: Extension) -> None:
         reuse = os.environ.get("GREENWAVE_CMAKE_BUILD_DIR")
@@ -53,7 +55,8 @@ class CMakeBuild(build_ext):
                 configure += shlex.split(os.environ.get("GREENWAVE_CMAKE_ARGS", ""))
                 subprocess.run(configure, check=True)
         jobs = os.environ.get("GREENWAVE_BUILD_JOBS", str(os.cpu_count() or 1))
-        subprocess.run(["cmake", "--build", str(build_dir), "--target", "greenwave_python", "-j", jobs], check=True)
+        subprocess.run(["cmake", "--build", str(build_dir), "--target", "greenwave_python", "greenwave", "-j", jobs],
+                       check=True)
         built = build_dir / "python" / "greenwave" / ("_greenwave" + sysconfig.get_config_var("EXT_SUFFIX"))
         if not built.is_file():
             sys.exit(f"setup.py: the CMake build left no {built.name} in {built.parent} (is {build_dir} configured "
@@ -61,6 +64,15 @@ class CMakeBuild(build_ext):
         target = pathlib.Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(built, target)
+        # greenwave executes greenwave-agents from its own folder (/proc/self/exe), so both go to bin/.
+        bin_dir = target.parent / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        for name in ("greenwave", "greenwave-agents", "greenwave_plot.py"):
+            program = build_dir / "tools" / name
+            if program.is_file():
+                shutil.copy2(program, bin_dir / name)
+        if not (bin_dir / "greenwave").is_file():
+            sys.exit(f"setup.py: the CMake build left no greenwave program in {build_dir / 'tools'}")
 
 
 PIP_BUILD.mkdir(parents=True, exist_ok=True)

@@ -69,3 +69,20 @@ def test_installed_package_steps_an_env(venv, tmp_path):
     """, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ok", "4"]
+
+
+def test_installed_greenwave_command_runs_the_programs(venv, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GREENWAVE_BUILD_DIR")}
+    command = venv.parent / "greenwave"  # the console script in the venv's bin/
+    version = subprocess.run([str(command), "--version"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=60)
+    assert version.returncode == 0, version.stderr
+    cmake = (ROOT / "CMakeLists.txt").read_text()
+    assert version.stdout.split()[0] == "greenwave"
+    assert f"project(greenwave VERSION {version.stdout.split()[1]}" in cmake
+    if (BUILD / "tools" / "greenwave-agents").is_file():
+        # eval runs in greenwave-agents, which the installed greenwave finds beside itself.
+        evaluated = subprocess.run([str(command), "eval", "--help"], cwd=tmp_path, env=env, capture_output=True,
+                                   text=True, timeout=60)
+        assert evaluated.returncode == 0, evaluated.stderr
+        assert evaluated.stdout.startswith("usage: greenwave eval")
