@@ -1,9 +1,11 @@
-// Importer for CityFlow scenarios (config.json, roadnet.json, flow.json).
+// Importer for CityFlow scenarios (config.json, roadnet.json, flow.json) and the writer of
+// native scenarios as CityFlow files.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "greenwave/networks/road_network.hpp"
 #include "greenwave/v1/scenario.pb.h"
 
 namespace greenwave {
@@ -29,5 +31,24 @@ v1::Scenario parse_cityflow_roadnet(std::string_view text, const std::string& fi
 /// order) and their vehicle types ("type_<k>", one per distinct parameter set) to `scenario`,
 /// whose roads the routes must name and connect (gaps are bridged by shortest paths).
 void parse_cityflow_flow(std::string_view text, const std::string& file, v1::Scenario& scenario);
+
+/// The three files of a scenario written as CityFlow files: OUT.json, OUT.roadnet.json, OUT.flow.json.
+struct CityFlowFiles {
+  std::string config;   ///< the config.json, naming the other two by file name
+  std::string roadnet;  ///< the roadnet JSON
+  std::string flow;     ///< the flow JSON
+};
+
+/// The files written for `config_path` (which must end in .json; ConfigError naming OUT otherwise).
+CityFlowFiles cityflow_files_for(const std::string& config_path);
+
+/// Writes `scenario` (and `compiled`, the same scenario compiled: its demand and settings with
+/// defaults) as CityFlow files beside `config_path` (docs/scenario-format.md, "Writing CityFlow
+/// files"): roads, lanes, lane links and lightphases that import_cityflow reads back to the same
+/// network, one flow entry per departure, and the config (interval, seed, laneChange,
+/// rlTrafficLight false when a signal plan exists). ScenarioError for what CityFlow cannot hold
+/// (a U-turn, a plan that does not show each phase once); each file is written to a temporary
+/// and renamed, IoError carrying the OS reason.
+void write_cityflow(const v1::Scenario& scenario, const CompiledScenario& compiled, const std::string& config_path);
 
 }  // namespace greenwave
