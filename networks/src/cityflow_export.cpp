@@ -164,8 +164,9 @@ void write_cityflow(const v1::Scenario& scenario, const CompiledScenario& compil
     Json lanes = Json::array();
     for (const auto& l : r.lanes())
       lanes.push_back({{"width", l.width() > 0 ? l.width() : kDefaultLaneWidth}, {"maxSpeed", l.speed_limit()}});
+    // CityFlow ignores greenwaveLength; the importer takes it over the points' (rounding aside, equal).
     roads.push_back({{"id", r.id()}, {"startIntersection", r.from_intersection()}, {"endIntersection", r.to_intersection()},
-                     {"points", std::move(pts)}, {"lanes", std::move(lanes)}});
+                     {"points", std::move(pts)}, {"lanes", std::move(lanes)}, {"greenwaveLength", r.length()}});
   }
 
   bool any_plan = false;
@@ -181,8 +182,8 @@ void write_cityflow(const v1::Scenario& scenario, const CompiledScenario& compil
         for (const int m : rl[k].movements) {
           link_of[static_cast<std::size_t>(m)] = static_cast<int>(k);
           const v1::Movement& mv = in.movements(m);
-          // The path decides the conflict points, so it is kept; the importer takes its polyline
-          // length as the movement's. Without a path, a straight one of the movement's length.
+          // The path decides the conflict points, so it is kept. Without a path, a straight one of
+          // the movement's length.
           Json pts = Json::array();
           if (mv.path_size() >= 2) {
             for (const auto& p : mv.path()) pts.push_back(point(p.x(), p.y()));
@@ -191,7 +192,10 @@ void write_cityflow(const v1::Scenario& scenario, const CompiledScenario& compil
             pts.push_back(point(in.position().x(), in.position().y()));
             pts.push_back(point(in.position().x() + len, in.position().y()));
           }
-          lane_links.push_back({{"startLaneIndex", mv.from_lane()}, {"endLaneIndex", mv.to_lane()}, {"points", std::move(pts)}});
+          Json ll = {{"startLaneIndex", mv.from_lane()}, {"endLaneIndex", mv.to_lane()}, {"points", std::move(pts)}};
+          // A length that is not the path's (an arc's, say): CityFlow takes the points', greenwave this one.
+          if (mv.length() > 0) ll["greenwaveLength"] = mv.length();
+          lane_links.push_back(std::move(ll));
         }
         const v1::Movement& first = *rl[k].first;
         links.push_back({{"type", link_type(first.turn(), files.roadnet, where + "/movements/" + std::to_string(rl[k].movements.front()))},
@@ -203,7 +207,7 @@ void write_cityflow(const v1::Scenario& scenario, const CompiledScenario& compil
       std::vector<int> always;
       for (std::size_t k = 0; k < rl.size(); ++k)
         if (rl[k].first->always_green()) always.push_back(static_cast<int>(k));
-      auto lightphase = [&](int phase, double time) {
+      auto lightphase = [&](int phase, double time, bool clearance) {
         std::vector<bool> on(rl.size(), false);
         for (const int k : always) on[static_cast<std::size_t>(k)] = true;
         if (phase >= 0)
@@ -211,17 +215,20 @@ void write_cityflow(const v1::Scenario& scenario, const CompiledScenario& compil
         Json avail = Json::array();
         for (std::size_t k = 0; k < on.size(); ++k)
           if (on[k]) avail.push_back(k);
-        phases.push_back({{"time", time}, {"availableRoadLinks", std::move(avail)}});
+        Json lp = {{"time", time}, {"availableRoadLinks", std::move(avail)}};
+        // CityFlow ignores the mark; the importer needs it where a green shows only the common links.
+        if (clearance) lp["greenwaveClearance"] = true;
+        phases.push_back(std::move(lp));
       };
       if (in.signalized() && in.phases_size() >= 2) {
         const auto plan = plans.find(in.id());
         any_plan = any_plan || plan != plans.end();
         for (const LightPhase& lp : light_phases(in, plan == plans.end() ? nullptr : plan->second, st, files.roadnet))
-          lightphase(lp.phase, lp.time);
+          lightphase(lp.phase, lp.time, lp.phase < 0);
       } else {
         // One lightphase with every link: the importer makes an intersection unsignalized.
         for (std::size_t k = 0; k < rl.size(); ++k) always.push_back(static_cast<int>(k));
-        lightphase(-1, kFixedGreenTime);
+        lightphase(-1, kFixedGreenTime, false);
       }
     }
     Json j = {{"id", in.id()}, {"point", point(in.position().x(), in.position().y())}, {"width", in.width()},

@@ -207,7 +207,10 @@ void read_signal(const Node& in, const std::unordered_map<std::string, RoadInfo>
         const Node pts = ll.at("points");
         for (std::size_t p = 0; p < pts.size(); ++p) *mv->add_path() = to_point(pts.at(p));
       }
-      const double length = mv->path_size() >= 2 ? polyline_length(mv->path()) : out.width();
+      // greenwaveLength (written by write_cityflow) keeps a length that is not the points' own.
+      const double length = ll.has("greenwaveLength")
+                                ? ll.at("greenwaveLength").number(0, kMaxLength, "greenwaveLength in metres")
+                                : mv->path_size() >= 2 ? polyline_length(mv->path()) : out.width();
       if (length > kMaxLength) ll.fail("internal path of " + num(length) + " m is longer than " + num(kMaxLength) + " m");
       mv->set_length(length);
       link_movements[k].push_back(out.movements_size() - 1);
@@ -218,6 +221,7 @@ void read_signal(const Node& in, const std::unordered_map<std::string, RoadInfo>
   // always green. The rest, in order, are the greens of the fixed-time plan.
   std::vector<std::set<int>> phase_links;
   std::vector<double> phase_time;
+  std::vector<bool> marked;  // greenwaveClearance, written by write_cityflow
   if (in.has("trafficLight")) {
     const Node phases = in.at("trafficLight").at("lightphases");
     for (std::size_t p = 0; p < phases.size(); ++p) {
@@ -227,8 +231,12 @@ void read_signal(const Node& in, const std::unordered_map<std::string, RoadInfo>
       for (std::size_t q = 0; q < avail.size(); ++q) set.insert(avail.at(q).index(links.size(), "roadLinks"));
       phase_links.push_back(std::move(set));
       phase_time.push_back(ph.number_or("time", 0, 0, kMaxTime, "a phase time in seconds"));
+      marked.push_back(ph.flag("greenwaveClearance"));
     }
   }
+  // Files written by greenwave mark their clearances (a green phase may show only the common
+  // links, e.g. a phase of a missing leg); otherwise the lightphases equal to the common set are.
+  const bool any_marked = std::find(marked.begin(), marked.end(), true) != marked.end();
   std::set<int> common = phase_links.empty() ? std::set<int>{} : phase_links.front();
   for (const auto& set : phase_links) {
     std::set<int> keep;
@@ -241,7 +249,7 @@ void read_signal(const Node& in, const std::unordered_map<std::string, RoadInfo>
   double clearance = -1;
   std::vector<std::pair<std::set<int>, double>> greens;
   for (std::size_t p = 0; p < phase_links.size(); ++p) {
-    if (phase_links.size() > 1 && phase_links[p] == common) {
+    if (any_marked ? marked[p] : phase_links.size() > 1 && phase_links[p] == common) {
       clearance = std::max(clearance, phase_time[p]);
       continue;
     }
@@ -267,7 +275,7 @@ void read_signal(const Node& in, const std::unordered_map<std::string, RoadInfo>
   bool timed = true;
   int green = 0;
   for (std::size_t p = 0; p < phase_links.size(); ++p) {
-    const bool is_clearance = phase_links[p] == common;
+    const bool is_clearance = any_marked ? marked[p] : phase_links[p] == common;
     if (!is_clearance) timed = timed && phase_time[p] > 0;
     if (phase_time[p] <= 0) {
       green += is_clearance ? 0 : 1;
@@ -329,6 +337,7 @@ v1::Scenario parse_cityflow_roadnet(std::string_view text, const std::string& fi
       const InterInfo& info = inter_info.at(end);
       if (!info.is_virtual) length -= info.width;
     }
+    if (road.has("greenwaveLength")) length = road.at("greenwaveLength").positive(kMaxLength, "greenwaveLength in metres");
     if (length <= 0)
       pts.fail("road '" + out->id() + "' has length " + num(length) + " m (points minus the widths of its real "
                "intersections), expected > 0");

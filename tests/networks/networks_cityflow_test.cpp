@@ -182,6 +182,32 @@ TEST(CityFlow, LightPhasesClearanceAndPlan) {
   for (const v1::Movement& m : plain.movements()) EXPECT_TRUE(m.always_green());
 }
 
+// The marks `convert --to cityflow` writes (CityFlow ignores them): greenwaveClearance names the
+// clearances where a green shows only the common links, greenwaveLength replaces the points' length.
+TEST(CityFlow, GreenwaveClearanceAndLength) {
+  Json j = Json::parse(kRoadnet);
+  at(j, "/intersections/1/trafficLight/lightphases").push_back({{"time", 10}, {"availableRoadLinks", {2}}});
+  // Unmarked, the new lightphase equals the common set: a second clearance (yellow = the longer, 10 s).
+  const v1::Scenario plain = parse_cityflow_roadnet(j.dump(), "roadnet.json");
+  EXPECT_EQ(plain.intersections(1).phases_size(), 2);
+  EXPECT_DOUBLE_EQ(plain.settings().yellow(), 10);
+  at(j, "/intersections/1/trafficLight/lightphases/0")["greenwaveClearance"] = true;
+  at(j, "/roads/0")["greenwaveLength"] = 123.5;
+  at(j, "/intersections/1/roadLinks/0/laneLinks/0")["greenwaveLength"] = 7.25;
+  const v1::Scenario s = parse_cityflow_roadnet(j.dump(), "roadnet.json");
+  const v1::Intersection& b = s.intersections(1);
+  ASSERT_EQ(b.phases_size(), 3);
+  EXPECT_EQ(b.phases(2).movements_size(), 0) << "a green of the always-green link only";
+  EXPECT_DOUBLE_EQ(s.settings().yellow(), 4);
+  ASSERT_EQ(s.signal_plans_size(), 1);
+  ASSERT_EQ(s.signal_plans(0).stages_size(), 4);
+  EXPECT_EQ(s.signal_plans(0).stages(3).phase(), 2);
+  EXPECT_DOUBLE_EQ(s.signal_plans(0).stages(3).duration(), 10);
+  EXPECT_DOUBLE_EQ(s.roads(0).length(), 123.5) << "not 300 m less B's width";
+  EXPECT_DOUBLE_EQ(b.movements(0).length(), 7.25) << "not the points' 20 m";
+  EXPECT_DOUBLE_EQ(b.movements(1).length(), 20);
+}
+
 TEST(CityFlow, FlowsVehicleTypesAndEmissionRule) {
   const v1::Scenario s = tiny();
   ASSERT_EQ(s.demand().flows_size(), 3);
