@@ -29,7 +29,8 @@ namespace {
 
 constexpr std::int64_t kCheckpointFormat = 1;
 
-/// The MLP Q-network: ReLU hidden layers, then a linear head or a dueling V + A head.
+/// The MLP Q-network: ReLU hidden layers, then a linear head or a dueling V + A head whose
+/// advantages are centred on their mean over the allowed actions.
 struct QNetImpl : torch::nn::Module {
   QNetImpl(std::int64_t obs_size, std::int64_t num_actions, const std::vector<std::int64_t>& hidden,
            bool dueling) {
@@ -48,12 +49,16 @@ struct QNetImpl : torch::nn::Module {
     }
   }
 
-  /// (batch, obs_size) -> (batch, num_actions) Q-values.
-  torch::Tensor forward(torch::Tensor x) {
+  /// (batch, obs_size) -> (batch, num_actions) Q-values; `allowed` (batch, num_actions, bool)
+  /// is the action mask: Q = V + A - mean of A over the allowed actions (a row allowing none
+  /// subtracts 0). The linear head ignores it.
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& allowed) {
     x = body->is_empty() ? x : body->forward(x);
     if (head) return head->forward(x);
     const torch::Tensor a = advantage->forward(x);
-    return value->forward(x) + a - a.mean(1, /*keepdim=*/true);
+    const torch::Tensor m = allowed.to(a.scalar_type());
+    const torch::Tensor mean = (a * m).sum(1, /*keepdim=*/true) / m.sum(1, /*keepdim=*/true).clamp_min(1);
+    return value->forward(x) + a - mean;
   }
 
   torch::nn::Sequential body;
@@ -163,8 +168,9 @@ struct DqnAgent::Impl {
     return torch::from_blob(const_cast<void*>(data), sizes, type).to(device);
   }
 
-  // The checkpoint digest of this state; `config_json` is the config text as stored.
-  std::int64_t digest(const std::string& config_json, CheckpointContents contents) const {
+  // The checkpoint digest of this state; `config_json` is the config text as stored. Files
+  // written before replay kept action masks have a digest without them (`with_masks` false).
+  std::int64_t digest(const std::string& config_json, CheckpointContents contents, bool with_masks = true) const {
     Digest d;
     d.add(config_json);
     d.add(metadata);
@@ -188,6 +194,10 @@ struct DqnAgent::Impl {
     d.add(r.pending_actions);
     d.add(r.pending_rewards);
     d.add(r.pending_count);
+    if (with_masks) {
+      d.add(r.masks);
+      d.add(r.pending_masks);
+    }
     return d.value();
   }
 
@@ -230,8 +240,8 @@ void DqnAgent::act(std::span<const float> obs, std::span<const std::uint8_t> mas
   torch::Tensor greedy;
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor q = m.online->forward(m.device_tensor(obs.data(), {rows, m.shape.obs_size}, torch::kFloat32));
     const torch::Tensor allowed = m.device_tensor(mask.data(), {rows, width}, torch::kUInt8).to(torch::kBool);
+    const torch::Tensor q = m.online->forward(m.device_tensor(obs.data(), {rows, m.shape.obs_size}, torch::kFloat32), allowed);
     greedy = q.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity()).argmax(1).to(torch::kCPU);
   }
   const auto* best = greedy.data_ptr<std::int64_t>();
@@ -285,6 +295,7 @@ double DqnAgent::update() {
   const ReplaySample& s = m.sample;
 
   const torch::Tensor obs = m.device_tensor(s.obs.data(), {b, d}, torch::kFloat32);
+  const torch::Tensor allowed = m.device_tensor(s.masks.data(), {b, width}, torch::kUInt8).to(torch::kBool);
   const torch::Tensor actions = m.device_tensor(s.actions.data(), {b, 1}, torch::kInt64);
   const torch::Tensor returns = m.device_tensor(s.returns.data(), {b}, torch::kFloat32);
   const torch::Tensor next_obs = m.device_tensor(s.next_obs.data(), {b, d}, torch::kFloat32);
@@ -296,11 +307,11 @@ double DqnAgent::update() {
   {
     torch::NoGradGuard no_grad;
     const float neg_inf = -std::numeric_limits<float>::infinity();
-    const torch::Tensor next_target_q = m.target->forward(next_obs);
+    const torch::Tensor next_target_q = m.target->forward(next_obs, next_allowed);
     torch::Tensor next_value;
     if (c.double_dqn) {
       const torch::Tensor next_action =
-          m.online->forward(next_obs).masked_fill(next_allowed.logical_not(), neg_inf).argmax(1, /*keepdim=*/true);
+          m.online->forward(next_obs, next_allowed).masked_fill(next_allowed.logical_not(), neg_inf).argmax(1, /*keepdim=*/true);
       next_value = next_target_q.gather(1, next_action).squeeze(1);
     } else {
       next_value = std::get<0>(next_target_q.masked_fill(next_allowed.logical_not(), neg_inf).max(1));
@@ -309,7 +320,7 @@ double DqnAgent::update() {
     next_value = torch::where(discounts > 0, next_value, torch::zeros_like(next_value));
     target = returns + discounts * next_value;
   }
-  const torch::Tensor q = m.online->forward(obs).gather(1, actions).squeeze(1);
+  const torch::Tensor q = m.online->forward(obs, allowed).gather(1, actions).squeeze(1);
   namespace F = torch::nn::functional;
   const torch::Tensor per_row =
       F::huber_loss(q, target, F::HuberLossFuncOptions().reduction(torch::kNone).delta(c.huber_delta));
@@ -330,12 +341,15 @@ double DqnAgent::update() {
   return loss.item<double>();
 }
 
-std::vector<float> DqnAgent::q_values(std::span<const float> obs) const {
+std::vector<float> DqnAgent::q_values(std::span<const float> obs, std::span<const std::uint8_t> mask) const {
   Impl& m = *impl_;
   const std::int64_t rows = as_i64(obs.size()) / m.shape.obs_size;
   GW_CHECK(rows * m.shape.obs_size == as_i64(obs.size()), "q_values: obs is not rows x obs_size");
+  GW_CHECK(mask.empty() || as_i64(mask.size()) == rows * m.shape.num_actions, "q_values: mask is not rows x num_actions");
   torch::NoGradGuard no_grad;
-  return from_tensor<float>(m.online->forward(m.device_tensor(obs.data(), {rows, m.shape.obs_size}, torch::kFloat32)).flatten());
+  const torch::Tensor allowed = mask.empty() ? torch::ones({rows, m.shape.num_actions}, torch::kBool).to(m.device)
+                                             : m.device_tensor(mask.data(), {rows, m.shape.num_actions}, torch::kUInt8).to(torch::kBool);
+  return from_tensor<float>(m.online->forward(m.device_tensor(obs.data(), {rows, m.shape.obs_size}, torch::kFloat32), allowed).flatten());
 }
 
 std::vector<float> DqnAgent::parameters() const {
@@ -401,6 +415,8 @@ void DqnAgent::save(const std::string& path, CheckpointContents contents) const 
     const ReplayStorage& r = m.replay.storage();
     torch::serialize::OutputArchive replay;
     replay.write("obs", to_tensor(r.obs, torch::kFloat32));
+    replay.write("masks", to_tensor(r.masks, torch::kUInt8));
+    replay.write("pending_masks", to_tensor(r.pending_masks, torch::kUInt8));
     replay.write("actions", to_tensor(r.actions, torch::kInt32));
     replay.write("returns", to_tensor(r.returns, torch::kFloat32));
     replay.write("next_obs", to_tensor(r.next_obs, torch::kFloat32));
@@ -474,8 +490,9 @@ std::unique_ptr<DqnAgent> DqnAgent::load(const std::string& path, const std::str
       net->to(m.device);
     };
     // Files written before the digest existed have none; every other file must match its own.
+    bool with_masks = true;  // false for Full files written before replay kept action masks
     const auto check_digest = [&] {
-      if (archive.try_read("digest", value) && (!value.isInt() || value.toInt() != m.digest(config_json, contents)))
+      if (archive.try_read("digest", value) && (!value.isInt() || value.toInt() != m.digest(config_json, contents, with_masks)))
         bad_checkpoint(path, "content does not match its digest (the file was altered or damaged)");
     };
     load_module("online", m.online);
@@ -518,6 +535,16 @@ std::unique_ptr<DqnAgent> DqnAgent::load(const std::string& path, const std::str
       return x;
     };
     r.obs = from_tensor<float>(read_t("obs"));
+    torch::Tensor masks;
+    with_masks = sub.try_read("masks", masks);
+    if (with_masks) {
+      r.masks = from_tensor<std::uint8_t>(masks);
+      r.pending_masks = from_tensor<std::uint8_t>(read_t("pending_masks"));
+    } else {
+      // Older files: every stored row counts as acted with every action allowed.
+      r.masks.assign(static_cast<std::size_t>(config.buffer_size) * static_cast<std::size_t>(shape.num_actions), 1);
+      r.pending_masks.assign(static_cast<std::size_t>(shape.rows * config.n_step * shape.num_actions), 1);
+    }
     r.actions = from_tensor<std::int32_t>(read_t("actions"));
     r.returns = from_tensor<float>(read_t("returns"));
     r.next_obs = from_tensor<float>(read_t("next_obs"));

@@ -54,6 +54,7 @@ ReplayBuffer::ReplayBuffer(std::int64_t capacity, std::int64_t obs_size, std::in
   if (streams < 1) throw ConfigError("streams", "must be >= 1");
   if (n_step < 1) throw ConfigError("n_step", "must be >= 1");
   s_.obs.assign(idx(capacity * obs_size), 0.0f);
+  s_.masks.assign(idx(capacity * max_actions), 0);
   s_.actions.assign(idx(capacity), 0);
   s_.returns.assign(idx(capacity), 0.0f);
   s_.next_obs.assign(idx(capacity * obs_size), 0.0f);
@@ -61,6 +62,7 @@ ReplayBuffer::ReplayBuffer(std::int64_t capacity, std::int64_t obs_size, std::in
   s_.discounts.assign(idx(capacity), 0.0f);
   s_.priorities.assign(prioritized ? idx(capacity) : 0, 0.0);
   s_.pending_obs.assign(idx(streams * n_step * obs_size), 0.0f);
+  s_.pending_masks.assign(idx(streams * n_step * max_actions), 0);
   s_.pending_actions.assign(idx(streams * n_step), 0);
   s_.pending_rewards.assign(idx(streams * n_step), 0.0f);
   s_.pending_count.assign(idx(streams), 0);
@@ -72,12 +74,16 @@ void ReplayBuffer::add(const TransitionBatch& b) {
   GW_CHECK(static_cast<std::int64_t>(b.next_obs.size()) == streams_ * obs_size_, "next_obs size mismatch");
   GW_CHECK(static_cast<std::int64_t>(b.next_mask.size()) == streams_ * max_actions_, "next_mask size mismatch");
   GW_CHECK(b.valid.empty() || static_cast<std::int64_t>(b.valid.size()) == streams_, "valid size mismatch");
+  GW_CHECK(b.mask.empty() || static_cast<std::int64_t>(b.mask.size()) == streams_ * max_actions_, "mask size mismatch");
   for (std::int64_t r = 0; r < streams_; ++r) {
     if (!b.valid.empty() && !b.valid[idx(r)]) continue;
     std::int32_t& count = s_.pending_count[idx(r)];
     GW_CHECK(count < n_step_, "n-step window overflow");
     const std::int64_t slot = r * n_step_ + count;
     std::copy_n(b.obs.begin() + r * obs_size_, obs_size_, s_.pending_obs.begin() + slot * obs_size_);
+    const auto slot_mask = s_.pending_masks.begin() + slot * max_actions_;
+    if (b.mask.empty()) std::fill_n(slot_mask, max_actions_, std::uint8_t{1});
+    else std::copy_n(b.mask.begin() + r * max_actions_, max_actions_, slot_mask);
     s_.pending_actions[idx(slot)] = b.actions[idx(r)];
     s_.pending_rewards[idx(slot)] = b.rewards[idx(r)];
     ++count;
@@ -105,6 +111,7 @@ void ReplayBuffer::emit_oldest(std::int64_t stream, bool bootstrap, std::span<co
   }
   const std::int64_t row = s_.next;
   std::copy_n(s_.pending_obs.begin() + base * obs_size_, obs_size_, s_.obs.begin() + row * obs_size_);
+  std::copy_n(s_.pending_masks.begin() + base * max_actions_, max_actions_, s_.masks.begin() + row * max_actions_);
   s_.actions[idx(row)] = s_.pending_actions[idx(base)];
   s_.returns[idx(row)] = static_cast<float>(ret);
   std::copy(next_obs.begin(), next_obs.end(), s_.next_obs.begin() + row * obs_size_);
@@ -119,6 +126,8 @@ void ReplayBuffer::emit_oldest(std::int64_t stream, bool bootstrap, std::span<co
   // Drop the oldest entry of the window.
   std::copy(s_.pending_obs.begin() + (base + 1) * obs_size_, s_.pending_obs.begin() + (base + count) * obs_size_,
             s_.pending_obs.begin() + base * obs_size_);
+  std::copy(s_.pending_masks.begin() + (base + 1) * max_actions_, s_.pending_masks.begin() + (base + count) * max_actions_,
+            s_.pending_masks.begin() + base * max_actions_);
   std::copy(s_.pending_actions.begin() + base + 1, s_.pending_actions.begin() + base + count,
             s_.pending_actions.begin() + base);
   std::copy(s_.pending_rewards.begin() + base + 1, s_.pending_rewards.begin() + base + count,
@@ -131,6 +140,7 @@ void ReplayBuffer::sample(std::int64_t batch_size, double beta, Rng& rng, Replay
   const auto n = idx(batch_size);
   out.indices.resize(n);
   out.obs.resize(n * idx(obs_size_));
+  out.masks.resize(n * idx(max_actions_));
   out.actions.resize(n);
   out.returns.resize(n);
   out.next_obs.resize(n * idx(obs_size_));
@@ -158,6 +168,8 @@ void ReplayBuffer::sample(std::int64_t batch_size, double beta, Rng& rng, Replay
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t row = out.indices[i];
     std::copy_n(s_.obs.begin() + row * obs_size_, obs_size_, out.obs.begin() + static_cast<std::int64_t>(i) * obs_size_);
+    std::copy_n(s_.masks.begin() + row * max_actions_, max_actions_,
+                out.masks.begin() + static_cast<std::int64_t>(i) * max_actions_);
     out.actions[i] = s_.actions[idx(row)];
     out.returns[i] = s_.returns[idx(row)];
     std::copy_n(s_.next_obs.begin() + row * obs_size_, obs_size_,
@@ -182,7 +194,8 @@ void ReplayBuffer::update_priorities(std::span<const std::int64_t> indices, std:
 
 void ReplayBuffer::restore(ReplayStorage storage) {
   const auto same = [](std::size_t got, std::int64_t want) { return got == idx(want); };
-  if (!same(storage.obs.size(), capacity_ * obs_size_) || !same(storage.actions.size(), capacity_) ||
+  if (!same(storage.obs.size(), capacity_ * obs_size_) || !same(storage.masks.size(), capacity_ * max_actions_) ||
+      !same(storage.pending_masks.size(), streams_ * n_step_ * max_actions_) || !same(storage.actions.size(), capacity_) ||
       !same(storage.returns.size(), capacity_) || !same(storage.next_obs.size(), capacity_ * obs_size_) ||
       !same(storage.next_mask.size(), capacity_ * max_actions_) || !same(storage.discounts.size(), capacity_) ||
       !same(storage.priorities.size(), prioritized_ ? capacity_ : 0) ||

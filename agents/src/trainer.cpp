@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -38,6 +39,22 @@ bool is_vehicle_count(const std::string& name) {
   static const std::set<std::string> counts = {"served_vehicles", "throughput", "vehicles_scheduled", "departed",
                                                "running", "waiting_to_enter", "queued"};
   return counts.count(name) != 0;
+}
+
+Json episode_json(const EpisodeResult& r);
+
+// An EpisodeResult back from episode_json's object (best.json keeps the best evaluation).
+EpisodeResult episode_from_json(const Json& j) {
+  EpisodeResult r;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "steps") r.steps = value.get<std::int64_t>();
+    else if (key == "return") r.total_reward = value.get<double>();
+    else if (value.is_number()) {
+      r.metric_names.push_back(key);
+      r.metric_values.push_back(value.get<double>());
+    }
+  }
+  return r;
 }
 
 Json episode_json(const EpisodeResult& r) {
@@ -100,7 +117,7 @@ EpisodeResult run_episode(Env& env, Agent& agent, std::uint64_t seed, bool explo
     if (learn) {
       std::fill(terminated.begin(), terminated.end(), info.terminated ? 1 : 0);
       std::fill(truncated.begin(), truncated.end(), info.truncated ? 1 : 0);
-      agent.observe({obs, actions, rewards, next_obs, next_mask, terminated, truncated});
+      agent.observe({obs, actions, rewards, next_obs, next_mask, terminated, truncated, {}, mask});
       const TrainStats s = agent.train();
       result.train.updates += s.updates;
       loss_sum += s.loss * static_cast<double>(s.updates);
@@ -144,7 +161,11 @@ std::string training_trajectory_path(const std::string& dir, int env, std::int64
 }
 
 Trainer::Trainer(VectorEnv& env, Env& eval_env, DqnAgent& agent, TrainerConfig config)
-    : env_(env), eval_env_(eval_env), agent_(agent), config_(std::move(config)) {
+    : Trainer(env, std::vector<Env*>{&eval_env}, agent, std::move(config)) {}
+
+Trainer::Trainer(VectorEnv& env, std::vector<Env*> validation_envs, DqnAgent& agent, TrainerConfig config)
+    : env_(env), eval_envs_(std::move(validation_envs)), agent_(agent), config_(std::move(config)) {
+  if (eval_envs_.empty()) throw ConfigError("validation", "at least one validation env is required");
   if (config_.episodes < 1) throw ConfigError("episodes", "must be >= 1");
   if (config_.eval_every < 1) throw ConfigError("eval_every", "must be >= 1");
   if (config_.eval_episodes < 1) throw ConfigError("eval_episodes", "must be >= 1");
@@ -152,7 +173,9 @@ Trainer::Trainer(VectorEnv& env, Env& eval_env, DqnAgent& agent, TrainerConfig c
   if (config_.wsm.enabled && (config_.wsm.warmup_updates < 0 || config_.wsm.checkpoint_every < 1 ||
                               config_.wsm.merge_count < 1))
     throw ConfigError("wsm", "warmup_updates >= 0, checkpoint_every >= 1 and merge_count >= 1 are required");
-  for (const EnvSpec* spec : {&env_.spec(), &eval_env_.spec()}) {
+  std::vector<const EnvSpec*> specs = {&env_.spec()};
+  for (const Env* e : eval_envs_) specs.push_back(&e->spec());
+  for (const EnvSpec* spec : specs) {
     const EnvSpec& s = *spec;
     if (s.observation.size() != agent_.shape().obs_size || s.max_actions != agent_.shape().num_actions)
       throw ConfigError("agent", "the agent was built for observations of " + std::to_string(agent_.shape().obs_size) +
@@ -172,6 +195,28 @@ Trainer::Trainer(VectorEnv& env, Env& eval_env, DqnAgent& agent, TrainerConfig c
 }
 
 std::string Trainer::wsm_checkpoint_dir() const { return (fs::path(config_.out_dir) / "wsm").string(); }
+
+EpisodeResult Trainer::validate(Agent& agent, std::uint64_t seed) {
+  EpisodeResult mean;
+  double steps = 0;
+  const double n = static_cast<double>(eval_envs_.size());
+  for (Env* env : eval_envs_) {
+    const EpisodeResult r = evaluate(*env, agent, seed, config_.eval_episodes);
+    if (mean.metric_names.empty()) {
+      mean.metric_names = r.metric_names;
+      mean.metric_values.assign(r.metric_values.size(), 0.0);
+    }
+    if (r.metric_names != mean.metric_names)
+      throw ConfigError("validation", "validation env '" + env->spec().name + "' reports other metrics than the first");
+    steps += static_cast<double>(r.steps);
+    mean.total_reward += r.total_reward / n;
+    for (std::size_t i = 0; i < r.metric_values.size(); ++i) mean.metric_values[i] += r.metric_values[i] / n;
+    mean.terminated = r.terminated;
+    mean.truncated = r.truncated;
+  }
+  mean.steps = std::llround(steps / n);
+  return mean;
+}
 
 void Trainer::on_step(const StepInfo& info, std::int64_t steps) {
   const std::int64_t updates = agent_.counters().updates;
@@ -247,7 +292,7 @@ std::vector<EpisodeResult> Trainer::run_round(std::uint64_t seed) {
       term[r] = env_term[e];
       trunc[r] = env_trunc[e];
     }
-    agent_.observe({obs, actions, rewards, next_obs, next_mask, term, trunc, valid});
+    agent_.observe({obs, actions, rewards, next_obs, next_mask, term, trunc, valid, mask});
     const TrainStats s = agent_.train();
     for (std::size_t e = 0; e < n; ++e) {
       if (!running[e]) continue;
@@ -316,6 +361,9 @@ TrainResult Trainer::run() {
     if (b.is_object() && b.contains("score")) {
       best = b["score"].get<double>();
       has_best = true;
+      result.best_episode = b.value("episode", -1);
+      result.best_candidate = b.value("candidate", std::string("last"));
+      if (b.contains("eval") && b["eval"].is_object()) result.best_eval = episode_from_json(b["eval"]);
     }
   }
   if (config_.wsm.enabled) {
@@ -372,22 +420,30 @@ TrainResult Trainer::run() {
     evaluated_last = episode_ / config_.eval_every > (episode_ - n_envs) / config_.eval_every || episode_ >= config_.episodes;
     if (evaluated_last) {
       Json& line = lines.back();
-      result.final_eval = evaluate(eval_env_, agent_, eval_seed, config_.eval_episodes);
-      line["eval"] = episode_json(result.final_eval);
-      const double score = result.final_eval.metric(config_.best_metric);
-      if (!has_best || (config_.lower_is_better ? score < best : score > best)) {
+      // The candidates for best.pt: the last network, then (WSM) the merged window.
+      const auto consider = [&](const EpisodeResult& eval, const std::string& candidate, const std::function<void()>& save) {
+        const double score = eval.metric(config_.best_metric);
+        if (has_best && !(config_.lower_is_better ? score < best : score > best)) return;
         has_best = true;
         best = score;
-        agent_.save(result.best_checkpoint);
-        write_file(dir / "best.json", Json{{"episode", episode_ - 1}, {"score", score}, {"metric", config_.best_metric}}.dump());
-      }
+        save();
+        result.best_eval = eval;
+        result.best_candidate = candidate;
+        result.best_episode = episode_ - 1;
+        write_file(dir / "best.json", Json{{"episode", episode_ - 1}, {"score", score}, {"metric", config_.best_metric},
+                                           {"candidate", candidate}, {"eval", episode_json(eval)}}.dump());
+      };
+      result.final_eval = validate(agent_, eval_seed);
+      line["eval"] = episode_json(result.final_eval);
+      consider(result.final_eval, "last", [&] { agent_.save(result.best_checkpoint); });
       if (config_.wsm.enabled && wsm_window_.size() >= 2) {
         const std::string merged = (fs::path(wsm_checkpoint_dir()) / "merged.pt").string();
         merge_checkpoints(wsm_window_, wsm_merge_weights(config_.wsm.shape, static_cast<int>(wsm_window_.size())), merged);
         const auto merged_agent = DqnAgent::load(merged, agent_.config().device);
-        result.merged_eval = evaluate(eval_env_, *merged_agent, eval_seed, config_.eval_episodes);
+        result.merged_eval = validate(*merged_agent, eval_seed);
         result.has_merged = true;
         line["eval_merged"] = episode_json(result.merged_eval);
+        consider(result.merged_eval, "merged", [&] { merged_agent->save(result.best_checkpoint, CheckpointContents::WeightsOnly); });
       }
     }
     agent_.save(result.last_checkpoint);
@@ -398,7 +454,7 @@ TrainResult Trainer::run() {
     if (!metrics) throw IoError(metrics_path, "append to the file", errno != 0 ? errno : EIO);
   }
   if (draw_) std::fputs("\r\033[K", stderr);
-  if (!evaluated_last) result.final_eval = evaluate(eval_env_, agent_, eval_seed, config_.eval_episodes);
+  if (!evaluated_last) result.final_eval = validate(agent_, eval_seed);
   return result;
 }
 

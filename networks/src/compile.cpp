@@ -365,6 +365,7 @@ RunSettings compile_settings(const v1::RunSettings& rs, const Validator& check) 
   st.min_green = setting(rs.min_green(), 0.0, "min_green", true);
   st.horizon = setting(rs.horizon(), 3600.0, "horizon", false);
   st.metric_period = setting(rs.metric_period(), 120.0, "metric_period", false);
+  st.demand_jitter = setting(rs.demand_jitter(), 0.0, "demand_jitter", true);
   st.seed = rs.seed();
   st.vehicle_model = rs.vehicle_model() == v1::VEHICLE_MODEL_IDM ? VehicleModel::IDM : VehicleModel::CityFlow;
   st.lane_change = rs.lane_change();

@@ -4,8 +4,9 @@ the joint action) and VectorEnv (batched, zero-copy NumPy arrays). See docs/pyth
 Config keywords shared by all three: ``observation`` (components, docs/observations.md),
 ``reward`` (spec, docs/rewards.md), ``threads`` (simulator threads), ``seed`` (the seed of
 ``reset()`` without one; default the scenario's), and the run settings ``horizon``,
-``action_interval``, ``yellow`` (the clearance interval), ``min_green``, ``metric_period``
-(None keeps the scenario's value), and, when the scenario is given as a path (all three are fixed at
+``action_interval``, ``yellow`` (the clearance interval), ``min_green``, ``metric_period``,
+``demand_jitter`` (seconds: each reset shifts every departure by a uniform offset in [-j, j]
+drawn from the reset's seed; docs/simulator.md) (None keeps the scenario's value), and, when the scenario is given as a path (all three are fixed at
 compile time), ``conflicts`` (``"greenwave"`` or ``"cityflow"``), ``phases`` (``"all"`` or
 ``"four"``) and ``vehicle_model`` (``"cityflow"`` or ``"idm"``; docs/simulator.md). ``replay=PATH`` (TrafficEnv, GymEnv; VectorEnv: env 0) records the first episode
 after construction to PATH for ``greenwave view`` (docs/replay.md); the file is complete at the

@@ -25,7 +25,7 @@ def load_scenario(path, flow=None, horizon=None, conflicts=None, phases=None, ve
 
 def as_scenario(scenario_or_path, **settings) -> Scenario:
     """A Scenario from a Scenario or a path, with run settings (horizon, action_interval,
-    yellow, min_green, metric_period, seed; and conflicts, phases, vehicle_model for a path) replaced where given and
+    yellow, min_green, metric_period, demand_jitter, seed; and conflicts, phases, vehicle_model for a path) replaced where given and
     not None."""
     if isinstance(scenario_or_path, Scenario):
         return scenario_or_path.with_settings(**settings)

@@ -11,7 +11,7 @@ from .simulation import as_scenario
 __all__ = ["train", "evaluate"]
 
 # Keyword arguments that set the scenario's run settings rather than the DQN config.
-_SETTINGS = ("horizon", "action_interval", "yellow", "min_green", "metric_period")
+_SETTINGS = ("horizon", "action_interval", "yellow", "min_green", "metric_period", "demand_jitter")
 
 
 def _split_settings(kwargs):
@@ -30,7 +30,7 @@ def train(scenario, out, episodes=50, reward="queue", observation="lane_count,ph
     evaluation's metrics (the CLI metrics keys, ``return``, ``last_checkpoint``,
     ``best_checkpoint``). Writes OUT/config.json, OUT/metrics.jsonl, OUT/last.pt, OUT/best.pt.
 
-    Keyword arguments horizon, action_interval, yellow, min_green, metric_period set the
+    Keyword arguments horizon, action_interval, yellow, min_green, metric_period, demand_jitter set the
     scenario's run settings; every other one is a DQN config field (docs/agents.md), e.g.
     ``learning_rate=1e-3, hidden_sizes=[64, 64], learning_starts=100``.
     """

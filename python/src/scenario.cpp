@@ -67,6 +67,7 @@ std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<cons
     else if (key == "yellow") s.yellow = positive(value, "yellow", true);
     else if (key == "min_green") s.min_green = positive(value, "min_green", true);
     else if (key == "metric_period") s.metric_period = positive(value, "metric_period");
+    else if (key == "demand_jitter") s.demand_jitter = positive(value, "demand_jitter", true);
     else if (key == "seed") {
       const long long seed = py::cast<long long>(value);
       if (seed < 0) throw ConfigError("seed", "expected a non-negative integer, got " + std::to_string(seed));
@@ -76,7 +77,7 @@ std::shared_ptr<const CompiledScenario> with_settings(const std::shared_ptr<cons
                              "load_scenario(path, " + key + "=...) or make(path, " + key + "=...)");
     } else {
       throw ConfigError(key, "unknown run setting (known: horizon, action_interval, yellow, min_green, "
-                             "metric_period, seed)");
+                             "metric_period, demand_jitter, seed)");
     }
   }
   return copy;
@@ -119,9 +120,10 @@ std::int64_t scheduled_in_horizon(const CompiledScenario& s) {
 }
 
 /// The Scenario a pickle state holds: (native bytes, source, horizon, action_interval, yellow,
-/// min_green, metric_period, seed, content hash), compiled again with those run settings.
+/// min_green, metric_period, seed, content hash, demand_jitter), compiled again with those run
+/// settings.
 ScenarioHandle scenario_from_state(const py::tuple& state) {
-  if (state.size() != 9) throw ConfigError("scenario", "a pickled Scenario holds 9 values, got " + std::to_string(state.size()));
+  if (state.size() != 10) throw ConfigError("scenario", "a pickled Scenario holds 10 values, got " + std::to_string(state.size()));
   const std::string expected_hash = py::cast<std::string>(state[8]);
   const std::string bytes = py::cast<std::string>(state[0]);
   const std::string source = py::cast<std::string>(state[1]);
@@ -132,6 +134,7 @@ ScenarioHandle scenario_from_state(const py::tuple& state) {
   settings.min_green = py::cast<double>(state[5]);
   settings.metric_period = py::cast<double>(state[6]);
   settings.seed = py::cast<std::uint64_t>(state[7]);
+  settings.demand_jitter = py::cast<double>(state[9]);
   py::gil_scoped_release release;
   v1::Scenario scenario;
   if (!scenario.ParseFromString(bytes)) throw ScenarioError(source, "", "the pickled scenario bytes do not parse");
@@ -145,6 +148,7 @@ ScenarioHandle scenario_from_state(const py::tuple& state) {
   s.min_green = settings.min_green;
   s.metric_period = settings.metric_period;
   s.seed = settings.seed;
+  s.demand_jitter = settings.demand_jitter;
   return {std::move(compiled), std::make_shared<const std::string>(bytes)};
 }
 
@@ -215,6 +219,8 @@ void bind_scenario(py::module_& m) {
       .def_property_readonly("yellow", [](const ScenarioHandle& h) { return h.scenario->settings.yellow; })
       .def_property_readonly("min_green", [](const ScenarioHandle& h) { return h.scenario->settings.min_green; })
       .def_property_readonly("seed", [](const ScenarioHandle& h) { return h.scenario->settings.seed; })
+      .def_property_readonly("demand_jitter", [](const ScenarioHandle& h) { return h.scenario->settings.demand_jitter; },
+                             "Seconds of seeded departure jitter at each reset (0: the demand as scheduled).")
       .def_property_readonly("conflicts",
                              [](const ScenarioHandle& h) {
                                return h.scenario->settings.conflicts == ConflictRule::CityFlow ? "cityflow" : "greenwave";
@@ -227,7 +233,8 @@ void bind_scenario(py::module_& m) {
            [](const ScenarioHandle& h, const py::kwargs& overrides) {
              return ScenarioHandle{with_settings(h.scenario, overrides), h.native};
            },
-           "A copy with run settings replaced: horizon, action_interval, yellow, min_green, metric_period, seed.")
+           "A copy with run settings replaced: horizon, action_interval, yellow, min_green, metric_period, "
+           "demand_jitter, seed.")
       .def(py::pickle(
           [](const ScenarioHandle& h) {
             if (!h.native)
@@ -235,7 +242,8 @@ void bind_scenario(py::module_& m) {
                                             "(or path) the simulator was made from");
             const RunSettings& s = h.scenario->settings;
             return py::make_tuple(py::bytes(*h.native), h.scenario->source, s.horizon, s.action_interval,
-                                  s.yellow, s.min_green, s.metric_period, s.seed, h.scenario->content_hash);
+                                  s.yellow, s.min_green, s.metric_period, s.seed, h.scenario->content_hash,
+                                  s.demand_jitter);
           },
           [](const py::tuple& state) { return scenario_from_state(state); }))
       .def("__repr__", [](const ScenarioHandle& h) {

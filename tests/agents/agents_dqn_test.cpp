@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -149,6 +150,48 @@ TEST(Dqn, TerminalRowsWithEmptyNextMaskGiveFiniteLoss) {
   const std::uint8_t mask[] = {0, 0}, term[] = {1}, trunc[] = {0};
   agent.observe({obs, action, reward, next_obs, mask, term, trunc});
   EXPECT_TRUE(std::isfinite(agent.update()));
+}
+
+// A dueling head with no hidden layer and fixed weights, on obs x = (2, 3):
+//   V = 0.5*2 - 1*3 + 2 = 0;  A = (1*2 + 0*3 + 0, 0*2 + 1*3 + 1, 1*2 + 1*3 - 3) = (2, 4, 2).
+// All allowed: Q = V + A - (2+4+2)/3 = (-2/3, 4/3, -2/3). Mask (1, 0, 1): the mean is over the
+// allowed advantages, (2+2)/2 = 2, so Q = (0, 2, 0); mask (1, 1, 0): mean 3, Q = (-1, 1, -1).
+std::unique_ptr<DqnAgent> fixed_dueling_agent() {
+  DqnConfig c = small_config();
+  c.hidden_sizes = {};
+  c.dueling = true;
+  c.batch_size = 4;
+  auto agent = std::make_unique<DqnAgent>(c, DqnShape{2, 3, 1});
+  // Registration order: value (weight 1x2, bias 1), then advantage (weight 3x2, bias 3).
+  agent->set_parameters(std::vector<double>{0.5, -1, 2, 1, 0, 0, 1, 1, 1, 0, 1, -3});
+  return agent;
+}
+
+TEST(Dqn, DuelingAdvantageMeanIsOverAllowedActions) {
+  const auto agent_ptr = fixed_dueling_agent();
+  const DqnAgent& agent = *agent_ptr;
+  const std::vector<float> obs = {2, 3};
+  const auto near = [](const std::vector<float>& got, const std::vector<float>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-6) << "action " << i;
+  };
+  near(agent.q_values(obs), {-2.0f / 3, 4.0f / 3, -2.0f / 3});
+  near(agent.q_values(obs, std::vector<std::uint8_t>{1, 1, 1}), {-2.0f / 3, 4.0f / 3, -2.0f / 3});
+  near(agent.q_values(obs, std::vector<std::uint8_t>{1, 0, 1}), {0, 2, 0});
+  near(agent.q_values(obs, std::vector<std::uint8_t>{1, 1, 0}), {-1, 1, -1});
+}
+
+// The update uses the mask the action was taken under: one terminated transition from x with
+// mask (1, 0, 1), action 0, reward 1. Its target is exactly 1 and Q(x, 0) = 0 (above), so the
+// Huber loss (delta 1) is 0.5 * 1^2 = 0.5; with the mean over all actions Q(x, 0) = -2/3 and
+// the loss would be |-5/3| - 0.5 = 7/6.
+TEST(Dqn, DuelingUpdateUsesTheMaskActedUnder) {
+  const auto agent = fixed_dueling_agent();
+  const float obs[] = {2, 3}, next_obs[] = {0, 0}, reward[] = {1};
+  const std::int32_t action[] = {0};
+  const std::uint8_t mask[] = {1, 0, 1}, next_mask[] = {1, 1, 1}, term[] = {1}, trunc[] = {0};
+  agent->observe({obs, action, reward, next_obs, next_mask, term, trunc, {}, mask});
+  EXPECT_NEAR(agent->update(), 0.5, 1e-6);
 }
 
 TEST(Dqn, SameSeedSameTrainingOtherSeedOtherTraining) {

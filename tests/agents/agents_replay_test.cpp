@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "greenwave/agents/replay.hpp"
@@ -54,6 +55,38 @@ TEST(ReplayNStep, TerminationFoldsWithoutBootstrap) {
   EXPECT_FLOAT_EQ(r.discounts[2], 0.0f);
   EXPECT_FLOAT_EQ(r.next_obs[2], 3.0f);
   EXPECT_EQ(r.pending_count[0], 0);
+}
+
+// Each stored row keeps the mask its own observation was acted under, through the n-step
+// window: with n = 2, s0 acted under (1, 0), s1 under (0, 1), s2 under none given (all allowed).
+TEST(ReplayNStep, RowsKeepTheMaskTheirObsWasActedUnder) {
+  ReplayBuffer buffer(8, 1, 2, 1, 2, 0.5, false, 0.0);
+  OneStream s;
+  const std::array<std::uint8_t, 2> first{1, 0}, second{0, 1};
+  const auto add = [&](int state, std::span<const std::uint8_t> mask, bool term) {
+    s.obs[0] = static_cast<float>(state);
+    s.next_obs[0] = static_cast<float>(state + 1);
+    s.terminated[0] = term;
+    buffer.add({s.obs, s.action, s.reward, s.next_obs, s.next_mask, s.terminated, s.truncated, {}, mask});
+  };
+  add(0, first, false);
+  add(1, second, false);
+  add(2, {}, true);
+  ASSERT_EQ(buffer.size(), 3);
+  EXPECT_EQ(buffer.storage().masks, (std::vector<std::uint8_t>{1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+  ReplaySample sample;
+  Rng rng(1);
+  buffer.sample(16, 1.0, rng, sample);
+  for (std::size_t i = 0; i < 16; ++i) {
+    const std::int64_t row = sample.indices[i];
+    const std::vector<std::uint8_t> want = row == 0 ? std::vector<std::uint8_t>{1, 0}
+                                           : row == 1 ? std::vector<std::uint8_t>{0, 1}
+                                                      : std::vector<std::uint8_t>{1, 1};
+    EXPECT_EQ(std::vector<std::uint8_t>(sample.masks.begin() + 2 * static_cast<std::ptrdiff_t>(i),
+                                        sample.masks.begin() + 2 * static_cast<std::ptrdiff_t>(i) + 2),
+              want)
+        << "sample " << i << " (row " << row << ")";
+  }
 }
 
 TEST(ReplayNStep, TruncationFoldsWithBootstrap) {

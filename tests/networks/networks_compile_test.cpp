@@ -2,9 +2,11 @@
 // a ScenarioError naming the source file and the field path (/roads/1/length) with the value.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <vector>
 
 #include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
@@ -174,6 +176,85 @@ TEST(CompileErrors, HugeNumbersAndEmptyScenarios) {
              "line.pbtxt:/roads/0/lanes/0/speed_limit: expected a positive number, got nan");
   EXPECT_HAS(error_after([](v1::Scenario& s) { s.clear_intersections(); }), "line.pbtxt:/intersections: scenario has no intersections");
   EXPECT_HAS(error_after([](v1::Scenario& s) { s.clear_roads(); }), "line.pbtxt:/roads: scenario has no roads");
+}
+
+}  // namespace
+}  // namespace greenwave
+
+namespace greenwave {
+namespace {
+
+/// `n` departures at time `t` (route 0, type 0, source i).
+std::vector<Departure> departures_at(double t, int n) {
+  std::vector<Departure> d;
+  for (int i = 0; i < n; ++i) d.push_back({t, 0, 0, i});
+  return d;
+}
+
+// Each offset is uniform on [-J, J]: over 20,000 departures at t = 1000 with J = 60, every shift
+// stays within 60 s, the extremes come within 0.1 s of +-60 (the chance that none of 20,000
+// draws falls in a 0.1 s end slice is (1 - 0.1/120)^20000 ~ 6e-8), the mean shift is 0 within
+// 4 standard errors (60/sqrt(3)/sqrt(20000) = 0.245 s), and half the shifts fall in [-30, 30]
+// (within 4 standard errors, sqrt(0.25/20000) = 0.0035).
+TEST(DemandJitter, ShiftsAreUniformWithinTheJitter) {
+  const std::vector<Departure> base = departures_at(1000, 20000);
+  const std::vector<Departure> out = jitter_departures(base, 60, 3600, 1, 7);
+  ASSERT_EQ(out.size(), base.size());
+  double lo = 1e9, hi = -1e9, sum = 0;
+  int inner = 0;
+  for (const Departure& d : out) {
+    const double shift = d.time - 1000;
+    ASSERT_LE(std::fabs(shift), 60.0);
+    lo = std::min(lo, shift);
+    hi = std::max(hi, shift);
+    sum += shift;
+    inner += std::fabs(shift) <= 30;
+  }
+  EXPECT_LT(lo, -59.9);
+  EXPECT_GT(hi, 59.9);
+  EXPECT_NEAR(sum / 20000, 0.0, 4 * 0.245);
+  EXPECT_NEAR(inner / 20000.0, 0.5, 4 * 0.0035);
+  for (std::size_t i = 1; i < out.size(); ++i) ASSERT_LE(out[i - 1].time, out[i].time) << "not sorted by time";
+}
+
+// The same seed gives the same times; another seed other times; no jitter the input itself.
+TEST(DemandJitter, DeterministicPerSeedDifferentAcrossSeeds) {
+  const std::vector<Departure> base = departures_at(500, 100);
+  const auto times = [](const std::vector<Departure>& d) {
+    std::vector<double> t;
+    for (const Departure& x : d) t.push_back(x.time);
+    return t;
+  };
+  EXPECT_EQ(times(jitter_departures(base, 30, 3600, 1, 1)), times(jitter_departures(base, 30, 3600, 1, 1)));
+  EXPECT_NE(times(jitter_departures(base, 30, 3600, 1, 1)), times(jitter_departures(base, 30, 3600, 1, 2)));
+  EXPECT_EQ(times(jitter_departures(base, 0, 3600, 1, 1)), times(base));
+}
+
+// Shifts are clamped into [0, horizon - dt]: departures at t = 5 with J = 60 land in [0, 65],
+// and (65 - 0) of the 120 s range maps above 0, so 55/120 = 45.8% land exactly on 0 (within
+// 4 standard errors, sqrt(0.458 * 0.542 / 20000) = 0.0035); at t = 3590 with a 3600 s horizon
+// they land in [3530, 3599].
+TEST(DemandJitter, ClampedIntoTheEpisode) {
+  int at_zero = 0;
+  for (const Departure& d : jitter_departures(departures_at(5, 20000), 60, 3600, 1, 3)) {
+    ASSERT_GE(d.time, 0.0);
+    ASSERT_LE(d.time, 65.0);
+    at_zero += d.time == 0.0;
+  }
+  EXPECT_NEAR(at_zero / 20000.0, 55.0 / 120.0, 4 * 0.0035);
+  for (const Departure& d : jitter_departures(departures_at(3590, 1000), 60, 3600, 1, 3)) {
+    ASSERT_GE(d.time, 3530.0);
+    ASSERT_LE(d.time, 3599.0);
+  }
+}
+
+// The native schema carries it: settings.demand_jitter compiles into RunSettings, a negative
+// value is refused naming the field.
+TEST(DemandJitter, NativeSetting) {
+  v1::Scenario s = parse_native_text(kScenario, "line.pbtxt");
+  s.mutable_settings()->set_demand_jitter(45);
+  EXPECT_EQ(compile_scenario(s, "line.pbtxt").settings.demand_jitter, 45.0);
+  EXPECT_HAS(error_after([](v1::Scenario& x) { x.mutable_settings()->set_demand_jitter(-1); }), "/settings/demand_jitter");
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ Args::Args(int argc, char** argv, int first, std::set<std::string> flags, std::s
           value = argv[++i];
         }
         values_[name] = *value;
+        all_values_[name].push_back(*value);
       } else {
         throw ConfigError(arg, "unknown option (see --help)");
       }
@@ -41,6 +42,11 @@ std::optional<std::string> Args::get(const std::string& name) const {
   const auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+  const auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string Args::get_or(const std::string& name, const std::string& fallback) const {

@@ -21,6 +21,8 @@ class Args {
   bool flag(const std::string& name) const { return flags_given_.count(name) != 0; }
   /// The value of an option, if given.
   std::optional<std::string> get(const std::string& name) const;
+  /// Every value of an option given several times, in order (empty when not given).
+  std::vector<std::string> get_all(const std::string& name) const;
   /// The value of an option or a default.
   std::string get_or(const std::string& name, const std::string& fallback) const;
   /// An integer option, validated; throws ConfigError naming the option on a bad value.
@@ -38,6 +40,7 @@ class Args {
   std::vector<std::string> positional_;
   std::set<std::string> flags_given_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
 };
 
 }  // namespace greenwave::cli

@@ -22,6 +22,8 @@ bool sumo_backend_option(const Args& args) {
 
 std::unique_ptr<TrafficBackend> make_backend(const Args& args, std::shared_ptr<const CompiledScenario> scenario) {
 #ifdef GREENWAVE_WITH_SUMO
+  if (sumo_backend_option(args) && scenario->settings.demand_jitter > 0)
+    throw ConfigError("--demand-jitter", "needs the native engine: SUMO runs its own demand (drop --backend sumo or the jitter)");
   if (sumo_backend_option(args)) return std::make_unique<SumoBackend>(std::move(scenario), sumo_network_of(args.positional()[0]));
 #else
   sumo_backend_option(args);

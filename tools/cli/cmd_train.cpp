@@ -13,6 +13,7 @@
 #include "greenwave/agents/wsm.hpp"
 #include "greenwave/catalog/catalog.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/warning.hpp"
 #include "metrics_output.hpp"
 #include "registry_env.hpp"
 #include "sim_options.hpp"
@@ -81,7 +82,8 @@ void check_resume(const Args& args, const std::string& out, const DqnAgent& agen
 int cmd_train(int argc, char** argv) {
   std::set<std::string> options = {"agent", "episodes", "device", "out", "config", "eval-every", "eval-episodes",
                                    "lr", "gamma", "batch", "buffer", "hidden", "n-step", "schedule", "wsm-shape",
-                                   "wsm-warmup", "wsm-every", "wsm-count", "envs", "trajectories", "env"};
+                                   "wsm-warmup", "wsm-every", "wsm-count", "envs", "trajectories", "env",
+                                   "validate", "validate-jitter"};
   // --env NAME: any env of the catalog, its options as --OPTION VALUE; else SCENARIO (traffic).
   const auto env_name = peek_env_option(argc, argv, 2);
   const EnvEntry* entry = env_name ? &env_catalog().at(*env_name) : nullptr;
@@ -103,9 +105,13 @@ int cmd_train(int argc, char** argv) {
            "                       [--wsm-shape cosine] [--wsm-warmup U] [--wsm-every K] [--wsm-count N]\n"
            "                       [--envs N] [scenario options] [--threads N] [--no-progress]\n"
            "                       [--trajectories TDIR] [--backend native|sumo]\n"
+           "                       [--validate FILE]... [--validate-jitter S]\n"
            "Trains a parameter-shared DQN (docs/agents.md) on N parallel envs (--envs, default 1). Writes DIR/config.json, DIR/metrics.jsonl,\n"
-           "DIR/last.pt (resumable with --resume) and DIR/best.pt (lowest evaluation ATT); prints the\n"
-           "final greedy evaluation's metrics. A DIR holding a run is refused unless --resume continues it\n"
+           "DIR/last.pt (resumable with --resume) and DIR/best.pt: the candidate (last network, or the\n"
+           "WSM-merged one) with the lowest mean ATT on the validation scenarios (--validate FILE, repeatable;\n"
+           "scenario options but --flow apply to them, --validate-jitter S replaces their --demand-jitter;\n"
+           "without --validate: the training scenario, with a warning). Prints the best candidate's\n"
+           "validation metrics (--json: also \"best\", \"validation\", \"last\"). A DIR holding a run is refused unless --resume continues it\n"
            "(same scenario, observation, reward and network) or --force replaces it. --trajectories logs\n"
            "every training episode of env i to an HDF5 file TDIR/train_env<i>.h5 (docs/trajectories.md;\n"
            "an existing one is refused without --force). With --backend sumo each training env\n"
@@ -123,20 +129,41 @@ int cmd_train(int argc, char** argv) {
   const long long n_envs = args.get_int("envs", 1);
   if (n_envs < 1 || n_envs > 4096) throw ConfigError("--envs", "expected 1..4096, got " + std::to_string(n_envs));
   std::vector<std::unique_ptr<Env>> envs;
-  std::unique_ptr<Env> eval_env;
+  std::vector<std::unique_ptr<Env>> validation_envs;  // --validate, or the training scenario / catalog env
+  nlohmann::json validation_json;                     // what the result reports about them
   std::shared_ptr<const CompiledScenario> scenario;  // traffic from SCENARIO only
   std::string traffic_reward_text;
   EnvOptions env_options;
+  if (entry && (args.get("validate") || args.get("validate-jitter")))
+    throw ConfigError("--validate", "validation scenarios apply to a traffic SCENARIO, not to --env " + entry->name);
   if (entry) {
     env_options = env_catalog().resolve(entry->name, env_options_from_args(args, *entry));
     for (long long i = 0; i < n_envs; ++i) envs.push_back(entry->factory(env_options));
-    eval_env = entry->factory(env_options);
+    validation_envs.push_back(entry->factory(env_options));
   } else {
     scenario = load_scenario_option(args);
     for (long long i = 0; i < n_envs; ++i) envs.push_back(make_traffic_env(args, scenario, observation, reward, true).env);
-    OwnedTrafficEnv traffic = make_traffic_env(args, scenario, observation, reward);
-    traffic_reward_text = traffic.traffic->reward().text();
-    eval_env = std::move(traffic.env);
+    const std::vector<std::string> given = args.get_all("validate");
+    const std::vector<std::string> files = given.empty() ? std::vector<std::string>{args.positional()[0]} : given;
+    double jitter = scenario->settings.demand_jitter;
+    if (args.get("validate-jitter")) {
+      jitter = args.get_double("validate-jitter", 0);
+      if (!(jitter >= 0)) throw ConfigError("--validate-jitter", "expected a non-negative number of seconds, got " + *args.get("validate-jitter"));
+    }
+    for (const std::string& file : files) {
+      // The training scenario itself keeps its --flow; other files carry their own demand.
+      v1::Scenario s = read_scenario_file(args, file, given.empty());
+      s.mutable_settings()->set_demand_jitter(jitter);
+      const auto compiled = std::make_shared<const CompiledScenario>(compile_scenario(s, file));
+      OwnedTrafficEnv traffic = make_traffic_env(args, compiled, observation, reward);
+      traffic_reward_text = traffic.traffic->reward().text();
+      validation_envs.push_back(std::move(traffic.env));
+    }
+    if (given.empty())
+      warn("train: no --validate scenario: best.pt is selected on the training scenario" +
+           std::string(jitter != scenario->settings.demand_jitter ? " (with --validate-jitter)" : "") +
+           ", so its figures are not a test on unseen demand; give --validate FILE");
+    validation_json = {{"scenarios", files}, {"demand_jitter", jitter}, {"training_scenario", given.empty()}};
   }
   VectorEnv train_env(std::move(envs));
   const EnvSpec& spec = train_env.spec();
@@ -203,6 +230,7 @@ int cmd_train(int argc, char** argv) {
                                         {"observation", observation},
                                         {"reward", reward},
                                         {"scenario_hash", scenario->content_hash},
+                                        {"validation", validation_json},
                                         {"device", resolve_device(agent->config().device)}})
                     .dump();
   const std::string schedule = args.get_or("schedule", "constant");
@@ -218,7 +246,9 @@ int cmd_train(int argc, char** argv) {
               << tc.episodes << "); nothing to do: ask for more with --episodes N\n";
     return 0;
   }
-  const TrainResult result = Trainer(train_env, *eval_env, *agent, tc).run();
+  std::vector<Env*> validators;
+  for (const auto& env : validation_envs) validators.push_back(env.get());
+  const TrainResult result = Trainer(train_env, validators, *agent, tc).run();
   if (entry) {
     nlohmann::json j = episode_result_json(result.final_eval);
     if (result.has_merged) j["merged"] = episode_result_json(result.merged_eval);
@@ -229,15 +259,26 @@ int cmd_train(int argc, char** argv) {
     }
     return 0;
   }
-  const Metrics m = to_metrics(result.final_eval);
+  validation_json["episodes"] = tc.eval_episodes;
+  const nlohmann::json best = {{"candidate", result.best_candidate},
+                               {"episode", result.best_episode},
+                               {"checkpoint", result.best_checkpoint}};
+  const Metrics m = to_metrics(result.best_eval);
   if (args.flag("json")) {
     nlohmann::json j = metrics_json(m);
+    j["best"] = best;
+    j["validation"] = validation_json;
+    j["last"] = metrics_json(to_metrics(result.final_eval));
     if (result.has_merged) j["merged"] = metrics_json(to_metrics(result.merged_eval));
     std::cout << j.dump() << "\n";
     return 0;
   }
-  std::cout << "final evaluation (last network), checkpoints in " << out << "\n";
+  std::cout << "best candidate: " << result.best_candidate << " network after episode " << result.best_episode << " ("
+            << result.best_checkpoint << "), validation on " << validation_json["scenarios"].size() << " scenario(s)"
+            << (validation_json["training_scenario"].get<bool>() ? " [the training scenario]" : "") << "\n";
   print_metrics(std::cout, m, false);
+  std::cout << "\nfinal evaluation (last network)\n";
+  print_metrics(std::cout, to_metrics(result.final_eval), false);
   if (result.has_merged) {
     std::cout << "\nWSM-merged network\n";
     print_metrics(std::cout, to_metrics(result.merged_eval), false);

@@ -19,9 +19,10 @@ double seconds_option(const Args& args, const std::string& name, bool allow_zero
 
 }  // namespace
 
-v1::Scenario read_scenario_option(const Args& args) {
-  const std::string& path = args.positional()[0];
-  v1::Scenario scenario = read_scenario(path, args.get_or("flow", ""));
+v1::Scenario read_scenario_option(const Args& args) { return read_scenario_file(args, args.positional()[0], true); }
+
+v1::Scenario read_scenario_file(const Args& args, const std::string& path, bool with_flow) {
+  v1::Scenario scenario = read_scenario(path, with_flow ? args.get_or("flow", "") : "");
   if (scenario.demand().flows_size() == 0 && scenario.demand().trips_size() == 0)
     warn(path + " has no demand (no flows or trips): a road network alone runs empty; pass its demand with --flow FLOW");
   v1::RunSettings& settings = *scenario.mutable_settings();
@@ -30,6 +31,7 @@ v1::Scenario read_scenario_option(const Args& args) {
   if (args.get("action-interval")) settings.set_action_interval(seconds_option(args, "action-interval", false));
   if (args.get("min-green")) settings.set_min_green(seconds_option(args, "min-green", true));
   if (args.get("clearance")) settings.set_yellow(seconds_option(args, "clearance", false));
+  if (args.get("demand-jitter")) settings.set_demand_jitter(seconds_option(args, "demand-jitter", true));
   if (const auto rule = args.get("conflicts")) {
     if (*rule == "cityflow") settings.set_conflicts(v1::CONFLICT_RULE_CITYFLOW);
     else if (*rule == "greenwave") settings.set_conflicts(v1::CONFLICT_RULE_GREENWAVE);
@@ -45,7 +47,11 @@ v1::Scenario read_scenario_option(const Args& args) {
 }
 
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
-  return std::make_shared<const CompiledScenario>(compile_scenario(read_scenario_option(args), args.positional()[0]));
+  return load_scenario_file(args, args.positional()[0], true);
+}
+
+std::shared_ptr<const CompiledScenario> load_scenario_file(const Args& args, const std::string& path, bool with_flow) {
+  return std::make_shared<const CompiledScenario>(compile_scenario(read_scenario_file(args, path, with_flow), path));
 }
 
 int threads_option(const Args& args) {

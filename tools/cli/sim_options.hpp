@@ -12,9 +12,10 @@
 namespace greenwave::cli {
 
 /// The scenario options load_scenario_option reads: --flow, --horizon and the control loop's
-/// --action-interval, --clearance, --min-green, --phases and --conflicts, and --vehicle-model.
+/// --action-interval, --clearance, --min-green, --phases and --conflicts, --vehicle-model and --demand-jitter.
 inline const std::set<std::string> kScenarioOptions = {"flow",      "horizon",   "action-interval", "clearance",
-                                                       "min-green", "conflicts", "phases",          "vehicle-model"};
+                                                       "min-green", "conflicts", "phases",          "vehicle-model",
+                                                       "demand-jitter"};
 
 /// The usage lines of kScenarioOptions, for the commands' --help.
 inline constexpr const char* kScenarioOptionsHelp =
@@ -31,11 +32,18 @@ inline constexpr const char* kScenarioOptionsHelp =
     "                           cityflow: they get conflict points as in CityFlow (docs/simulator.md)\n"
     "  --vehicle-model cityflow|idm\n"
     "                           car following: CityFlow's safe speed, or the Intelligent Driver Model\n"
-    "                           (docs/simulator.md, \"Vehicle model\")\n";
+    "                           (docs/simulator.md, \"Vehicle model\")\n"
+    "  --demand-jitter S        shift every departure by a uniform offset in [-S, S] drawn from the\n"
+    "                           episode's seed, so --seed gives different demand (docs/simulator.md)\n";
 
 /// Reads positional()[0] with the kScenarioOptions applied to its run settings (ConfigError naming
 /// the option for a bad value); warns when it has no demand.
 v1::Scenario read_scenario_option(const Args& args);
+/// Reads `path` (with --flow when `with_flow`) and applies the other kScenarioOptions, as
+/// read_scenario_option does for positional()[0].
+v1::Scenario read_scenario_file(const Args& args, const std::string& path, bool with_flow);
+/// Compiles read_scenario_file(args, path, with_flow).
+std::shared_ptr<const CompiledScenario> load_scenario_file(const Args& args, const std::string& path, bool with_flow);
 /// Loads positional()[0] with the kScenarioOptions applied to its run settings before compiling
 /// (ConfigError naming the option for a bad value).
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args);

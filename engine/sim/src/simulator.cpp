@@ -20,6 +20,10 @@ Simulator::Simulator(std::shared_ptr<const CompiledScenario> scenario, SimOption
       model_(std::make_unique<sim::SimModel>(sim::make_model(*scenario_))),
       state_(std::make_unique<sim::SimState>()) {
   state_->parts.parallel_min_items = options.parallel_min_items;
+  if (scenario_->settings.demand_jitter > 0) {
+    jittered_ = std::make_unique<Demand>(scenario_->demand);
+    model_->demand = jittered_.get();
+  }
   set_threads(options.threads);
   reset(scenario_->settings.seed);
 }
@@ -42,6 +46,10 @@ void Simulator::reset(std::uint64_t seed) {
   const sim::SimModel& model = *model_;
   sim::SimState& st = *state_;
   const RoadNetwork& net = *model.net;
+  if (jittered_) {
+    const RunSettings& rs = scenario_->settings;
+    jittered_->departures = jitter_departures(scenario_->demand.departures, rs.demand_jitter, rs.horizon, rs.dt, seed);
+  }
   st.clock.rng.reseed(seed);
   st.clock.step_count = 0;
   st.clock.next_departure = 0;

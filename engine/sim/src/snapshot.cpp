@@ -534,6 +534,8 @@ v1::SnapshotState open_envelope(std::string_view bytes, const CompiledScenario& 
 }  // namespace
 
 std::string Simulator::save_snapshot() const {
+  // The episode's departure times come from its reset seed, which a snapshot does not record.
+  if (jittered_) throw ConfigError("demand_jitter", "snapshots of a run with demand jitter are not supported; set demand_jitter to 0");
   const sim::SimState& st = *state_;
   v1::SnapshotState snap;
   save_clock(st.clock, snap);
@@ -555,6 +557,8 @@ std::string Simulator::save_snapshot() const {
 }
 
 void Simulator::restore_snapshot(std::string_view bytes) {
+  // The episode's departure times come from its reset seed, which a snapshot does not record.
+  if (jittered_) throw ConfigError("demand_jitter", "snapshots of a run with demand jitter are not supported; set demand_jitter to 0");
   const sim::SimModel& model = *model_;
   sim::SimState& st = *state_;
   // Everything is parsed and checked before the state is touched.

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
+#include "greenwave/core/error.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 #include "greenwave/sim/simulator.hpp"
 #include "../../scenario_text.hpp"
@@ -155,6 +157,58 @@ TEST_P(MetricsByHand, RedLightForAKnownTime) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, MetricsByHand, ::testing::Values(1, 2, 4));
+
+// Demand jitter on kOneRoad with the car's departure moved to t = 50 and J = 30: each reset
+// draws its departure time t' in [20, 80]. The step that starts at ceil(t') spawns it (steps
+// start at t = 0, 1, ...), so served_vehicles first reads 1 after ceil(t') + 1 steps, i.e.
+// after 21 to 81 steps; it then needs the 12 s of OneVehicleOnOneRoad, and its travel time
+// counts from t': ATT = ceil(t') + 12 - t', in [12, 13). Without jitter: 51 steps and 12 s.
+struct JitterOutcome {
+  int steps_to_depart = 0;  ///< steps until served_vehicles reads 1
+  double att = 0;           ///< ATT at the horizon
+  bool operator==(const JitterOutcome&) const = default;
+};
+
+JitterOutcome run_jittered(Simulator& sim, std::uint64_t seed) {
+  sim.reset(seed);
+  JitterOutcome out;
+  while (sim.metrics().served_vehicles == 0) {
+    sim.step();
+    ++out.steps_to_depart;
+  }
+  while (sim.time() < 200) sim.step();
+  out.att = sim.metrics().average_travel_time;
+  return out;
+}
+
+std::shared_ptr<const CompiledScenario> one_road_departing_at_50(double jitter) {
+  v1::Scenario s;
+  google::protobuf::TextFormat::ParseFromString(kOneRoad, &s);
+  s.mutable_demand()->mutable_trips(0)->set_depart(50);
+  s.mutable_settings()->set_horizon(200);
+  s.mutable_settings()->set_demand_jitter(jitter);
+  return std::make_shared<const CompiledScenario>(compile_scenario(s, "inline"));
+}
+
+TEST(DemandJitter, DepartureShiftedWithinTheJitterAndTimedFromIt) {
+  Simulator plain(one_road_departing_at_50(0));
+  EXPECT_EQ(run_jittered(plain, 1), (JitterOutcome{51, 12.0}));
+  Simulator sim(one_road_departing_at_50(30));
+  std::set<int> steps;
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    const JitterOutcome o = run_jittered(sim, seed);
+    EXPECT_GE(o.steps_to_depart, 21) << "seed " << seed;
+    EXPECT_LE(o.steps_to_depart, 81) << "seed " << seed;
+    EXPECT_GE(o.att, 12.0) << "seed " << seed;
+    EXPECT_LT(o.att, 13.0) << "seed " << seed;
+    steps.insert(o.steps_to_depart);
+    EXPECT_EQ(run_jittered(sim, seed), o) << "seed " << seed << " is not reproducible";
+  }
+  // Ten draws of ceil(t') from 61 values: all equal with probability < 1e-15.
+  EXPECT_GT(steps.size(), 1u) << "every seed gave the same departure";
+  // A snapshot cannot record the seed the departures came from: refused.
+  EXPECT_THROW(sim.save_snapshot(), ConfigError);
+}
 
 }  // namespace
 }  // namespace greenwave

@@ -21,6 +21,9 @@ struct TransitionBatch {
   /// rows, 0 for a row to skip (a VectorEnv autoreset step, or an env idling until the others
   /// finish); empty = every row is valid.
   std::span<const std::uint8_t> valid = {};
+  /// rows x max_actions, the action mask `obs` was acted under (a dueling head averages its
+  /// advantages over these); empty = every action was allowed.
+  std::span<const std::uint8_t> mask = {};
 };
 
 /// What one call to Agent::train did.

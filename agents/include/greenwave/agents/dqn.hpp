@@ -72,8 +72,10 @@ class DqnAgent final : public Agent {
   /// Writes a checkpoint (torch archive) to `path` via a temporary and a rename; throws IoError
   /// (the previous file intact) when the OS refuses the write.
   void save(const std::string& path, CheckpointContents contents = CheckpointContents::Full) const;
-  /// Q-values of the online network for rows x obs_size observations (rows x num_actions, no mask).
-  std::vector<float> q_values(std::span<const float> obs) const;
+  /// Q-values of the online network for rows x obs_size observations (rows x num_actions);
+  /// `mask` (rows x num_actions, empty = all allowed) only matters to a dueling head, whose
+  /// advantages are centred on their mean over the allowed actions. Masked entries are not -inf.
+  std::vector<float> q_values(std::span<const float> obs, std::span<const std::uint8_t> mask = {}) const;
   /// All online-network parameters, flattened in registration order.
   std::vector<float> parameters() const;
   /// Overwrites the online and target networks with flattened parameters (same layout as

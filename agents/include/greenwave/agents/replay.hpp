@@ -32,11 +32,12 @@ class SumTree {
 };
 
 /// Everything a ReplayBuffer holds, as flat arrays (what checkpoints store). Row i of the
-/// stored transitions is (obs, action, ret, next_obs, next_mask, discount): the target is
+/// stored transitions is (obs, mask, action, ret, next_obs, next_mask, discount): the target is
 /// ret + discount * Q(next_obs) with discount = gamma^k when it bootstraps and 0 when the
 /// episode terminated inside the n-step window.
 struct ReplayStorage {
   std::vector<float> obs;             ///< capacity x obs_size
+  std::vector<std::uint8_t> masks;    ///< capacity x max_actions, the mask obs was acted under
   std::vector<std::int32_t> actions;  ///< capacity
   std::vector<float> returns;         ///< capacity, discounted sum of up to n rewards
   std::vector<float> next_obs;        ///< capacity x obs_size
@@ -48,6 +49,7 @@ struct ReplayStorage {
   double max_priority = 1.0;          ///< priority given to new rows
   // The n-step windows not yet folded, per stream, oldest first.
   std::vector<float> pending_obs;          ///< streams x n x obs_size
+  std::vector<std::uint8_t> pending_masks; ///< streams x n x max_actions
   std::vector<std::int32_t> pending_actions;  ///< streams x n
   std::vector<float> pending_rewards;      ///< streams x n
   std::vector<std::int32_t> pending_count; ///< streams
@@ -57,6 +59,7 @@ struct ReplayStorage {
 struct ReplaySample {
   std::vector<std::int64_t> indices;   ///< stored row of each sample (for priority updates)
   std::vector<float> obs;              ///< batch x obs_size
+  std::vector<std::uint8_t> masks;     ///< batch x max_actions, the mask obs was acted under
   std::vector<std::int64_t> actions;   ///< batch
   std::vector<float> returns;          ///< batch
   std::vector<float> next_obs;         ///< batch x obs_size

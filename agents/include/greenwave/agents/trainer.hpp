@@ -76,25 +76,32 @@ struct TrainerConfig {
 /// train_env<i>_from<E>.h5 for a run resumed at episode E = `first_episode` > 0.
 std::string training_trajectory_path(const std::string& dir, int env, std::int64_t first_episode);
 
-/// What Trainer::run produced.
+/// What Trainer::run produced. Evaluations are on the validation envs (the mean over them).
 struct TrainResult {
   EpisodeResult final_eval;          ///< greedy evaluation of the last network
   bool has_merged = false;           ///< WSM: a merged network was evaluated
   EpisodeResult merged_eval;         ///< WSM: greedy evaluation of the merged network
   std::string last_checkpoint;       ///< DIR/last.pt
   std::string best_checkpoint;       ///< DIR/best.pt
+  EpisodeResult best_eval;           ///< the evaluation that made DIR/best.pt (this run or, resumed, an earlier one)
+  std::string best_candidate;        ///< which network best.pt holds: "last" (the trained one) or "merged" (WSM)
+  int best_episode = -1;             ///< metrics.jsonl episode whose line holds that evaluation (-1: none)
 };
 
 /// Trains a DqnAgent on a VectorEnv of N envs. A round resets every env, then steps them
 /// together until each has finished one episode (an env that finishes early idles: its rows are
 /// not learned from until the round ends). After each round: one JSON line per episode in
-/// DIR/metrics.jsonl, greedy evaluation on `eval_env` when due, DIR/best.pt on improvement,
-/// DIR/last.pt (so a resume continues exactly from a round boundary). DIR/config.json at start.
+/// DIR/metrics.jsonl, greedy evaluation on the validation envs when due (the mean of
+/// evaluate() on each), DIR/best.pt when a candidate (the last network, or the WSM-merged one)
+/// improves on the best validation score, DIR/last.pt (so a resume continues exactly from a
+/// round boundary). DIR/config.json at start.
 class Trainer {
  public:
   /// Binds the pieces (all must outlive the trainer); creates out_dir. Throws ConfigError on
   /// bad options or when the envs do not match the agent's shape (rows = N x agents).
   Trainer(VectorEnv& env, Env& eval_env, DqnAgent& agent, TrainerConfig config);
+  /// The same with several validation envs (at least one; all with the training env's shapes).
+  Trainer(VectorEnv& env, std::vector<Env*> validation_envs, DqnAgent& agent, TrainerConfig config);
   /// Runs until the agent has seen config.episodes episodes; returns the final evaluation.
   TrainResult run();
 
@@ -102,9 +109,10 @@ class Trainer {
   void on_step(const StepInfo& info, std::int64_t steps);
   std::vector<EpisodeResult> run_round(std::uint64_t seed);
   std::string wsm_checkpoint_dir() const;
+  EpisodeResult validate(Agent& agent, std::uint64_t seed);
 
   VectorEnv& env_;
-  Env& eval_env_;
+  std::vector<Env*> eval_envs_;
   DqnAgent& agent_;
   TrainerConfig config_;
   std::vector<std::string> wsm_window_;  // kept checkpoints, oldest first

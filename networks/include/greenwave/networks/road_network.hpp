@@ -217,7 +217,17 @@ struct RunSettings {
   bool lane_change = false;
   double metric_period = 120.0;
   ConflictRule conflicts = ConflictRule::Greenwave;
+  double demand_jitter = 0.0;  ///< seconds; > 0: each reset shifts departures (jitter_departures)
 };
+
+/// The departures of one episode with demand jitter: departure i (in `departures`' order) moves
+/// by J (2u_i - 1), u_i the i-th uniform draw of Rng(mix_seed(seed, kDemandJitterStream)),
+/// clamped into [0, horizon - dt]; the result is stably sorted by time. J = 0 returns a copy.
+std::vector<Departure> jitter_departures(std::span<const Departure> departures, double jitter, double horizon,
+                                         double dt, std::uint64_t seed);
+
+/// The stream index mixed into the episode seed for the demand-jitter draws.
+inline constexpr std::uint64_t kDemandJitterStream = 0x6a6974746572ULL;  // "jitter"
 
 /// A fixed-time plan for one intersection, compiled.
 struct SignalPlan {

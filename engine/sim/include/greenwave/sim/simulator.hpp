@@ -137,6 +137,9 @@ class Simulator final : public TrafficBackend {
   std::unique_ptr<sim::SimModel> model_;  ///< the scenario's derived tables (engine/sim/src/sim_model.hpp)
   std::unique_ptr<sim::SimState> state_;  ///< all mutable state (engine/sim/src/sim_state.hpp)
   std::unique_ptr<tbb::task_arena> arena_;  ///< the step's worker threads
+  /// With settings.demand_jitter > 0: the scenario's demand with this episode's departure times
+  /// (jitter_departures at each reset); the model reads it instead of the scenario's.
+  std::unique_ptr<Demand> jittered_;
   /// The centre lines vehicle_poses() reads, built when first asked (drawing only).
   mutable std::unique_ptr<const NetworkGeometry> geometry_;
 };
