@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -121,6 +122,7 @@ int cmd_eval(int argc, char** argv) {
   // `greenwave run --seed S`'s episode.
   if (const auto path = args.get("replay")) args.refuse_overwrite(*path, "--replay");
   std::vector<EvalRun> runs;
+  std::optional<OwnedTrafficEnv> recorded;  // the first pair's env, whose recorder --replay reports
   for (const std::string& file : scenario_files) {
     const auto scenario = load_scenario_file(args, file, true);
     const auto seed = args.get_seed(scenario->settings.seed);
@@ -158,6 +160,7 @@ int cmd_eval(int argc, char** argv) {
         if (!score.empty()) run.citybrain.push_back(citybrain_score(traffic.sim->metric_samples(), threshold));
       }
       runs.push_back(std::move(run));
+      if (traffic.replay) recorded = std::move(traffic);
     }
   }
   const EvalSummary summary = summarize(runs);
@@ -186,7 +189,7 @@ int cmd_eval(int argc, char** argv) {
     }
     j["runs"] = std::move(list);
     std::cout << j.dump() << "\n";
-    if (traffic.replay) report_replay(*traffic.replay, true);
+    if (recorded) report_replay(*recorded->replay, true);
     return 0;
   }
   if (runs.size() == 1) {
@@ -219,7 +222,7 @@ int cmd_eval(int argc, char** argv) {
                   static_cast<long long>(cb.disqualified), static_cast<long long>(summary.episodes), threshold);
     std::cout << buf;
   }
-  if (traffic.replay) report_replay(*traffic.replay, false);
+  if (recorded) report_replay(*recorded->replay, false);
   return 0;
 }
 
