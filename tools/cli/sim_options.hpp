@@ -34,7 +34,7 @@ inline constexpr const char* kScenarioOptionsHelp =
     "                           car following: CityFlow's safe speed, or the Intelligent Driver Model\n"
     "                           (docs/simulator.md, \"Vehicle model\")\n"
     "  --demand-jitter S        shift every departure by a uniform offset in [-S, S] drawn from the\n"
-    "                           episode's seed, so --seed gives different demand (docs/simulator.md)\n";
+    "                           episode's seed, so seeds give different demand (docs/simulator.md)\n";
 
 /// Reads positional()[0] with the kScenarioOptions applied to its run settings (ConfigError naming
 /// the option for a bad value); warns when it has no demand.
