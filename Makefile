@@ -16,10 +16,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Runs every test: GoogleTest suites through ctest, then pytest; each prints its summary line.
+# Runs every test: GoogleTest suites through ctest, then pytest (each prints its summary line),
+# then the sanitizer suites and the fuzzers (`sanitize` below).
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@GREENWAVE_BUILD_DIR=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/python
+	@$(MAKE) --no-print-directory sanitize
 
 # The engine, networks and env suites under AddressSanitizer + UBSan (clang, no LibTorch, its own
 # build folder), then every fuzz target: its corpus replayed, then fuzzed for FUZZ_SMOKE_SECONDS.
