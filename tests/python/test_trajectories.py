@@ -43,7 +43,9 @@ def test_episode_arrays_match_h5py(written):
     with trajectories.open(written) as log:
         ep = log[1]
         assert ep.steps == 10
-        assert ep.observations.shape == (11, 2, 81) and ep.observations.dtype == np.float32
+        # tests/engine/env/trajectory_rollout.hpp's components: 57 values, then cbengine's 24 lane
+        # counts and 24 lane mean speeds (REFERENCE.md section 1).
+        assert ep.observations.shape == (11, 2, 57 + 24 + 24) and ep.observations.dtype == np.float32
         assert ep.actions.shape == (10, 2) and ep.actions.dtype == np.int32
         assert ep.rewards.shape == (10, 2) and ep.rewards.dtype == np.float32
         assert ep.ignored.dtype == bool and ep.ignored.shape == (10, 2)
