@@ -35,27 +35,8 @@ constexpr double kDefaultLaneWidth = 3.5;   // scenario.proto: a width of 0 mean
 constexpr double kFixedGreenTime = 30;      // the fixed-time controller's green time without a plan
 constexpr std::uint64_t kMaxSumoSeed = 2147483647;
 
-/// A number that reads back exactly (%.17g).
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-/// XML-escapes an attribute value.
-std::string esc(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string num(double v) { return exact_number(v); }
+std::string esc(const std::string& s) { return xml_escape(s); }
 
 /// A folder of this process under the temporary directory, removed with the object.
 class TempDir {
@@ -284,25 +265,7 @@ void write_sumo(const v1::Scenario& scenario, const CompiledScenario& compiled, 
     warn(files.net + ": netconvert: " + std::to_string(warnings.size()) + " warning(s), the first: " + warnings.front());
   net.commit();
 
-  // Routes: one vehicle per compiled departure (id = its index), its route and time.
-  std::ostringstream rou;
-  rou << "<routes>\n";
-  for (const VehicleType& t : compiled.demand.vehicle_types)
-    rou << "  <vType id=\"" << esc(t.id) << "\" length=\"" << num(t.length) << "\" width=\"" << num(t.width) << "\" minGap=\""
-        << num(t.min_gap) << "\" accel=\"" << num(t.max_pos_acc) << "\" decel=\"" << num(t.usual_neg_acc)
-        << "\" emergencyDecel=\"" << num(std::max(t.max_neg_acc, t.usual_neg_acc)) << "\" maxSpeed=\"" << num(t.max_speed)
-        << "\" tau=\"" << num(t.headway_time) << "\"/>\n";
-  const RoadNetwork& rn = compiled.network;
-  for (std::size_t k = 0; k < compiled.demand.departures.size(); ++k) {
-    const Departure& d = compiled.demand.departures[k];
-    rou << "  <vehicle id=\"" << k << "\" type=\"" << esc(compiled.demand.vehicle_types[static_cast<std::size_t>(d.vehicle_type)].id)
-        << "\" depart=\"" << num(d.time) << "\" departLane=\"best\"><route edges=\"";
-    const auto route = compiled.demand.route(d.route);
-    for (std::size_t r = 0; r < route.size(); ++r) rou << (r ? " " : "") << esc(rn.road_ids[static_cast<std::size_t>(route[r])]);
-    rou << "\"/></vehicle>\n";
-  }
-  rou << "</routes>\n";
-  write_file_atomically(files.routes, rou.str());
+  write_sumo_routes(compiled, files.routes);
 
   std::ostringstream cfg;
   cfg << "<configuration>\n  <input>\n    <net-file value=\"" << esc(fs::path(files.net).filename().string())
@@ -311,6 +274,49 @@ void write_sumo(const v1::Scenario& scenario, const CompiledScenario& compiled, 
       << "    <step-length value=\"" << num(compiled.settings.dt) << "\"/>\n  </time>\n"
       << "  <random_number>\n    <seed value=\"" << compiled.settings.seed << "\"/>\n  </random_number>\n</configuration>\n";
   write_file_atomically(files.config, cfg.str());
+}
+
+std::string exact_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void write_sumo_routes(const CompiledScenario& compiled, const std::string& path, const SumoRouteOptions& options) {
+  std::ostringstream rou;
+  rou << "<routes>\n";
+  for (const VehicleType& t : compiled.demand.vehicle_types)
+    rou << "  <vType id=\"" << esc(options.type_prefix + t.id) << "\" length=\"" << num(t.length) << "\" width=\""
+        << num(t.width) << "\" minGap=\"" << num(t.min_gap) << "\" accel=\"" << num(t.max_pos_acc) << "\" decel=\""
+        << num(t.usual_neg_acc) << "\" emergencyDecel=\"" << num(std::max(t.max_neg_acc, t.usual_neg_acc))
+        << "\" maxSpeed=\"" << num(t.max_speed) << "\" tau=\"" << num(std::max(t.headway_time, options.min_tau)) << "\"/>\n";
+  const RoadNetwork& rn = compiled.network;
+  for (std::size_t k = 0; k < compiled.demand.departures.size(); ++k) {
+    const Departure& d = compiled.demand.departures[k];
+    if (options.until_horizon && d.time >= compiled.settings.horizon) break;
+    rou << "  <vehicle id=\"" << k << "\" type=\""
+        << esc(options.type_prefix + compiled.demand.vehicle_types[static_cast<std::size_t>(d.vehicle_type)].id)
+        << "\" depart=\"" << num(d.time) << "\" departLane=\"best\"><route edges=\"";
+    const auto route = compiled.demand.route(d.route);
+    for (std::size_t r = 0; r < route.size(); ++r) rou << (r ? " " : "") << esc(rn.road_ids[static_cast<std::size_t>(route[r])]);
+    rou << "\"/></vehicle>\n";
+  }
+  rou << "</routes>\n";
+  write_file_atomically(path, rou.str());
 }
 
 }  // namespace greenwave

@@ -24,51 +24,6 @@ constexpr double kWaitingSpeed = 0.1;  // m/s: slower counts as waiting (the nat
 /// One SumoBackend per process: libsumo's simulation is a process-wide singleton.
 std::atomic<bool> g_backend_alive{false};
 
-std::string fmt(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-/// XML-escapes an id.
-std::string esc(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-/// Writes the compiled demand as a SUMO route file: one vehicle per departure, id = its index
-/// (IoError with the OS reason when it cannot be written).
-void write_routes(const CompiledScenario& s, const std::string& path) {
-  std::ostringstream out;
-  out << "<routes>\n";
-  for (const VehicleType& t : s.demand.vehicle_types)
-    out << "  <vType id=\"gw_" << esc(t.id) << "\" length=\"" << fmt(t.length) << "\" minGap=\"" << fmt(t.min_gap)
-        << "\" accel=\"" << fmt(t.max_pos_acc) << "\" decel=\"" << fmt(t.usual_neg_acc) << "\" emergencyDecel=\""
-        << fmt(std::max(t.max_neg_acc, t.usual_neg_acc)) << "\" maxSpeed=\"" << fmt(t.max_speed) << "\" tau=\""
-        << fmt(std::max(t.headway_time, 0.01)) << "\" width=\"" << fmt(t.width) << "\"/>\n";
-  const RoadNetwork& net = s.network;
-  for (std::size_t k = 0; k < s.demand.departures.size(); ++k) {
-    const Departure& d = s.demand.departures[k];
-    if (d.time >= s.settings.horizon) break;
-    out << "  <vehicle id=\"" << k << "\" type=\"gw_" << esc(s.demand.vehicle_types[static_cast<std::size_t>(d.vehicle_type)].id)
-        << "\" depart=\"" << fmt(d.time) << "\" departLane=\"best\"><route edges=\"";
-    const auto route = s.demand.route(d.route);
-    for (std::size_t r = 0; r < route.size(); ++r) out << (r ? " " : "") << esc(net.road_ids[static_cast<std::size_t>(route[r])]);
-    out << "\"/></vehicle>\n";
-  }
-  out << "</routes>\n";
-  write_file_atomically(path, out.str());
-}
-
 }  // namespace
 
 SumoNetwork sumo_network_of(const std::string& path) {
@@ -124,7 +79,9 @@ SumoBackend::SumoBackend(std::shared_ptr<const CompiledScenario> scenario, SumoN
     }
     route_file_ = (std::filesystem::temp_directory_path() /
                    ("greenwave_sumo_" + std::to_string(::getpid()) + ".rou.xml")).string();
-    write_routes(*scenario_, route_file_);
+    // Type ids prefixed gw_ (clear of SUMO's built-in ones), tau at least 0.01 s, departures
+    // before the horizon only.
+    write_sumo_routes(*scenario_, route_file_, {"gw_", true, 0.01});
     start(scenario_->settings.seed);
   } catch (...) {
     if (!route_file_.empty()) std::filesystem::remove(route_file_);
@@ -147,8 +104,8 @@ SumoBackend::~SumoBackend() {
 void SumoBackend::start(std::uint64_t seed) {
   const CompiledScenario& s = *scenario_;
   const std::vector<std::string> args = {
-      "-n", network_.net_file, "-r", route_file_, "--begin", "0", "--end", fmt(s.settings.horizon),
-      "--step-length", fmt(dt_), "--seed", std::to_string(seed % 2147483647), "--no-step-log", "true",
+      "-n", network_.net_file, "-r", route_file_, "--begin", "0", "--end", exact_number(s.settings.horizon),
+      "--step-length", exact_number(dt_), "--seed", std::to_string(seed % 2147483647), "--no-step-log", "true",
       "--no-warnings", "true", "--duration-log.disable", "true", "--xml-validation", "never", "--device.rerouting.probability", "0"};
   try {
     libsumo::Simulation::load(args);

@@ -78,6 +78,24 @@ struct SumoFiles {
 /// The files written for `config_path` (which must end in .sumocfg; ConfigError naming OUT otherwise).
 SumoFiles sumo_files_for(const std::string& config_path);
 
+/// How write_sumo_routes names vehicle types and which departures it writes.
+struct SumoRouteOptions {
+  std::string type_prefix;      ///< prepended to every vType id (e.g. to keep clear of SUMO's own)
+  bool until_horizon = false;   ///< only the departures before the horizon
+  double min_tau = 0;           ///< a floor on tau (SUMO's headway), seconds
+};
+
+/// Writes the compiled demand as a SUMO route file: the vehicle types, then one vehicle per
+/// departure (id = its index) with its route. Written to a temporary and renamed; IoError
+/// carries the OS reason.
+void write_sumo_routes(const CompiledScenario& compiled, const std::string& path, const SumoRouteOptions& options = {});
+
+/// A number as text that reads back to the same double (%.17g).
+std::string exact_number(double v);
+
+/// `s` escaped for an XML attribute value.
+std::string xml_escape(const std::string& s);
+
 /// Writes `scenario` (and `compiled`, the same scenario compiled: its demand and settings with
 /// defaults) as SUMO files beside `config_path` (docs/sumo.md, "Writing SUMO files"): the network
 /// through SUMO's netconvert (ConfigError when it cannot be run, ScenarioError with its first
