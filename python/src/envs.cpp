@@ -18,6 +18,18 @@
 namespace greenwave::python {
 namespace {
 
+/// Finishes `replay` and describes it ({path, frames, vehicle_poses, bytes}); None without one.
+py::object finished_replay(ReplayRecorder* replay) {
+  if (replay == nullptr) return py::none();
+  const ReplayStats st = replay->finish();
+  py::dict d;
+  d["path"] = replay->path();
+  d["frames"] = st.frames;
+  d["vehicle_poses"] = st.vehicle_poses;
+  d["bytes"] = st.bytes;
+  return d;
+}
+
 template <class T>
 std::span<T> span_of(const py::array_t<T>& a) {
   return {const_cast<T*>(a.data()), static_cast<std::size_t>(a.size())};
@@ -100,14 +112,7 @@ class EnvCore {
 
   /// Finishes the replay (the file is complete after this); None without one.
   py::object finish_replay() {
-    if (!replay_) return py::none();
-    const ReplayStats st = replay_->finish();
-    py::dict d;
-    d["path"] = replay_->path();
-    d["frames"] = st.frames;
-    d["vehicle_poses"] = st.vehicle_poses;
-    d["bytes"] = st.bytes;
-    return d;
+    return finished_replay(replay_.get());
   }
 
   const TrafficEnv& env() const { return *env_; }
@@ -215,14 +220,7 @@ class VectorCore {
 
   /// Finishes env 0's replay (the file is complete after this); None without one.
   py::object finish_replay() {
-    if (!replay_) return py::none();
-    const ReplayStats st = replay_->finish();
-    py::dict d;
-    d["path"] = replay_->path();
-    d["frames"] = st.frames;
-    d["vehicle_poses"] = st.vehicle_poses;
-    d["bytes"] = st.bytes;
-    return d;
+    return finished_replay(replay_.get());
   }
 
   const VectorEnv& venv() const { return *venv_; }
