@@ -20,6 +20,7 @@
 
 #include "four_leg.hpp"
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/phase_timing.hpp"
 #include "greenwave/core/warning.hpp"
 #include "greenwave/networks/importers.hpp"
 #include "text_file.hpp"
@@ -521,6 +522,7 @@ void read_cbengine_flow(const Reader& in, std::size_t at, const std::string& nam
 }  // namespace
 
 v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& file) {
+  const ScopedPhase phase("parse roadnet");
   Reader in(text, file);
   if (in.remaining() == 0) throw ScenarioError(file, "", "empty file, expected the number of intersections");
   v1::Scenario s;
@@ -539,6 +541,7 @@ v1::Scenario parse_cbengine_roadnet(std::string_view text, const std::string& fi
 }
 
 void parse_cbengine_flow(std::string_view text, const std::string& file, v1::Scenario& scenario) {
+  const ScopedPhase phase("parse flows");
   Reader in(text, file);
   if (in.remaining() == 0) throw ScenarioError(file, "", "empty file, expected the number of flows");
   // Roads by the integer a flow names (the id is that integer's decimal form, as the roadnet

@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/phase_timing.hpp"
 #include "greenwave/networks/routing.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 
@@ -505,6 +507,7 @@ class DemandCompiler {
 /// sorted by time (stable: ties keep flows first, in order).
 Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, const RoadNetwork& net,
                       const RunSettings& st) {
+  std::optional<ScopedPhase> phase(std::in_place, "compile routes");
   Demand demand;
   DemandCompiler compiler(s, check, road_index, net, demand);
   compiler.vehicle_types();
@@ -546,6 +549,7 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
       compiler.complete(resolved[static_cast<std::size_t>(k)], path_of(k), by_od(k));
     }
   });
+  phase.emplace("compile departures");
   std::int64_t total = 0;
   for (int f = 0; f < s.demand().flows_size(); ++f) {
     const auto& flow = s.demand().flows(f);
@@ -643,15 +647,21 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   out.name = s.name();
   out.source = source;
   RoadNetwork& net = out.network;
+  std::optional<ScopedPhase> phase(std::in_place, "compile roads");
   const IdIndex inter_index = compile_intersections(s, check, net);
   const IdIndex road_index = compile_roads(s, check, inter_index, net);
+  phase.emplace("compile movements");
   const std::vector<Path> paths = compile_movements(s, check, road_index, net);
   compile_lane_adjacency(net);
+  phase.emplace("compile conflicts");
   compile_conflicts(s.settings().conflicts(), paths, net);
+  phase.reset();  // compile_demand times its own parts
   out.settings = compile_settings(s.settings(), check);
   out.demand = compile_demand(s, check, road_index, net, out.settings);
+  phase.emplace("plans and hash");
   out.plans = compile_signal_plans(s, check, inter_index, net);
   out.content_hash = content_hash(s);
+  phase.reset();
   return out;
 }
 

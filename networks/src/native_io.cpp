@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/phase_timing.hpp"
 #include "greenwave/core/output_file.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 #include "text_file.hpp"
@@ -101,6 +102,7 @@ v1::Scenario parse_native_text(std::string_view text, const std::string& file) {
   if (is_blank(text)) throw ScenarioError(file, "", "empty file, expected a greenwave.v1.Scenario in text format");
   if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
     throw ScenarioError(file, "", "text larger than 2 GiB");
+  const ScopedPhase phase("parse native text");
   google::protobuf::TextFormat::Parser parser;
   FirstError errors;
   parser.RecordErrorsTo(&errors);
@@ -120,6 +122,7 @@ v1::Scenario read_native(const std::string& path) {
   const std::string bytes = detail::read_text_file(path);
   if (!has_extension(path, ".pb")) return parse_native_text(bytes, path);
   if (bytes.empty()) throw ScenarioError(path, "", "empty file, expected a binary greenwave.v1.Scenario");
+  const ScopedPhase phase("parse native binary");
   v1::Scenario scenario;
   if (!scenario.ParseFromString(bytes))
     throw ScenarioError(path, "", "not a binary greenwave.v1.Scenario (truncated or corrupt)");

@@ -5,10 +5,12 @@
 #include <sstream>
 
 #include "greenwave/core/error.hpp"
+#include "greenwave/core/phase_timing.hpp"
 
 namespace greenwave::detail {
 
 std::string read_text_file(const std::string& path) {
+  const ScopedPhase phase("read files");
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "args.hpp"
+#include "greenwave/core/phase_timing.hpp"
 #include "commands.hpp"
 #include "sim_options.hpp"
 #include "greenwave/networks/scenario_io.hpp"
@@ -19,16 +20,22 @@ int cmd_info(int argc, char** argv) {
                  "roadnet.txt, SUMO .sumocfg or .net.xml), runs every validation check and prints the counts.\n"
                  "vehicles = departures scheduled before the horizon (--horizon changes it as in run). Warns\n"
                  "when the scenario has no demand, and lists what a SUMO import skipped, counted.\n"
-                 "--timing adds parse_s and compile_s: wall seconds to read the files and to validate + compile.\n"
+                 "--timing adds parse_s and compile_s: wall seconds to read the files and to validate + compile,\n"
+                 "phases: wall seconds of each part of loading (reading files, parsing, compiling roads,\n"
+                 "movements, conflicts, routes, departures, the content hash) and phases_cpu: the process's\n"
+                 "CPU seconds (all threads) in each.\n"
               << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
+  PhaseTimes phases;
+  if (args.flag("timing")) collect_phases(&phases);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const v1::Scenario scenario = read_scenario_option(args);
   const auto parsed = Clock::now();
   const auto s = std::make_shared<const CompiledScenario>(compile_scenario(scenario, args.positional()[0]));
   const auto compiled = Clock::now();
+  collect_phases(nullptr);
   const RoadNetwork& net = s->network;
   const auto vehicles = std::count_if(s->demand.departures.begin(), s->demand.departures.end(),
                                       [&](const Departure& d) { return d.time < s->settings.horizon; });
@@ -42,6 +49,10 @@ int cmd_info(int argc, char** argv) {
   if (args.flag("timing")) {
     out["parse_s"] = std::chrono::duration<double>(parsed - start).count();
     out["compile_s"] = std::chrono::duration<double>(compiled - parsed).count();
+    for (const auto& [name, time] : phases.items()) {
+      out["phases"][name] = time.wall;
+      out["phases_cpu"][name] = time.cpu;
+    }
   }
   if (args.flag("json")) {
     std::cout << out.dump() << "\n";
