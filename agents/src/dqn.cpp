@@ -113,6 +113,124 @@ const DqnConfig& validated(const DqnConfig& c) {
   throw ConfigError("checkpoint", path + ": " + what);
 }
 
+// The parts of DqnAgent::load, in the order the file is read. A checkpoint archive holds
+// "format", "contents", "config" (JSON text), "shape", "metadata", "online" (a module archive)
+// and "digest"; a Full one also "target", "counters", "rng", "optimizer" and "replay".
+
+/// What a checkpoint says before its tensors: its contents, config (as stored and as used) and
+/// shape.
+struct CheckpointHeader {
+  CheckpointContents contents = CheckpointContents::Full;  ///< Full or WeightsOnly
+  std::string config_json;  ///< the config text as stored (the digest covers it)
+  DqnConfig config;         ///< that config, with the caller's device when one is given
+  DqnShape shape;           ///< observation size, actions, rows
+};
+
+/// Reads the format, contents, config and shape of the checkpoint at `path`; a non-empty
+/// `device` replaces the stored one.
+CheckpointHeader read_header(torch::serialize::InputArchive& archive, const std::string& path, const std::string& device) {
+  c10::IValue value;
+  if (!archive.try_read("format", value) || !value.isInt() || value.toInt() != kCheckpointFormat)
+    bad_checkpoint(path, "not a greenwave DQN checkpoint (format " + std::to_string(kCheckpointFormat) + ")");
+  CheckpointHeader h;
+  archive.read("contents", value);
+  h.contents = static_cast<CheckpointContents>(value.toInt());
+  archive.read("config", value);
+  h.config_json = value.toStringRef();
+  h.config = dqn_config_from_json(h.config_json);
+  if (!device.empty()) h.config.device = device;
+  torch::Tensor shape_t;
+  archive.read("shape", shape_t);
+  const std::vector<std::int64_t> sizes = from_tensor<std::int64_t>(shape_t);
+  if (sizes.size() != 3) bad_checkpoint(path, "shape must have 3 entries");
+  h.shape = DqnShape{sizes[0], static_cast<std::int32_t>(sizes[1]), sizes[2]};
+  return h;
+}
+
+/// Loads network `key` ("online" or "target") into `net`, which must have the same layer sizes,
+/// then moves it to `device`. Tensors are read on the CPU (Module::load swaps them in).
+void load_network(torch::serialize::InputArchive& archive, const char* key, QNet& net, const torch::Device& device,
+                  const std::string& path) {
+  std::vector<std::vector<std::int64_t>> expected;
+  for (const torch::Tensor& p : net->parameters()) expected.push_back(p.sizes().vec());
+  torch::serialize::InputArchive sub;
+  archive.read(key, sub);
+  net->load(sub);
+  const auto params = net->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i)
+    if (params[i].sizes().vec() != expected[i]) bad_checkpoint(path, std::string(key) + " network has other layer sizes than its config");
+  net->to(device);
+}
+
+/// A Full checkpoint's counters; its exploration generator's state goes into `rng`.
+DqnCounters read_counters(torch::serialize::InputArchive& archive, Rng& rng) {
+  torch::Tensor t;
+  archive.read("counters", t);
+  const auto c = from_tensor<std::int64_t>(t);
+  const DqnCounters counters{c.at(0), c.at(1), c.at(2)};
+  archive.read("rng", t);
+  const auto words = from_tensor<std::int64_t>(t);
+  for (int i = 0; i < 4; ++i) rng.state[i] = std::bit_cast<std::uint64_t>(words.at(static_cast<std::size_t>(i)));
+  return counters;
+}
+
+/// A Full checkpoint's Adam state, loaded into `optimizer` with its moments moved to `device`.
+void load_optimizer(torch::serialize::InputArchive& archive, torch::optim::Adam& optimizer, const torch::Device& device) {
+  torch::serialize::InputArchive sub;
+  archive.read("optimizer", sub);
+  optimizer.load(sub);
+  // Adam's moment estimates come back on the CPU; they must live beside the parameters.
+  for (auto& state : optimizer.state()) {
+    auto& adam = static_cast<torch::optim::AdamParamState&>(*state.second);
+    adam.exp_avg(adam.exp_avg().to(device));
+    adam.exp_avg_sq(adam.exp_avg_sq().to(device));
+    if (adam.max_exp_avg_sq().defined()) adam.max_exp_avg_sq(adam.max_exp_avg_sq().to(device));
+  }
+}
+
+/// A Full checkpoint's replay buffer. `with_masks` is set false for a file written before
+/// replay kept action masks: every stored row then counts as acted with every action allowed.
+ReplayStorage read_replay(torch::serialize::InputArchive& archive, const DqnConfig& config, const DqnShape& shape,
+                          bool& with_masks) {
+  torch::serialize::InputArchive sub;
+  archive.read("replay", sub);
+  const auto read_t = [&](const char* key) {
+    torch::Tensor x;
+    sub.read(key, x);
+    return x;
+  };
+  const auto read_i = [&](const char* key) {
+    c10::IValue x;
+    sub.read(key, x);
+    return x;
+  };
+  ReplayStorage r;
+  r.obs = from_tensor<float>(read_t("obs"));
+  torch::Tensor masks;
+  with_masks = sub.try_read("masks", masks);
+  if (with_masks) {
+    r.masks = from_tensor<std::uint8_t>(masks);
+    r.pending_masks = from_tensor<std::uint8_t>(read_t("pending_masks"));
+  } else {
+    r.masks.assign(static_cast<std::size_t>(config.buffer_size) * static_cast<std::size_t>(shape.num_actions), 1);
+    r.pending_masks.assign(static_cast<std::size_t>(shape.rows * config.n_step * shape.num_actions), 1);
+  }
+  r.actions = from_tensor<std::int32_t>(read_t("actions"));
+  r.returns = from_tensor<float>(read_t("returns"));
+  r.next_obs = from_tensor<float>(read_t("next_obs"));
+  r.next_mask = from_tensor<std::uint8_t>(read_t("next_mask"));
+  r.discounts = from_tensor<float>(read_t("discounts"));
+  r.priorities = from_tensor<double>(read_t("priorities"));
+  r.size = read_i("size").toInt();
+  r.next = read_i("next").toInt();
+  r.max_priority = read_i("max_priority").toDouble();
+  r.pending_obs = from_tensor<float>(read_t("pending_obs"));
+  r.pending_actions = from_tensor<std::int32_t>(read_t("pending_actions"));
+  r.pending_rewards = from_tensor<float>(read_t("pending_rewards"));
+  r.pending_count = from_tensor<std::int32_t>(read_t("pending_count"));
+  return r;
+}
+
 }  // namespace
 
 std::string resolve_device(const std::string& requested) {
@@ -460,106 +578,24 @@ std::unique_ptr<DqnAgent> DqnAgent::load(const std::string& path, const std::str
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path, torch::Device(torch::kCPU));
-    c10::IValue value;
-    if (!archive.try_read("format", value) || !value.isInt() || value.toInt() != kCheckpointFormat)
-      bad_checkpoint(path, "not a greenwave DQN checkpoint (format " + std::to_string(kCheckpointFormat) + ")");
-    archive.read("contents", value);
-    const auto contents = static_cast<CheckpointContents>(value.toInt());
-    archive.read("config", value);
-    const std::string config_json = value.toStringRef();
-    DqnConfig config = dqn_config_from_json(config_json);
-    if (!device.empty()) config.device = device;
-    torch::Tensor shape_t;
-    archive.read("shape", shape_t);
-    const std::vector<std::int64_t> sizes = from_tensor<std::int64_t>(shape_t);
-    if (sizes.size() != 3) bad_checkpoint(path, "shape must have 3 entries");
-    const DqnShape shape{sizes[0], static_cast<std::int32_t>(sizes[1]), sizes[2]};
-    auto impl = std::make_unique<Impl>(config, shape);
+    const CheckpointHeader header = read_header(archive, path, device);
+    auto impl = std::make_unique<Impl>(header.config, header.shape);
     Impl& m = *impl;
+    c10::IValue value;
     if (archive.try_read("metadata", value) && value.isString()) m.metadata = value.toStringRef();
-    // Tensors are read on the CPU (Module::load swaps them in), then moved to the device.
-    const auto load_module = [&](const char* key, QNet& net) {
-      std::vector<std::vector<std::int64_t>> expected;
-      for (const torch::Tensor& p : net->parameters()) expected.push_back(p.sizes().vec());
-      torch::serialize::InputArchive sub;
-      archive.read(key, sub);
-      net->load(sub);
-      const auto params = net->parameters();
-      for (std::size_t i = 0; i < params.size(); ++i)
-        if (params[i].sizes().vec() != expected[i]) bad_checkpoint(path, std::string(key) + " network has other layer sizes than its config");
-      net->to(m.device);
-    };
-    // Files written before the digest existed have none; every other file must match its own.
+    load_network(archive, "online", m.online, m.device, path);
     bool with_masks = true;  // false for Full files written before replay kept action masks
-    const auto check_digest = [&] {
-      if (archive.try_read("digest", value) && (!value.isInt() || value.toInt() != m.digest(config_json, contents, with_masks)))
-        bad_checkpoint(path, "content does not match its digest (the file was altered or damaged)");
-    };
-    load_module("online", m.online);
-    if (contents == CheckpointContents::WeightsOnly) {
-      check_digest();
-      m.copy_target(1.0);
-      return std::unique_ptr<DqnAgent>(new DqnAgent(std::move(impl)));
+    if (header.contents == CheckpointContents::Full) {
+      load_network(archive, "target", m.target, m.device, path);
+      m.counters = read_counters(archive, m.rng);
+      load_optimizer(archive, *m.optimizer, m.device);
+      m.replay.restore(read_replay(archive, header.config, header.shape, with_masks));
     }
-    load_module("target", m.target);
-    torch::Tensor t;
-    archive.read("counters", t);
-    const auto counters = from_tensor<std::int64_t>(t);
-    m.counters = DqnCounters{counters.at(0), counters.at(1), counters.at(2)};
-    archive.read("rng", t);
-    const auto words = from_tensor<std::int64_t>(t);
-    for (int i = 0; i < 4; ++i) m.rng.state[i] = std::bit_cast<std::uint64_t>(words.at(static_cast<std::size_t>(i)));
-    {
-      torch::serialize::InputArchive sub;
-      archive.read("optimizer", sub);
-      m.optimizer->load(sub);
-      // Adam's moment estimates come back on the CPU; they must live beside the parameters.
-      for (auto& state : m.optimizer->state()) {
-        auto& adam = static_cast<torch::optim::AdamParamState&>(*state.second);
-        adam.exp_avg(adam.exp_avg().to(m.device));
-        adam.exp_avg_sq(adam.exp_avg_sq().to(m.device));
-        if (adam.max_exp_avg_sq().defined()) adam.max_exp_avg_sq(adam.max_exp_avg_sq().to(m.device));
-      }
-    }
-    torch::serialize::InputArchive sub;
-    archive.read("replay", sub);
-    ReplayStorage r;
-    const auto read_t = [&](const char* key) {
-      torch::Tensor x;
-      sub.read(key, x);
-      return x;
-    };
-    const auto read_i = [&](const char* key) {
-      c10::IValue x;
-      sub.read(key, x);
-      return x;
-    };
-    r.obs = from_tensor<float>(read_t("obs"));
-    torch::Tensor masks;
-    with_masks = sub.try_read("masks", masks);
-    if (with_masks) {
-      r.masks = from_tensor<std::uint8_t>(masks);
-      r.pending_masks = from_tensor<std::uint8_t>(read_t("pending_masks"));
-    } else {
-      // Older files: every stored row counts as acted with every action allowed.
-      r.masks.assign(static_cast<std::size_t>(config.buffer_size) * static_cast<std::size_t>(shape.num_actions), 1);
-      r.pending_masks.assign(static_cast<std::size_t>(shape.rows * config.n_step * shape.num_actions), 1);
-    }
-    r.actions = from_tensor<std::int32_t>(read_t("actions"));
-    r.returns = from_tensor<float>(read_t("returns"));
-    r.next_obs = from_tensor<float>(read_t("next_obs"));
-    r.next_mask = from_tensor<std::uint8_t>(read_t("next_mask"));
-    r.discounts = from_tensor<float>(read_t("discounts"));
-    r.priorities = from_tensor<double>(read_t("priorities"));
-    r.size = read_i("size").toInt();
-    r.next = read_i("next").toInt();
-    r.max_priority = read_i("max_priority").toDouble();
-    r.pending_obs = from_tensor<float>(read_t("pending_obs"));
-    r.pending_actions = from_tensor<std::int32_t>(read_t("pending_actions"));
-    r.pending_rewards = from_tensor<float>(read_t("pending_rewards"));
-    r.pending_count = from_tensor<std::int32_t>(read_t("pending_count"));
-    m.replay.restore(std::move(r));
-    check_digest();
+    // Files written before the digest existed have none; every other file must match its own.
+    if (archive.try_read("digest", value) &&
+        (!value.isInt() || value.toInt() != m.digest(header.config_json, header.contents, with_masks)))
+      bad_checkpoint(path, "content does not match its digest (the file was altered or damaged)");
+    if (header.contents == CheckpointContents::WeightsOnly) m.copy_target(1.0);
     return std::unique_ptr<DqnAgent>(new DqnAgent(std::move(impl)));
   } catch (const c10::Error& e) {
     bad_checkpoint(path, std::string("unreadable: ") + e.what_without_backtrace());

@@ -82,6 +82,27 @@ std::string format_duration(double s) {
 
 void write_file(const fs::path& path, const std::string& text) { write_file_atomically(path.string(), text + "\n"); }
 
+// The metrics.jsonl line of training episode `episode`: its result, loss and the agent's
+// counters after it.
+Json episode_line(const EpisodeResult& r, int episode, const DqnAgent& agent, double wall_s) {
+  Json line = episode_json(r);
+  line["episode"] = episode;
+  line["loss"] = r.train.loss;
+  line["updates"] = agent.counters().updates;
+  line["epsilon"] = agent.epsilon();
+  line["wall_s"] = wall_s;
+  return line;
+}
+
+// Appends a round's lines to metrics.jsonl (opened as `metrics` from `path`) and flushes them.
+void append_lines(std::ofstream& metrics, const std::string& path, const std::vector<Json>& lines) {
+  errno = 0;
+  for (const Json& line : lines) metrics << line.dump() << "\n";
+  metrics << std::flush;
+  // The stream keeps no errno of its own; the failed write() left it set (EIO if not).
+  if (!metrics) throw IoError(path, "append to the file", errno != 0 ? errno : EIO);
+}
+
 }  // namespace
 
 double EpisodeResult::metric(const std::string& name) const {
@@ -326,13 +347,7 @@ std::vector<EpisodeResult> Trainer::run_round(std::uint64_t seed) {
   return results;
 }
 
-TrainResult Trainer::run() {
-  const fs::path dir(config_.out_dir);
-  TrainResult result;
-  result.last_checkpoint = (dir / "last.pt").string();
-  result.best_checkpoint = (dir / "best.pt").string();
-  const bool resumed = agent_.counters().episodes > 0;
-
+void Trainer::write_config_json() const {
   Json cfg = Json::object();
   cfg["dqn"] = Json::parse(dqn_config_to_json(agent_.config()));
   cfg["trainer"] = {{"episodes", config_.episodes},
@@ -350,37 +365,96 @@ TrainResult Trainer::run() {
                 {"obs_size", env_.spec().observation.size()}, {"max_actions", env_.spec().max_actions},
                 {"reward", env_.spec().reward_names}};
   cfg["run"] = Json::parse(config_.run_json);
-  write_file(dir / "config.json", cfg.dump(2));
+  write_file(fs::path(config_.out_dir) / "config.json", cfg.dump(2));
+}
 
+void Trainer::restore_best(TrainResult& result) {
+  const fs::path path = fs::path(config_.out_dir) / "best.json";
+  if (!fs::exists(path)) return;
+  std::ifstream in(path);
+  const Json b = Json::parse(in, nullptr, false);
+  if (!b.is_object() || !b.contains("score")) return;
+  best_score_ = b["score"].get<double>();
+  has_best_ = true;
+  result.best_episode = b.value("episode", -1);
+  result.best_candidate = b.value("candidate", std::string("last"));
+  if (b.contains("eval") && b["eval"].is_object()) result.best_eval = episode_from_json(b["eval"]);
+}
+
+void Trainer::restore_wsm_window(bool resumed) {
+  fs::create_directories(wsm_checkpoint_dir());
+  if (resumed) {
+    // Rebuild the window from the kept files, ordered by update number.
+    std::vector<std::pair<std::int64_t, std::string>> kept;
+    for (const auto& entry : fs::directory_iterator(wsm_checkpoint_dir())) {
+      const std::string stem = entry.path().stem().string();
+      if (stem.rfind("update_", 0) == 0) kept.emplace_back(std::stoll(stem.substr(7)), entry.path().string());
+    }
+    std::sort(kept.begin(), kept.end());
+    for (const auto& [u, path] : kept) wsm_window_.push_back(path);
+    if (!kept.empty()) next_wsm_update_ = kept.back().first + config_.wsm.checkpoint_every;
+  }
+  next_wsm_update_ = std::max(next_wsm_update_, config_.wsm.warmup_updates);
+}
+
+void Trainer::open_trajectory_writers() {
+  writers_.clear();
+  if (config_.trajectory_dir.empty()) return;
+  std::error_code ec;
+  fs::create_directories(config_.trajectory_dir, ec);
+  if (ec) throw ConfigError("trajectories", "cannot create " + config_.trajectory_dir + ": " + ec.message());
+  for (int e = 0; e < env_.num_envs(); ++e) {
+    writers_.push_back(std::make_unique<TrajectoryWriter>(training_trajectory_path(config_.trajectory_dir, e, first_episode_),
+                                                          env_.spec(), env_.env(e).metric_names(), config_.trajectory_meta));
+  }
+}
+
+void Trainer::consider_candidate(const EpisodeResult& eval, const std::string& candidate, const std::function<void()>& save,
+                                 TrainResult& result) {
+  const double score = eval.metric(config_.best_metric);
+  if (has_best_ && !(config_.lower_is_better ? score < best_score_ : score > best_score_)) return;
+  has_best_ = true;
+  best_score_ = score;
+  save();
+  result.best_eval = eval;
+  result.best_candidate = candidate;
+  result.best_episode = episode_ - 1;
+  write_file(fs::path(config_.out_dir) / "best.json",
+             Json{{"episode", episode_ - 1}, {"score", score}, {"metric", config_.best_metric},
+                  {"candidate", candidate}, {"eval", episode_json(eval)}}.dump());
+}
+
+bool Trainer::merge_candidate(std::uint64_t eval_seed, TrainResult& result) {
+  if (!config_.wsm.enabled || wsm_window_.size() < 2) return false;
+  const std::string merged = (fs::path(wsm_checkpoint_dir()) / "merged.pt").string();
+  merge_checkpoints(wsm_window_, wsm_merge_weights(config_.wsm.shape, static_cast<int>(wsm_window_.size())), merged);
+  const auto merged_agent = DqnAgent::load(merged, agent_.config().device);
+  result.merged_eval = validate(*merged_agent, eval_seed);
+  result.has_merged = true;
+  consider_candidate(result.merged_eval, "merged",
+                     [&] { merged_agent->save(result.best_checkpoint, CheckpointContents::WeightsOnly); }, result);
+  return true;
+}
+
+bool Trainer::evaluation_round(std::uint64_t eval_seed, TrainResult& result) {
+  // The candidates for best.pt: the last network, then (WSM) the merged window.
+  result.final_eval = validate(agent_, eval_seed);
+  consider_candidate(result.final_eval, "last", [&] { agent_.save(result.best_checkpoint); }, result);
+  return merge_candidate(eval_seed, result);
+}
+
+TrainResult Trainer::run() {
+  const fs::path dir(config_.out_dir);
+  TrainResult result;
+  result.last_checkpoint = (dir / "last.pt").string();
+  result.best_checkpoint = (dir / "best.pt").string();
+  const bool resumed = agent_.counters().episodes > 0;
+  write_config_json();
   // best.json remembers the best score across resumes.
-  bool has_best = false;
-  double best = 0;
-  if (resumed && fs::exists(dir / "best.json")) {
-    std::ifstream in(dir / "best.json");
-    const Json b = Json::parse(in, nullptr, false);
-    if (b.is_object() && b.contains("score")) {
-      best = b["score"].get<double>();
-      has_best = true;
-      result.best_episode = b.value("episode", -1);
-      result.best_candidate = b.value("candidate", std::string("last"));
-      if (b.contains("eval") && b["eval"].is_object()) result.best_eval = episode_from_json(b["eval"]);
-    }
-  }
-  if (config_.wsm.enabled) {
-    fs::create_directories(wsm_checkpoint_dir());
-    if (resumed) {
-      // Rebuild the window from the kept files, ordered by update number.
-      std::vector<std::pair<std::int64_t, std::string>> kept;
-      for (const auto& entry : fs::directory_iterator(wsm_checkpoint_dir())) {
-        const std::string stem = entry.path().stem().string();
-        if (stem.rfind("update_", 0) == 0) kept.emplace_back(std::stoll(stem.substr(7)), entry.path().string());
-      }
-      std::sort(kept.begin(), kept.end());
-      for (const auto& [u, path] : kept) wsm_window_.push_back(path);
-      if (!kept.empty()) next_wsm_update_ = kept.back().first + config_.wsm.checkpoint_every;
-    }
-    next_wsm_update_ = std::max(next_wsm_update_, config_.wsm.warmup_updates);
-  }
+  has_best_ = false;
+  best_score_ = 0;
+  if (resumed) restore_best(result);
+  if (config_.wsm.enabled) restore_wsm_window(resumed);
 
   const std::string metrics_path = (dir / "metrics.jsonl").string();
   std::ofstream metrics(metrics_path, resumed ? std::ios::app : std::ios::trunc);
@@ -388,16 +462,7 @@ TrainResult Trainer::run() {
   started_ = now_s();
   const int n_envs = env_.num_envs();
   first_episode_ = static_cast<int>(agent_.counters().episodes);
-  writers_.clear();
-  if (!config_.trajectory_dir.empty()) {
-    std::error_code ec;
-    fs::create_directories(config_.trajectory_dir, ec);
-    if (ec) throw ConfigError("trajectories", "cannot create " + config_.trajectory_dir + ": " + ec.message());
-    for (int e = 0; e < n_envs; ++e) {
-      writers_.push_back(std::make_unique<TrajectoryWriter>(training_trajectory_path(config_.trajectory_dir, e, first_episode_),
-                                                            env_.spec(), env_.env(e).metric_names(), config_.trajectory_meta));
-    }
-  }
+  open_trajectory_writers();
   on_step(StepInfo{}, 0);  // sets the warm-up learning rate before the first update
   const std::uint64_t eval_seed = mix_seed(config_.seed, kEvalStream);
   bool evaluated_last = false;
@@ -408,50 +473,16 @@ TrainResult Trainer::run() {
     for (const EpisodeResult& r : finished) {
       last_episode_steps_ = r.steps;
       agent_.record_episode();
-      Json line = episode_json(r);
-      line["episode"] = episode_;
-      line["loss"] = r.train.loss;
-      line["updates"] = agent_.counters().updates;
-      line["epsilon"] = agent_.epsilon();
-      line["wall_s"] = now_s() - started_;
-      lines.push_back(std::move(line));
-      ++episode_;
+      lines.push_back(episode_line(r, episode_++, agent_, now_s() - started_));
     }
     evaluated_last = episode_ / config_.eval_every > (episode_ - n_envs) / config_.eval_every || episode_ >= config_.episodes;
     if (evaluated_last) {
-      Json& line = lines.back();
-      // The candidates for best.pt: the last network, then (WSM) the merged window.
-      const auto consider = [&](const EpisodeResult& eval, const std::string& candidate, const std::function<void()>& save) {
-        const double score = eval.metric(config_.best_metric);
-        if (has_best && !(config_.lower_is_better ? score < best : score > best)) return;
-        has_best = true;
-        best = score;
-        save();
-        result.best_eval = eval;
-        result.best_candidate = candidate;
-        result.best_episode = episode_ - 1;
-        write_file(dir / "best.json", Json{{"episode", episode_ - 1}, {"score", score}, {"metric", config_.best_metric},
-                                           {"candidate", candidate}, {"eval", episode_json(eval)}}.dump());
-      };
-      result.final_eval = validate(agent_, eval_seed);
-      line["eval"] = episode_json(result.final_eval);
-      consider(result.final_eval, "last", [&] { agent_.save(result.best_checkpoint); });
-      if (config_.wsm.enabled && wsm_window_.size() >= 2) {
-        const std::string merged = (fs::path(wsm_checkpoint_dir()) / "merged.pt").string();
-        merge_checkpoints(wsm_window_, wsm_merge_weights(config_.wsm.shape, static_cast<int>(wsm_window_.size())), merged);
-        const auto merged_agent = DqnAgent::load(merged, agent_.config().device);
-        result.merged_eval = validate(*merged_agent, eval_seed);
-        result.has_merged = true;
-        line["eval_merged"] = episode_json(result.merged_eval);
-        consider(result.merged_eval, "merged", [&] { merged_agent->save(result.best_checkpoint, CheckpointContents::WeightsOnly); });
-      }
+      const bool merged = evaluation_round(eval_seed, result);
+      lines.back()["eval"] = episode_json(result.final_eval);
+      if (merged) lines.back()["eval_merged"] = episode_json(result.merged_eval);
     }
     agent_.save(result.last_checkpoint);
-    errno = 0;
-    for (const Json& line : lines) metrics << line.dump() << "\n";
-    metrics << std::flush;
-    // The stream keeps no errno of its own; the failed write() left it set (EIO if not).
-    if (!metrics) throw IoError(metrics_path, "append to the file", errno != 0 ? errno : EIO);
+    append_lines(metrics, metrics_path, lines);
   }
   if (draw_) std::fputs("\r\033[K", stderr);
   if (!evaluated_last) result.final_eval = validate(agent_, eval_seed);

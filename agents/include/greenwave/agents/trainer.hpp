@@ -110,6 +110,22 @@ class Trainer {
   std::vector<EpisodeResult> run_round(std::uint64_t seed);
   std::string wsm_checkpoint_dir() const;
   EpisodeResult validate(Agent& agent, std::uint64_t seed);
+  // Setup of run(): DIR/config.json; a resume's best score from DIR/best.json; a resume's WSM
+  // window from the kept DIR/wsm/update_<U>.pt files; the trajectory files (when asked).
+  void write_config_json() const;
+  void restore_best(TrainResult& result);
+  void restore_wsm_window(bool resumed);
+  void open_trajectory_writers();
+  // The evaluation round after training episode episode_ - 1: validates the last network and
+  // (WSM) the merged window, each a candidate for best.pt; true when a merged one was validated.
+  bool evaluation_round(std::uint64_t eval_seed, TrainResult& result);
+  // WSM with two or more kept checkpoints: merges them into DIR/wsm/merged.pt and validates it
+  // as a candidate; false (nothing done) otherwise.
+  bool merge_candidate(std::uint64_t eval_seed, TrainResult& result);
+  // Makes `candidate` (saved by `save`) best.pt, with DIR/best.json, when its validation
+  // `eval` beats the best score so far.
+  void consider_candidate(const EpisodeResult& eval, const std::string& candidate, const std::function<void()>& save,
+                          TrainResult& result);
 
   VectorEnv& env_;
   std::vector<Env*> eval_envs_;
@@ -124,6 +140,8 @@ class Trainer {
   std::int64_t last_episode_steps_ = 0;
   double last_draw_ = 0;
   bool draw_ = false;
+  bool has_best_ = false;   // a best.pt candidate was kept (this run or, resumed, an earlier one)
+  double best_score_ = 0;   // its validation score
 };
 
 }  // namespace greenwave
