@@ -2,6 +2,7 @@
 // files"): config.json, roadnet.json and flow.json that import_cityflow reads back.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -109,6 +110,14 @@ std::vector<RoadLink> road_links(const v1::Intersection& in) {
     links[it->second].movements.push_back(m);
   }
   return links;
+}
+
+/// A departure time as CityFlow reads it: CityFlow takes `startTime` and `endTime` only when they
+/// are JSON integers (a 12.0 reads as absent: start 0, no end), so a whole second is written as an
+/// integer; a fractional time stays a decimal (the importer reads it; CityFlow cannot).
+Json flow_time(double t) {
+  if (t == std::floor(t) && std::fabs(t) < 9e15) return Json(static_cast<std::int64_t>(t));
+  return Json(t);
 }
 
 /// Writes `j` to `path` through a temporary and a rename.
@@ -246,12 +255,17 @@ void write_cityflow(const v1::Scenario& scenario, const CompiledScenario& compil
     vehicles.push_back({{"length", t.length}, {"width", t.width}, {"maxPosAcc", t.max_pos_acc}, {"maxNegAcc", t.max_neg_acc},
                         {"usualPosAcc", t.usual_pos_acc}, {"usualNegAcc", t.usual_neg_acc}, {"minGap", t.min_gap},
                         {"maxSpeed", t.max_speed}, {"headwayTime", t.headway_time}});
+  std::size_t fractional = 0;
   for (const Departure& d : compiled.demand.departures) {
     Json route = Json::array();
     for (const RoadId r : compiled.demand.route(d.route)) route.push_back(rn.road_ids[static_cast<std::size_t>(r)]);
+    fractional += d.time != std::floor(d.time) ? 1 : 0;
     flows.push_back({{"vehicle", vehicles[static_cast<std::size_t>(d.vehicle_type)]}, {"route", std::move(route)},
-                     {"interval", 1.0}, {"startTime", d.time}, {"endTime", d.time}});
+                     {"interval", 1.0}, {"startTime", flow_time(d.time)}, {"endTime", flow_time(d.time)}});
   }
+  if (fractional > 0)
+    warn(files.flow + ": " + std::to_string(fractional) + " departure(s) at fractional times written as decimals: "
+         "CityFlow reads startTime and endTime only as integers (it would start such a flow at 0 and never end it)");
 
   write_json(files.roadnet, Json{{"intersections", std::move(intersections)}, {"roads", std::move(roads)}});
   write_json(files.flow, flows);

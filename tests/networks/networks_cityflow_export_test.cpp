@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <fstream>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -114,6 +117,46 @@ TEST(CityFlowExport, HangzhouRoundTrip) {
   CompiledScenario original;
   const CompiledScenario back = round_trip(config, "hangzhou", original);
   expect_same(original, back, true);
+}
+
+/// The flow file written for `path` (round-tripped as `name`), and the original's departures.
+nlohmann::json written_flows(const std::string& path, const std::string& name, CompiledScenario& original) {
+  round_trip(path, name, original);
+  std::ifstream in(fs::temp_directory_path() / ("greenwave_cityflow_export_" + name) / "out.flow.json");
+  return nlohmann::json::parse(in);
+}
+
+// CityFlow reads startTime and endTime only when they are JSON integers (getJsonMember<int>; a
+// 12.0 falls back to start 0 and no end): whole-second departures are written as integers.
+// Hangzhou's flows depart at whole seconds (integer startTime and interval in its flow file).
+TEST(CityFlowExport, WholeSecondDeparturesAreJsonIntegers) {
+  GW_REQUIRE_DATA(config, "cityflow/hangzhou_4x4/config.json");
+  CompiledScenario original;
+  const nlohmann::json flows = written_flows(config, "hangzhou_times", original);
+  ASSERT_EQ(flows.size(), original.demand.departures.size());
+  for (std::size_t k = 0; k < flows.size(); ++k)
+    for (const char* field : {"startTime", "endTime"}) {
+      ASSERT_TRUE(flows[k][field].is_number_integer()) << "flow " << k << " " << field;
+      EXPECT_EQ(flows[k][field].get<double>(), original.demand.departures[k].time) << "flow " << k << " " << field;
+    }
+}
+
+// The demo grid's flows start at fractional times (its .pbtxt: start 18.735718317798849, ...):
+// those stay decimals, which the importer reads back exactly (CityFlow cannot; a warning says so).
+TEST(CityFlowExport, FractionalDeparturesStayDecimals) {
+  CompiledScenario original;
+  const nlohmann::json flows = written_flows(std::string(GREENWAVE_SOURCE_DIR) + "/scenarios/demo_grid_2x2.pbtxt",
+                                             "demo_times", original);
+  ASSERT_EQ(flows.size(), original.demand.departures.size());
+  std::size_t fractional = 0;
+  for (std::size_t k = 0; k < flows.size(); ++k) {
+    const double t = original.demand.departures[k].time;
+    if (t == std::floor(t)) continue;
+    ++fractional;
+    EXPECT_TRUE(flows[k]["startTime"].is_number_float()) << "flow " << k;
+    EXPECT_EQ(flows[k]["startTime"].get<double>(), t) << "flow " << k;
+  }
+  EXPECT_GT(fractional, 0u);
 }
 
 TEST(CityFlowExport, OutputMustBeAJsonConfigPath) {
