@@ -1,53 +1,166 @@
-"""The shell commands shown in docs/quickstart.md and docs/viewer.md run as written (in a scratch
-folder, `greenwave` being the build's), so the pages cannot drift from the program. The only
-lines not run here are `make demo` and `make test`: the demo and CI (`.ci/run`) run those.
-`greenwave view` is started, its page and replay fetched, and stopped."""
+"""Every `greenwave` command line the docs show is checked against the program, so the pages
+cannot drift from it (docs_commands.py finds them: shell and unmarked code blocks, indented
+blocks and inline code spans of every docs/*.md page).
 
+Parsed, every one: its subcommand exists (and `moe`/`nas`'s own subcommand), and the command's
+real argument parser accepts its options, each flag without a value and each option with one.
+There is no parse-only mode, so `--help` goes right after the subcommand: each command builds its
+`Args` (which rejects an unknown option or a missing value) before it looks at `--help`, and then
+prints its usage and exits 0 without touching a file (test_help_comes_after_the_parse checks that
+for every subcommand). A synopsis (SCENARIO, [--json], fixed|maxpressure) is parsed with its
+brackets removed; an inline span ending in an option names that option (`run --trajectory`), so it
+gets a value. Repository paths (scenarios/..., tools/...) must exist; ../shared/data paths too,
+when the data is there.
+
+Run as written, in a scratch folder, in page order: the code-block commands of quickstart.md,
+viewer.md, agents.md and moe.md (RUN_PAGES), except the lines PARSE_ONLY lists with why (training
+runs longer than a few seconds, and what needs their checkpoints). Parsed only: the blocks of
+nas.md and replay.md (synopses, DATA/MODEL.json/SCENARIO stand for the reader's files), of
+sumo.md (SUMO training on ../shared/data), agents.md's synopsis block, and every inline command
+(prose quoting a command, mostly with placeholders or an expensive measurement). `make demo` and
+`make test` (quickstart.md) are run by the demo and by CI (`.ci/run`). `greenwave view` is
+started, its page and replay fetched, and stopped."""
+
+import concurrent.futures
 import re
-import shlex
 import subprocess
 import urllib.request
 
 import pytest
 
 from conftest import BUILD, ROOT
+from docs_commands import PLACEHOLDER, shown_commands
 
 CLI = BUILD / "tools" / "greenwave"
-RUN_ELSEWHERE = {"make demo", "make test"}
+SHARED = ROOT.parent / "shared"
+REPO_DIRS = ("agents", "bench", "core", "docs", "engine", "examples", "networks", "python", "scenarios", "tests",
+             "tools", "viewer")
+# Code-block commands that are parsed but not run: (page, start of the command) -> why.
+PARSE_ONLY = {
+    ("agents.md", "greenwave train c150_s1/city.pb"): "36 training episodes of a 150-intersection city",
+    ("agents.md", "greenwave eval c150_s101/city.pb"): "needs that training's checkpoint",
+    ("moe.md", "greenwave train --env moe"): "300 training episodes (over 20 s of CPU)",
+    ("moe.md", "greenwave eval --agent runs/moe/best.pt"): "needs that training's checkpoint",
+    ("sumo.md", "greenwave train ../shared/data/sumo/ingolstadt1"): "training through SUMO",
+    ("sumo.md", "greenwave eval ../shared/data/sumo/ingolstadt1"): "needs that training's checkpoint",
+}
+RUN_PAGES = ["agents.md", "moe.md", "quickstart.md", "viewer.md"]
+SHOWN = shown_commands()
 
 
-def commands(doc):
-    """The command lines of the ```sh blocks of docs/DOC, comments removed, in order."""
-    text = (ROOT / "docs" / doc).read_text()
-    lines = []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
-        for line in block.splitlines():
-            line = re.sub(r"\s+#.*$", "", line).strip()
-            if line and not line.startswith("#"):
-                lines.append(line)
-    return lines
+def greenwave(*args, cwd=None):
+    """Runs the build's greenwave; returns the completed process."""
+    assert CLI.exists(), f"build the greenwave target first ({CLI} is missing)"
+    return subprocess.run([str(CLI), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=1800)
 
 
-def run_line(line, cwd):
-    """Runs one documented command line with the build's greenwave; returns its stdout."""
-    assert line.startswith("greenwave "), f"unexpected command in the docs: {line}"
-    words = shlex.split(line)
-    out_file = None
-    if ">" in words:
-        i = words.index(">")
-        words, out_file = words[:i], words[i + 1]
-    words = [str(CLI)] + [str(ROOT / w) if w.startswith("scenarios/") else w for w in words[1:]]
-    r = subprocess.run(words, cwd=cwd, capture_output=True, text=True, timeout=1800)
-    assert r.returncode == 0, f"{line}\n{r.stderr}"
-    if out_file:
-        (cwd / out_file).write_text(r.stdout)
-    return r.stdout
+def listing(help_text, heading):
+    """The first words of the lines after HEADING in a usage text (the commands it lists)."""
+    block = help_text.split(heading, 1)[1].split("\n\n", 1)[0]
+    return [line.split()[0] for line in block.splitlines() if line.strip()]
 
 
-def view(line, cwd):
+@pytest.fixture(scope="module")
+def subcommands():
+    """The subcommands `greenwave --help` lists."""
+    return listing(greenwave("--help").stdout, "commands:\n")
+
+
+def parse_argv(shown, subcommand):
+    """The arguments that make greenwave parse the shown command and then print its usage."""
+    words = [w.strip("[]()") for w in shown.words[2:]]
+    words = [w for w in words if w and w != "|"]
+    kept, skip = [], False
+    for i, w in enumerate(words):
+        # `--env NAME` and `--OPTION VALUE` stand for any env and its options.
+        placeholder_env = w == "--env" and i + 1 < len(words) and PLACEHOLDER.search(words[i + 1])
+        if not skip and not placeholder_env and not re.fullmatch(r"--[A-Z]+", w):
+            kept.append(w)
+        skip = not skip and (placeholder_env or bool(re.fullmatch(r"--[A-Z]+", w)))
+    if not shown.block and kept and kept[-1].startswith("--"):
+        kept.append("VALUE")
+    lead = 1 if subcommand in ("moe", "nas") and kept and not kept[0].startswith("-") else 0
+    return [subcommand, *kept[:lead], "--help", *kept[lead:]]
+
+
+@pytest.fixture(scope="module")
+def parses(subcommands):
+    """{argv: completed process} of the parse of every shown command, run four at a time (most of
+    the time is train's and eval's start-up, which loads LibTorch)."""
+    argvs = {tuple(parse_argv(s, sub)) for s in SHOWN if not s.words[1].startswith("--")
+             for sub in s.subcommands() if sub in subcommands}
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        return dict(zip(argvs, pool.map(lambda argv: greenwave(*argv), argvs)))
+
+
+@pytest.mark.parametrize("page", sorted({s.page for s in SHOWN}))
+def test_shown_commands_parse(page, subcommands, parses):
+    top_help = greenwave("--help").stdout
+    for s in [s for s in SHOWN if s.page == page]:
+        if s.words[1].startswith("--"):
+            assert s.words[1] in top_help, f"{s.where()}: `greenwave --help` has no {s.words[1]}"
+            continue
+        for sub in s.subcommands():
+            assert sub in subcommands, f"{s.where()}: no subcommand {sub!r} (greenwave --help: {subcommands})"
+            if sub in ("moe", "nas") and len(s.words) > 2 and re.fullmatch(r"[a-z]+", s.words[2]):
+                assert f"greenwave {sub} {s.words[2]} " in greenwave(sub, "--help").stdout, \
+                    f"{s.where()}: `greenwave {sub}` has no subcommand {s.words[2]!r}"
+            r = parses[tuple(parse_argv(s, sub))]
+            assert r.returncode == 0, f"{s.where()}\n  greenwave {sub} rejects it: {r.stderr.strip()}"
+        for w in s.words[2:]:
+            path = w.strip("[]()")
+            if path.split("/")[0] in REPO_DIRS and "/" in path and not PLACEHOLDER.search(path):
+                assert (ROOT / path).exists(), f"{s.where()}: {path} is not in the repository"
+
+
+def test_shown_shared_data_paths_exist():
+    paths = sorted({w for s in SHOWN for w in s.words if w.startswith("../shared/") and not PLACEHOLDER.search(w)})
+    assert paths, "the docs show no ../shared paths"
+    if not (SHARED / "data").is_dir():
+        pytest.skip(f"shared data not found at {SHARED / 'data'}; not checking {len(paths)} paths such as {paths[0]}")
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    assert missing == [], f"the docs show ../shared paths that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("subcommand", ["run", "bench", "info", "convert", "generate", "inspect", "plot", "view", "nas",
+                                        "moe", "train", "eval", "merge"])
+def test_help_comes_after_the_parse(subcommand, subcommands):
+    # What makes the parse check above a real one: an unknown option before --help is refused.
+    if subcommand not in subcommands:
+        pytest.skip(f"this build has no {subcommand} command")
+    lead = ["el"] if subcommand == "moe" else []
+    r = greenwave(subcommand, *lead, "--help", "--no-such-option")
+    assert r.returncode != 0 and "--no-such-option: unknown option" in r.stderr, r.stderr
+
+
+def test_parse_only_lines_are_still_shown():
+    blocks = [(s.page, s.text) for s in SHOWN if s.block]
+    for page, start in PARSE_ONLY:
+        assert any(p == page and text.startswith(start) for p, text in blocks), f"docs/{page} no longer shows {start}"
+
+
+def parse_only(shown):
+    """True when a block command is not run here: a synopsis, or listed in PARSE_ONLY."""
+    return shown.synopsis() or any(shown.page == page and shown.text.startswith(start) for page, start in PARSE_ONLY)
+
+
+def test_run_pages_are_the_pages_with_runnable_commands():
+    # Keeps the module docstring's list true.
+    assert sorted({s.page for s in SHOWN if s.block and not parse_only(s)}) == RUN_PAGES
+
+
+def run_shown(shown, cwd):
+    """Runs one documented command with the build's greenwave, repository paths made absolute."""
+    words = [str(ROOT / w) if w.split("/")[0] in REPO_DIRS and "/" in w else w for w in shown.words[1:]]
+    r = greenwave(*words, cwd=cwd)
+    assert r.returncode == 0, f"{shown.where()}\n{r.stderr}"
+    if shown.out_file:
+        (cwd / shown.out_file).write_text(r.stdout)
+
+
+def view(shown, cwd):
     """Starts `greenwave view FILE --port 0`, fetches the page and the replay, stops it."""
-    words = shlex.split(line)
-    replay = cwd / words[2]
+    replay = cwd / shown.words[2]
     server = subprocess.Popen([str(CLI), "view", str(replay), "--port", "0"], cwd=cwd, stdout=subprocess.PIPE,
                               text=True)
     try:
@@ -63,21 +176,16 @@ def view(line, cwd):
         server.wait(timeout=30)
 
 
-@pytest.mark.parametrize("doc", ["quickstart.md", "viewer.md"])
-def test_documented_commands_run(doc, tmp_path):
-    assert CLI.exists(), f"build the greenwave target first ({CLI} is missing)"
-    lines = commands(doc)
-    assert lines, f"docs/{doc} shows no commands"
-    skipped = [line for line in lines if line in RUN_ELSEWHERE]
-    for line in lines:
-        if line in RUN_ELSEWHERE:
-            continue
-        if line.startswith("greenwave view "):
-            view(line, tmp_path)
+@pytest.mark.parametrize("page", RUN_PAGES)
+def test_documented_commands_run(page, tmp_path):
+    shown = [s for s in SHOWN if s.page == page and s.block and not parse_only(s)]
+    assert shown, f"docs/{page} shows no commands to run"
+    for s in shown:
+        if s.words[1] == "view":
+            view(s, tmp_path)
         else:
-            run_line(line, tmp_path)
-    if doc == "quickstart.md":
-        assert skipped == ["make demo", "make test"]
+            run_shown(s, tmp_path)
+    if page == "quickstart.md":
         # What the page says the steps leave behind.
         for name in ("my_grid.pbtxt", "fixed.gwr", "dqn.gwr", "dqn.json", "compare.png", "series.svg", "curves.png",
                      "runs/my_grid/best.pt", "runs/my_grid/metrics.jsonl"):
