@@ -1,6 +1,7 @@
 // CBEngine (City Brain Challenge, KDD Cup 2021) roadnet.txt + flow.txt (+ simulator .cfg) onto
 // the native schema; the mapping is documented in docs/scenario-format.md, "CBEngine".
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -11,7 +12,6 @@
 #include <set>
 #include <span>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -50,6 +50,10 @@ class Reader {
   Reader(std::string_view text, const std::string& file) : file_(file) {
     // All tokens in one array (one allocation, not one per line); lines get their spans after.
     std::vector<std::pair<int, std::size_t>> line_starts;  // (line number, first token)
+    line_starts.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+    // At most one token per two bytes: reserving that never reallocates, and the pages of the
+    // reservation that stay unused are never touched.
+    tokens_.reserve(text.size() / 2 + 1);
     int number = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -97,11 +101,13 @@ class Reader {
 
   /// The record `ahead` lines after the next one, checked as record() checks it, without moving
   /// (so records known to be there can be read in parallel); skip() then moves past them.
-  const Line& record_ahead(std::size_t ahead, std::size_t fields, const std::string& what) const {
+  /// `what()` describes the record, called only for the error.
+  template <class What>
+  const Line& record_ahead(std::size_t ahead, std::size_t fields, const What& what) const {
     const Line& line = lines_.at(next_ + ahead);
     if (line.tokens.size() != fields)
       throw error(line, "found " + std::to_string(line.tokens.size()) + " field(s), expected " + std::to_string(fields) +
-                            " (" + what + ")");
+                            " (" + what() + ")");
     return line;
   }
   /// Moves past `count` records (read with record_ahead).
@@ -119,30 +125,30 @@ class Reader {
   }
 
   /// Token k of `line` as an integer in [min, max].
-  std::int64_t integer(const Line& line, std::size_t k, const std::string& what, std::int64_t min, std::int64_t max) const {
+  std::int64_t integer(const Line& line, std::size_t k, std::string_view what, std::int64_t min, std::int64_t max) const {
     const std::string_view tok = line.tokens[k];
     std::int64_t value = 0;
     const auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), value);
     if (ec == std::errc::result_out_of_range || (ec == std::errc() && ptr == tok.data() + tok.size() && (value < min || value > max)))
-      throw error(line, "'" + std::string(tok) + "' is out of range for " + what + ", expected " + std::to_string(min) +
-                            ".." + std::to_string(max));
+      throw error(line, "'" + std::string(tok) + "' is out of range for " + std::string(what) + ", expected " +
+                            std::to_string(min) + ".." + std::to_string(max));
     if (ec != std::errc() || ptr != tok.data() + tok.size())
-      throw error(line, "'" + std::string(tok) + "' is not an integer, expected " + what);
+      throw error(line, "'" + std::string(tok) + "' is not an integer, expected " + std::string(what));
     return value;
   }
 
   /// Token k of `line` as a finite number in [min, max] (`min` excluded when `open_min`).
-  double real(const Line& line, std::size_t k, const std::string& what, double min, double max, bool open_min = false) const {
+  double real(const Line& line, std::size_t k, std::string_view what, double min, double max, bool open_min = false) const {
     const std::string_view tok = line.tokens[k];
     double value = 0;
     const auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), value);
     if (ec != std::errc() || ptr != tok.data() + tok.size() || !std::isfinite(value)) {
       if (ec == std::errc::result_out_of_range)
-        throw error(line, "'" + std::string(tok) + "' is out of range for " + what);
-      throw error(line, "'" + std::string(tok) + "' is not a finite number, expected " + what);
+        throw error(line, "'" + std::string(tok) + "' is out of range for " + std::string(what));
+      throw error(line, "'" + std::string(tok) + "' is not a finite number, expected " + std::string(what));
     }
     if (value < min || value > max || (open_min && value == min))
-      throw error(line, "'" + std::string(tok) + "' is out of range for " + what + ", expected " +
+      throw error(line, "'" + std::string(tok) + "' is out of range for " + std::string(what) + ", expected " +
                             (open_min ? "> " : ">= ") + format(min) + " and <= " + format(max));
     return value;
   }
@@ -202,8 +208,11 @@ std::vector<std::uint8_t> read_lane_turns(Reader& in, int lanes, const std::stri
   std::vector<std::uint8_t> turns(static_cast<std::size_t>(lanes), 0);
   constexpr std::uint8_t kBits[3] = {detail::kLeftBit, detail::kThroughBit, detail::kRightBit};
   for (int k = 0; k < 3 * lanes; ++k) {
-    if (in.integer(line, static_cast<std::size_t>(k), "a permission digit of road " + road + " (0 or 1)", 0, 1) == 1)
-      turns[static_cast<std::size_t>(k / 3)] |= kBits[k % 3];
+    const std::string_view tok = line.tokens[static_cast<std::size_t>(k)];
+    // "0" and "1" directly; anything else gets integer()'s error (built only then).
+    const bool on = tok == "1" || (tok != "0" && in.integer(line, static_cast<std::size_t>(k),
+                                                             "a permission digit of road " + road + " (0 or 1)", 0, 1) == 1);
+    if (on) turns[static_cast<std::size_t>(k / 3)] |= kBits[k % 3];
   }
   return turns;
 }
@@ -476,22 +485,100 @@ void build_intersections(const RoadnetBlocks& b, const std::string& file, v1::Sc
   }
 }
 
-/// (from road index, to road index) as one key of a set of permitted turns.
-std::uint64_t turn_key(int from, int to) { return static_cast<std::uint64_t>(from) << 32 | static_cast<std::uint32_t>(to); }
+/// What a flow's route is checked against: roads by the integer of their id, where each starts and
+/// ends (intersection indices), and the roads each may turn into. Flat arrays and one open-addressed
+/// table, as it is looked up once per route entry (hundreds of thousands of times in a city).
+class FlowNetwork {
+ public:
+  /// Indexes the roads and the movements of `s`.
+  explicit FlowNetwork(const v1::Scenario& s) {
+    const auto n = static_cast<std::size_t>(s.roads_size());
+    slots_.assign(std::bit_ceil(2 * n + 1), {-1, -1});
+    std::unordered_map<std::string_view, int> road_by_id, inter_by_id;
+    for (int i = 0; i < s.intersections_size(); ++i) inter_by_id.emplace(s.intersections(i).id(), i);
+    // An intersection id that no intersection has still gets its own index (roads meet by id).
+    int next_inter = s.intersections_size();
+    const auto inter = [&](const std::string& id) {
+      const auto [it, added] = inter_by_id.try_emplace(id, next_inter);
+      if (added) ++next_inter;
+      return it->second;
+    };
+    from_.resize(n);
+    to_.resize(n);
+    ids_.reserve(n);
+    for (int r = 0; r < static_cast<int>(n); ++r) {
+      const v1::Road& road = s.roads(r);
+      const std::string& id = road.id();
+      ids_.push_back(id);
+      road_by_id.emplace(id, r);
+      std::int64_t value = 0;
+      const auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
+      if (ec == std::errc() && ptr == id.data() + id.size() && value >= 0 && std::to_string(value) == id) insert(value, r);
+      from_[static_cast<std::size_t>(r)] = inter(road.from_intersection());
+      to_[static_cast<std::size_t>(r)] = inter(road.to_intersection());
+    }
+    std::vector<std::pair<int, int>> turns;
+    for (const v1::Intersection& x : s.intersections())
+      for (const v1::Movement& m : x.movements()) {
+        const auto from = road_by_id.find(m.from_road());
+        const auto to = road_by_id.find(m.to_road());
+        if (from != road_by_id.end() && to != road_by_id.end()) turns.emplace_back(from->second, to->second);
+      }
+    std::sort(turns.begin(), turns.end());
+    turns.erase(std::unique(turns.begin(), turns.end()), turns.end());
+    next_begin_.assign(n + 1, 0);
+    for (const auto& [from, to] : turns) ++next_begin_[static_cast<std::size_t>(from) + 1];
+    for (std::size_t r = 0; r < n; ++r) next_begin_[r + 1] += next_begin_[r];
+    for (const auto& turn : turns) next_.push_back(turn.second);
+  }
 
-/// Flow `name` of a flow.txt: its three records `at` records ahead of `in`'s next one, into `flow`
+  /// The index of the road whose id is `number` written in decimal, or -1.
+  int find(std::int64_t number) const {
+    for (std::size_t i = hash(number);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].first == number) return slots_[i].second;
+      if (slots_[i].first < 0) return -1;
+    }
+  }
+  /// The id of road r.
+  const std::string& id(int r) const { return ids_[static_cast<std::size_t>(r)]; }
+  /// True when road b starts where road a ends.
+  bool meet(int a, int b) const { return to_[static_cast<std::size_t>(a)] == from_[static_cast<std::size_t>(b)]; }
+  /// True when a movement leads from road a into road b.
+  bool turns(int a, int b) const {
+    const auto first = next_.begin() + next_begin_[static_cast<std::size_t>(a)];
+    const auto last = next_.begin() + next_begin_[static_cast<std::size_t>(a) + 1];
+    return std::find(first, last, b) != last;
+  }
+
+ private:
+  std::size_t hash(std::int64_t number) const {
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(number) * 0x9E3779B97F4A7C15ULL) >> 20) & (slots_.size() - 1);
+  }
+  void insert(std::int64_t number, int road) {
+    std::size_t i = hash(number);
+    while (slots_[i].first >= 0 && slots_[i].first != number) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = {number, road};
+  }
+
+  std::vector<std::pair<std::int64_t, int>> slots_;  ///< (id number, road index); -1: empty
+  std::vector<std::string> ids_;                     ///< per road, its id (side by side, not one message each)
+  std::vector<int> from_, to_;                       ///< per road, the index of its intersection id
+  std::vector<int> next_begin_, next_;               ///< per road, the roads it turns into
+};
+
+/// Flow `f` of a flow.txt: its three records `at` records ahead of `in`'s next one, into `flow`
 /// (id flow_<index>), its route checked against the road network and its permitted turns.
-void read_cbengine_flow(const Reader& in, std::size_t at, const std::string& name,
-                        const std::unordered_map<std::int64_t, int>& road_index,
-                        const std::unordered_set<std::uint64_t>& links, const v1::Scenario& scenario, v1::Flow& flow,
-                        std::int64_t index) {
-  const Line& times = in.record_ahead(at, 3, "start_time end_time interval of " + name);
+void read_cbengine_flow(const Reader& in, std::size_t at, std::int64_t f, const FlowNetwork& roads,
+                        const v1::Scenario& scenario, v1::Flow& flow, std::int64_t index) {
+  const auto name = [f] { return "flow " + std::to_string(f); };
+  const Line& times = in.record_ahead(at, 3, [&] { return "start_time end_time interval of " + name(); });
   const double start = in.real(times, 0, "start_time", 0, kMaxTime);
   const double end = in.real(times, 1, "end_time", start, kMaxTime);
   const double interval = in.real(times, 2, "interval", kMinInterval, kMaxTime);
-  const Line& k_line = in.record_ahead(at + 1, 1, "the route length of " + name);
-  const std::int64_t k = in.integer(k_line, 0, "route length of " + name, 1, static_cast<std::int64_t>(1) << 20);
-  const Line& route = in.record_ahead(at + 2, static_cast<std::size_t>(k), std::to_string(k) + " road ids (route of " + name + ")");
+  const Line& k_line = in.record_ahead(at + 1, 1, [&] { return "the route length of " + name(); });
+  const std::int64_t k = in.integer(k_line, 0, "route length of " + name(), 1, static_cast<std::int64_t>(1) << 20);
+  const Line& route = in.record_ahead(at + 2, static_cast<std::size_t>(k),
+                                      [&] { return std::to_string(k) + " road ids (route of " + name() + ")"; });
   flow.set_id("flow_" + std::to_string(index));
   flow.set_vehicle_type("default");
   flow.set_start(start);
@@ -501,21 +588,18 @@ void read_cbengine_flow(const Reader& in, std::size_t at, const std::string& nam
   int prev = -1;
   for (std::int64_t i = 0; i < k; ++i) {
     const std::int64_t value = in.integer(route, static_cast<std::size_t>(i), "road id", 0, kMaxId);
-    const auto it = road_index.find(value);
-    if (it == road_index.end())
-      throw in.error(route, "road '" + std::to_string(value) + "' of " + name + " is not in the road network");
-    const v1::Road& next = scenario.roads(it->second);
+    const int road = roads.find(value);
+    if (road < 0) throw in.error(route, "road '" + std::to_string(value) + "' of " + name() + " is not in the road network");
     if (prev >= 0) {
-      const v1::Road& last = scenario.roads(prev);
-      if (last.to_intersection() != next.from_intersection())
-        throw in.error(route, "road '" + next.id() + "' of " + name + " does not start where road '" + last.id() +
-                                  "' ends (intersection '" + last.to_intersection() + "')");
-      if (!links.count(turn_key(prev, it->second)))
-        throw in.error(route, "no lane of road '" + last.id() + "' may turn into road '" + next.id() + "' (" + name +
-                                  "), expected a route along permitted movements");
+      if (!roads.meet(prev, road))
+        throw in.error(route, "road '" + roads.id(road) + "' of " + name() + " does not start where road '" + roads.id(prev) +
+                                  "' ends (intersection '" + scenario.roads(prev).to_intersection() + "')");
+      if (!roads.turns(prev, road))
+        throw in.error(route, "no lane of road '" + roads.id(prev) + "' may turn into road '" + roads.id(road) + "' (" +
+                                  name() + "), expected a route along permitted movements");
     }
-    flow.add_route(next.id());
-    prev = it->second;
+    flow.add_route(roads.id(road));
+    prev = road;
   }
 }
 
@@ -545,25 +629,11 @@ void parse_cbengine_flow(std::string_view text, const std::string& file, v1::Sce
   Reader in(text, file);
   if (in.remaining() == 0) throw ScenarioError(file, "", "empty file, expected the number of flows");
   // Roads by the integer a flow names (the id is that integer's decimal form, as the roadnet
-  // reader writes it), and the permitted (from road, to road) turns as index pairs.
-  std::unordered_map<std::int64_t, int> road_index;
-  std::unordered_map<std::string_view, int> road_by_id;
+  // reader writes it), and the permitted (from road, to road) turns.
+  const FlowNetwork roads(scenario);
   double top_speed = 0;
-  for (int r = 0; r < scenario.roads_size(); ++r) {
-    const std::string& id = scenario.roads(r).id();
-    road_by_id.emplace(id, r);
-    std::int64_t value = 0;
-    const auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
-    if (ec == std::errc() && ptr == id.data() + id.size() && std::to_string(value) == id) road_index.emplace(value, r);
-    for (const v1::Lane& lane : scenario.roads(r).lanes()) top_speed = std::max(top_speed, lane.speed_limit());
-  }
-  std::unordered_set<std::uint64_t> links;
-  for (const v1::Intersection& x : scenario.intersections())
-    for (const v1::Movement& m : x.movements()) {
-      const auto from = road_by_id.find(m.from_road());
-      const auto to = road_by_id.find(m.to_road());
-      if (from != road_by_id.end() && to != road_by_id.end()) links.insert(turn_key(from->second, to->second));
-    }
+  for (const v1::Road& road : scenario.roads())
+    for (const v1::Lane& lane : road.lanes()) top_speed = std::max(top_speed, lane.speed_limit());
 
   const std::int64_t n = in.count("flows", 0, 3);
   v1::Demand* demand = scenario.mutable_demand();
@@ -577,7 +647,7 @@ void parse_cbengine_flow(std::string_view text, const std::string& file, v1::Sce
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n), [&](const tbb::blocked_range<std::int64_t>& range) {
     for (std::int64_t f = range.begin(); f != range.end(); ++f) {
       try {
-        read_cbengine_flow(in, static_cast<std::size_t>(3 * f), "flow " + std::to_string(f), road_index, links, scenario,
+        read_cbengine_flow(in, static_cast<std::size_t>(3 * f), f, roads, scenario,
                            *demand->mutable_flows(first + static_cast<int>(f)), first + f);
       } catch (...) {
         const std::lock_guard lock(error_mutex);

@@ -1,5 +1,6 @@
 // Validates a native scenario and compiles it into the flat arrays of CompiledScenario.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -14,6 +15,9 @@
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_group.h>
+
+#include <google/protobuf/io/zero_copy_stream.h>
 
 #include "greenwave/core/error.hpp"
 #include "greenwave/core/phase_timing.hpp"
@@ -36,12 +40,22 @@ class Validator {
     throw ScenarioError(source_, path, what);
   }
   void positive(double v, const std::string& path, double max) const {
-    if (!std::isfinite(v) || v <= 0) fail(path, "expected a positive number, got " + num(v));
-    if (v > max) fail(path, "value " + num(v) + " is out of range (at most " + num(max) + ")");
+    positive(v, [&] { return path; }, max);
+  }
+  /// As above, with the field's path built by path() only for the error.
+  template <class PathFn>
+  void positive(double v, const PathFn& path, double max) const {
+    if (!std::isfinite(v) || v <= 0) fail(path(), "expected a positive number, got " + num(v));
+    if (v > max) fail(path(), "value " + num(v) + " is out of range (at most " + num(max) + ")");
   }
   void non_negative(double v, const std::string& path, double max) const {
-    if (!std::isfinite(v) || v < 0) fail(path, "expected a non-negative number, got " + num(v));
-    if (v > max) fail(path, "value " + num(v) + " is out of range (at most " + num(max) + ")");
+    non_negative(v, [&] { return path; }, max);
+  }
+  /// As above, with the field's path built by path() only for the error.
+  template <class PathFn>
+  void non_negative(double v, const PathFn& path, double max) const {
+    if (!std::isfinite(v) || v < 0) fail(path(), "expected a non-negative number, got " + num(v));
+    if (v > max) fail(path(), "value " + num(v) + " is out of range (at most " + num(max) + ")");
   }
   static std::string num(double v) {
     char buf[64];
@@ -70,38 +84,50 @@ Turn to_turn(v1::Turn t) {
 
 double cross(double ax, double ay, double bx, double by) { return ax * by - ay * bx; }
 
-/// A movement's internal path with each segment's length and the distance to each vertex,
-/// computed once (the pairwise crossing test below would otherwise recompute them per pair).
-struct Path {
-  std::vector<Point> pts;
-  std::vector<double> segment;  ///< length of segment i
-  std::vector<double> at;       ///< distance from the start to vertex i (sequential sums)
+/// The movements' internal paths (net.movement_path) with each segment's length and the distance
+/// from the path's start to each segment's first vertex, computed once (the pairwise crossing test
+/// below would otherwise recompute them per pair). Flat, indexed like net.movement_path: vertex v
+/// starts segment v of its path (a path's last vertex starts none).
+struct PathGeometry {
+  const RoadNetwork& net;
+  std::vector<double> segment;  ///< length of the segment starting at vertex v
+  std::vector<double> at;       ///< distance from the path's start to vertex v (sequential sums)
 
-  explicit Path(std::vector<Point> points) : pts(std::move(points)) {
-    double dis = 0;
-    for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
-      at.push_back(dis);
-      segment.push_back(std::hypot(pts[i + 1].x - pts[i].x, pts[i + 1].y - pts[i].y));
-      dis += segment.back();
+  explicit PathGeometry(const RoadNetwork& network)
+      : net(network), segment(network.movement_path.size(), 0.0), at(network.movement_path.size(), 0.0) {
+    const std::vector<Point>& pts = net.movement_path;
+    for (MovementId m = 0; m < net.num_movements(); ++m) {
+      double dis = 0;
+      for (std::int32_t v = net.movement_path_begin[m]; v + 1 < net.movement_path_begin[m + 1]; ++v) {
+        at[v] = dis;
+        segment[v] = std::hypot(pts[v + 1].x - pts[v].x, pts[v + 1].y - pts[v].y);
+        dis += segment[v];
+      }
     }
+  }
+  /// The drawn length of movement m's path (0 without one).
+  double drawn(MovementId m) const {
+    const std::int32_t last = net.movement_path_begin[m + 1] - 2;  // its last segment
+    return last < net.movement_path_begin[m] ? 0 : at[last] + segment[last];
   }
 };
 
-/// First crossing of two polylines (CityFlow's rule: the first segment pair that intersects),
-/// as distances along each. Returns false when they do not cross.
-bool first_crossing(const Path& a, const Path& b, double& da, double& db) {
-  for (std::size_t i = 0; i < a.segment.size(); ++i) {
-    const double rx = a.pts[i + 1].x - a.pts[i].x, ry = a.pts[i + 1].y - a.pts[i].y;
-    for (std::size_t j = 0; j < b.segment.size(); ++j) {
-      const double sx = b.pts[j + 1].x - b.pts[j].x, sy = b.pts[j + 1].y - b.pts[j].y;
+/// First crossing of the paths of movements a and b (CityFlow's rule: the first segment pair that
+/// intersects), as distances along each. Returns false when they do not cross.
+bool first_crossing(const PathGeometry& g, MovementId a, MovementId b, double& da, double& db) {
+  const std::vector<Point>& pts = g.net.movement_path;
+  for (std::int32_t i = g.net.movement_path_begin[a]; i + 1 < g.net.movement_path_begin[a + 1]; ++i) {
+    const double rx = pts[i + 1].x - pts[i].x, ry = pts[i + 1].y - pts[i].y;
+    for (std::int32_t j = g.net.movement_path_begin[b]; j + 1 < g.net.movement_path_begin[b + 1]; ++j) {
+      const double sx = pts[j + 1].x - pts[j].x, sy = pts[j + 1].y - pts[j].y;
       const double denom = cross(rx, ry, sx, sy);
       if (std::fabs(denom) > 1e-9) {
-        const double qpx = b.pts[j].x - a.pts[i].x, qpy = b.pts[j].y - a.pts[i].y;
+        const double qpx = pts[j].x - pts[i].x, qpy = pts[j].y - pts[i].y;
         const double t = cross(qpx, qpy, sx, sy) / denom;
         const double u = cross(qpx, qpy, rx, ry) / denom;
         if (t >= -1e-9 && t <= 1 + 1e-9 && u >= -1e-9 && u <= 1 + 1e-9) {
-          da = a.at[i] + t * a.segment[i];
-          db = b.at[j] + u * b.segment[j];
+          da = g.at[i] + t * g.segment[i];
+          db = g.at[j] + u * g.segment[j];
           return true;
         }
       }
@@ -193,31 +219,28 @@ IdIndex compile_roads(const v1::Scenario& s, const Validator& check, const IdInd
   return road_index;
 }
 
-/// Intersection i's movements (lanes resolved, lengths, speed limits); appends each one's internal
-/// path to `paths`.
+/// Intersection i's movements (lanes resolved, lengths, speed limits, internal paths).
 void compile_intersection_movements(const v1::Intersection& in, IntersectionId i, const std::string& path, const Validator& check,
-                                    const IdIndex& road_index, RoadNetwork& net, std::vector<Path>& paths) {
+                                    const IdIndex& road_index, RoadNetwork& net) {
   for (int m = 0; m < in.movements_size(); ++m) {
     const auto& mv = in.movements(m);
-    const std::string mpath = path + "/movements/" + std::to_string(m);
+    const auto mpath = [&] { return path + "/movements/" + std::to_string(m); };
     auto resolve_lane = [&](const std::string& road, int lane, const char* road_field, const char* lane_field, bool incoming) {
       const auto it = road_index.find(road);
-      if (it == road_index.end()) check.fail(mpath + "/" + road_field, "unknown road '" + road + "'");
+      if (it == road_index.end()) check.fail(mpath() + "/" + road_field, "unknown road '" + road + "'");
       const RoadId rid = it->second;
       if ((incoming ? net.road_to[rid] : net.road_from[rid]) != i)
-        check.fail(mpath + "/" + road_field, "road '" + road + "' does not " +
-                                                 (incoming ? "end" : "start") + " at intersection '" + in.id() + "'");
+        check.fail(mpath() + "/" + road_field, "road '" + road + "' does not " +
+                                                   (incoming ? "end" : "start") + " at intersection '" + in.id() + "'");
       const int lanes = net.road_lane_begin[rid + 1] - net.road_lane_begin[rid];
       if (lane < 0 || lane >= lanes)
-        check.fail(mpath + "/" + lane_field, "lane index " + std::to_string(lane) + " out of range for road '" +
-                                                 road + "' with " + std::to_string(lanes) + " lanes");
+        check.fail(mpath() + "/" + lane_field, "lane index " + std::to_string(lane) + " out of range for road '" +
+                                                   road + "' with " + std::to_string(lanes) + " lanes");
       return net.road_lane_begin[rid] + lane;
     };
     const LaneId from = resolve_lane(mv.from_road(), mv.from_lane(), "from_road", "from_lane", true);
     const LaneId to = resolve_lane(mv.to_road(), mv.to_lane(), "to_road", "to_lane", false);
-    check.non_negative(mv.length(), mpath + "/length", kMaxLength);
-    std::vector<Point> pts;
-    for (const auto& p : mv.path()) pts.push_back({p.x(), p.y()});
+    check.non_negative(mv.length(), [&] { return mpath() + "/length"; }, kMaxLength);
     const double len = mv.length() > 0 ? mv.length() : path_length(mv.path());
     net.movement_intersection.push_back(i);
     net.movement_from_lane.push_back(from);
@@ -226,9 +249,8 @@ void compile_intersection_movements(const v1::Intersection& in, IntersectionId i
     net.movement_length.push_back(len);
     net.movement_speed_limit.push_back(std::min(net.lane_speed_limit[from], net.lane_speed_limit[to]));
     net.movement_always_green.push_back(mv.always_green() || !net.intersection_signalized[i] ? 1 : 0);
-    net.movement_path.insert(net.movement_path.end(), pts.begin(), pts.end());
+    for (const auto& p : mv.path()) net.movement_path.push_back({p.x(), p.y()});
     net.movement_path_begin.push_back(static_cast<std::int32_t>(net.movement_path.size()));
-    paths.emplace_back(std::move(pts));
   }
 }
 
@@ -276,10 +298,22 @@ void compile_intersection_legs(const v1::Intersection& in, const std::string& pa
   }
 }
 
-/// Movements, phases and legs, intersection by intersection; returns each movement's internal
-/// path (for the conflicts).
-std::vector<Path> compile_movements(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, RoadNetwork& net) {
-  std::vector<Path> paths;
+/// Movements, phases and legs, intersection by intersection.
+void compile_movements(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, RoadNetwork& net) {
+  std::size_t movements = 0, points = 0;
+  for (const auto& in : s.intersections()) {
+    movements += static_cast<std::size_t>(in.movements_size());
+    for (const auto& mv : in.movements()) points += static_cast<std::size_t>(mv.path_size());
+  }
+  net.movement_intersection.reserve(movements);
+  net.movement_from_lane.reserve(movements);
+  net.movement_to_lane.reserve(movements);
+  net.movement_turn.reserve(movements);
+  net.movement_length.reserve(movements);
+  net.movement_speed_limit.reserve(movements);
+  net.movement_always_green.reserve(movements);
+  net.movement_path_begin.reserve(movements + 1);
+  net.movement_path.reserve(points);
   net.intersection_movement_begin.push_back(0);
   net.movement_path_begin.push_back(0);
   net.intersection_phase_begin.push_back(0);
@@ -289,14 +323,13 @@ std::vector<Path> compile_movements(const v1::Scenario& s, const Validator& chec
     const auto& in = s.intersections(i);
     const std::string path = "/intersections/" + std::to_string(i);
     const MovementId first = net.num_movements();
-    compile_intersection_movements(in, i, path, check, road_index, net, paths);
+    compile_intersection_movements(in, i, path, check, road_index, net);
     compile_intersection_phases(in, first, path, check, net);
     compile_intersection_legs(in, path, check, road_index, net);
     net.intersection_movement_begin.push_back(net.num_movements());
     net.intersection_phase_begin.push_back(net.num_phases());
     net.intersection_leg_begin.push_back(static_cast<std::int32_t>(net.legs.size()));
   }
-  return paths;
 }
 
 /// Lane -> movement adjacency (both directions), in movement order.
@@ -315,10 +348,11 @@ void compile_lane_adjacency(RoadNetwork& net) {
 
 /// Conflicts: movements of one intersection whose internal paths cross (under `rule`, also those
 /// sharing a start or end lane), each movement's list sorted by distance to the crossing.
-void compile_conflicts(v1::ConflictRule rule, const std::vector<Path>& paths, RoadNetwork& net) {
+void compile_conflicts(v1::ConflictRule rule, RoadNetwork& net) {
+  const PathGeometry paths(net);
   std::vector<double> path_scale(static_cast<std::size_t>(net.num_movements()), 1.0);
   for (MovementId m = 0; m < net.num_movements(); ++m) {
-    const double drawn = paths[m].at.empty() ? 0 : paths[m].at.back() + paths[m].segment.back();
+    const double drawn = paths.drawn(m);
     if (drawn > 0 && drawn != net.movement_length[m]) path_scale[m] = net.movement_length[m] / drawn;
   }
   std::vector<std::vector<Conflict>> per_movement(net.num_movements());
@@ -332,7 +366,7 @@ void compile_conflicts(v1::ConflictRule rule, const std::vector<Path>& paths, Ro
                                   net.movement_to_lane[a] == net.movement_to_lane[b];
           if (share_lane && !shared_lanes_cross) continue;  // greenwave's rule: following or merging, not crossing
           double da = 0, db = 0;
-          if (!first_crossing(paths[a], paths[b], da, db)) continue;
+          if (!first_crossing(paths, a, b, da, db)) continue;
           // A path gives the shape; a movement's own length, when it differs, sets the scale.
           da *= path_scale[a];
           db *= path_scale[b];
@@ -399,36 +433,42 @@ class DemandCompiler {
     }
   }
 
-  /// The index of vehicle type `id` (an empty id with no types declared: the default type, added).
-  std::int32_t type(const std::string& id, const std::string& path) {
+  /// The index of vehicle type `id` (an empty id with no types declared: the default type, added);
+  /// path() names the flow or trip in the error.
+  template <class PathFn>
+  std::int32_t type(const std::string& id, const PathFn& path) {
     if (id.empty() && demand_.vehicle_types.empty()) {
       demand_.vehicle_types.push_back(VehicleType{});
       type_index_.emplace("", 0);
     }
     const auto it = type_index_.find(id);
-    if (it == type_index_.end()) check_.fail(path + "/vehicle_type", "unknown vehicle type '" + id + "'");
+    if (it == type_index_.end()) check_.fail(path() + "/vehicle_type", "unknown vehicle type '" + id + "'");
     return it->second;
   }
 
   /// A route resolved ahead of route(), so that many can be resolved in parallel: its anchors'
-  /// road indices (as bytes, the cache key: road ids are unique, so equal anchor lists are equal
-  /// index lists), the completed road list (filled by complete()), or the error it gave.
+  /// road indices, the completed road list (filled by complete()), or the error it gave.
   struct Resolved {
     std::vector<RoadId> anchors;
-    std::string key;
     std::vector<RoadId> full;
     std::exception_ptr error;
+    /// The anchors as bytes, the key of equal routes (road ids are unique, so equal anchor lists
+    /// are equal index lists).
+    std::string_view key() const {
+      return {reinterpret_cast<const char*>(anchors.data()), anchors.size() * sizeof(RoadId)};
+    }
   };
 
-  /// The anchors of the route through `route` (or from origin to destination), looked up. Safe to
-  /// call from several threads.
+  /// The anchors of the route through `route` (or from origin to destination), looked up; path()
+  /// names the flow or trip in an error. Safe to call from several threads.
+  template <class PathFn>
   Resolved resolve(const google::protobuf::RepeatedPtrField<std::string>& route, const std::string& origin,
-                   const std::string& destination, const std::string& path) const {
+                   const std::string& destination, const PathFn& path) const {
     Resolved out;
     try {
       const bool by_od = route.empty();
       if (by_od && (origin.empty() || destination.empty()))
-        check_.fail(path + "/route", "needs a route or both origin and destination");
+        check_.fail(path() + "/route", "needs a route or both origin and destination");
       const char* field = by_od ? "/origin" : "/route";
       const int n = by_od ? 2 : route.size();
       out.anchors.reserve(static_cast<std::size_t>(n));
@@ -436,10 +476,9 @@ class DemandCompiler {
         const std::string& anchor = by_od ? (k == 0 ? origin : destination) : route[k];
         const auto it = road_index_.find(anchor);
         if (it == road_index_.end())
-          check_.fail(path + field + (by_od ? "" : "/" + std::to_string(k)), "unknown road '" + anchor + "'");
+          check_.fail(path() + field + (by_od ? "" : "/" + std::to_string(k)), "unknown road '" + anchor + "'");
         out.anchors.push_back(it->second);
       }
-      out.key.assign(reinterpret_cast<const char*>(out.anchors.data()), out.anchors.size() * sizeof(RoadId));
     } catch (...) {
       out.error = std::current_exception();
     }
@@ -467,20 +506,18 @@ class DemandCompiler {
     }
   }
 
-  /// The index of the route `resolved` (the same index for the same anchors); throws its error.
-  /// Called in order, so the first route of each anchor list is the one complete() filled.
-  std::int32_t route(const Resolved& resolved) {
-    if (resolved.error) std::rethrow_exception(resolved.error);
-    if (const auto it = route_cache_.find(resolved.key); it != route_cache_.end()) return it->second;
-    const std::vector<RoadId>& ids = resolved.full;
+  /// The index of the route of the anchor list that first occurred as `first` (the one complete()
+  /// filled), kept in `first_id` (-1 until added): routes are numbered in the order first used.
+  std::int32_t route(const Resolved& first, std::int32_t& first_id) {
+    if (first_id >= 0) return first_id;
+    const std::vector<RoadId>& ids = first.full;
     double fft = 0;
     for (RoadId r : ids) fft += net_.road_free_flow_time[r];
     demand_.route_roads.insert(demand_.route_roads.end(), ids.begin(), ids.end());
     demand_.route_begin.push_back(static_cast<std::int32_t>(demand_.route_roads.size()));
     demand_.route_free_flow_time.push_back(fft);
-    const auto id = static_cast<std::int32_t>(demand_.route_free_flow_time.size() - 1);
-    route_cache_.emplace(resolved.key, id);
-    return id;
+    first_id = static_cast<std::int32_t>(demand_.route_free_flow_time.size() - 1);
+    return first_id;
   }
 
  private:
@@ -498,7 +535,6 @@ class DemandCompiler {
   const RoadNetwork& net_;
   Demand& demand_;
   IdIndex type_index_;
-  std::unordered_map<std::string, std::int32_t> route_cache_;  ///< anchors' road indices (bytes) -> route
   mutable std::once_flag graph_built_;
   mutable std::unique_ptr<RoadGraph> graph_;  ///< built on first need (by resolve(), from any thread)
 };
@@ -525,22 +561,28 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
   std::vector<DemandCompiler::Resolved> resolved(static_cast<std::size_t>(num_routes));
   tbb::parallel_for(tbb::blocked_range<int>(0, num_routes), [&](const tbb::blocked_range<int>& range) {
     for (int k = range.begin(); k != range.end(); ++k) {
+      const auto path = [&] { return path_of(k); };
       if (k < num_flows) {
         const auto& flow = s.demand().flows(k);
-        resolved[static_cast<std::size_t>(k)] = compiler.resolve(flow.route(), flow.origin(), flow.destination(), path_of(k));
+        resolved[static_cast<std::size_t>(k)] = compiler.resolve(flow.route(), flow.origin(), flow.destination(), path);
       } else {
         const auto& trip = s.demand().trips(k - num_flows);
-        resolved[static_cast<std::size_t>(k)] = compiler.resolve(trip.route(), trip.origin(), trip.destination(), path_of(k));
+        resolved[static_cast<std::size_t>(k)] = compiler.resolve(trip.route(), trip.origin(), trip.destination(), path);
       }
     }
   });
+  // Each route's first route with the same anchors (itself for the first of each list).
   std::vector<int> first_of_key;
+  std::vector<int> first(static_cast<std::size_t>(num_routes), -1);
   {
     std::unordered_map<std::string_view, int> seen;
+    seen.reserve(static_cast<std::size_t>(num_routes));
     for (int k = 0; k < num_routes; ++k) {
       const auto& r = resolved[static_cast<std::size_t>(k)];
       if (r.error) break;  // a sequential pass stops here
-      if (seen.emplace(r.key, k).second) first_of_key.push_back(k);
+      const auto [it, added] = seen.emplace(r.key(), k);
+      first[static_cast<std::size_t>(k)] = it->second;
+      if (added) first_of_key.push_back(k);
     }
   }
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, first_of_key.size()), [&](const tbb::blocked_range<std::size_t>& range) {
@@ -550,15 +592,26 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
     }
   });
   phase.emplace("compile departures");
+  std::size_t route_roads = 0;
+  for (int k : first_of_key) route_roads += resolved[static_cast<std::size_t>(k)].full.size();
+  demand.route_roads.reserve(route_roads);
+  demand.source_ids.reserve(static_cast<std::size_t>(num_routes));
+  std::vector<std::int32_t> route_id(static_cast<std::size_t>(num_routes), -1);  // by first route
+  const auto route_of = [&](int k) {
+    const auto& r = resolved[static_cast<std::size_t>(k)];
+    if (r.error) std::rethrow_exception(r.error);
+    const auto f = static_cast<std::size_t>(first[static_cast<std::size_t>(k)]);
+    return compiler.route(resolved[f], route_id[f]);
+  };
   std::int64_t total = 0;
   for (int f = 0; f < s.demand().flows_size(); ++f) {
     const auto& flow = s.demand().flows(f);
-    const std::string path = "/demand/flows/" + std::to_string(f);
-    check.non_negative(flow.start(), path + "/start", kMaxTime);
-    check.non_negative(flow.end(), path + "/end", kMaxTime);
-    check.positive(flow.interval(), path + "/interval", kMaxTime);
+    const auto path = [f] { return "/demand/flows/" + std::to_string(f); };
+    check.non_negative(flow.start(), [&] { return path() + "/start"; }, kMaxTime);
+    check.non_negative(flow.end(), [&] { return path() + "/end"; }, kMaxTime);
+    check.positive(flow.interval(), [&] { return path() + "/interval"; }, kMaxTime);
     if (flow.end() < flow.start())
-      check.fail(path + "/end", "end " + Validator::num(flow.end()) + " is before start " + Validator::num(flow.start()));
+      check.fail(path() + "/end", "end " + Validator::num(flow.end()) + " is before start " + Validator::num(flow.start()));
     // One vehicle at start, then one every interval while t <= end, and only before the horizon
     // (the simulator never starts a vehicle at t >= horizon), so open-ended flows stay bounded.
     const double by_end = std::floor((flow.end() - flow.start()) / flow.interval()) + 1;
@@ -566,9 +619,9 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
     const double by_horizon = flow.start() < st.horizon ? std::floor((st.horizon - flow.start()) / flow.interval()) + 1 : 0;
     const double count = std::min(by_end, by_horizon);
     total += static_cast<std::int64_t>(count);
-    if (total > kMaxDepartures) check.fail(path + "/interval", "demand expands to more than 50 million vehicles before the horizon");
+    if (total > kMaxDepartures) check.fail(path() + "/interval", "demand expands to more than 50 million vehicles before the horizon");
     const std::int32_t type = compiler.type(flow.vehicle_type(), path);
-    const std::int32_t route = compiler.route(resolved[static_cast<std::size_t>(f)]);
+    const std::int32_t route = route_of(f);
     demand.source_ids.push_back(flow.id().empty() ? "flow_" + std::to_string(f) : flow.id());
     // Times by multiplication, not accumulation, so long flows do not drift.
     for (std::int64_t k = 0; k < static_cast<std::int64_t>(count); ++k) {
@@ -579,11 +632,11 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
   }
   for (int t = 0; t < s.demand().trips_size(); ++t) {
     const auto& trip = s.demand().trips(t);
-    const std::string path = "/demand/trips/" + std::to_string(t);
-    check.non_negative(trip.depart(), path + "/depart", kMaxTime);
-    if (++total > kMaxDepartures) check.fail(path, "demand expands to more than 50 million vehicles before the horizon");
+    const auto path = [t] { return "/demand/trips/" + std::to_string(t); };
+    check.non_negative(trip.depart(), [&] { return path() + "/depart"; }, kMaxTime);
+    if (++total > kMaxDepartures) check.fail(path(), "demand expands to more than 50 million vehicles before the horizon");
     const std::int32_t type = compiler.type(trip.vehicle_type(), path);
-    const std::int32_t route = compiler.route(resolved[static_cast<std::size_t>(num_flows + t)]);
+    const std::int32_t route = route_of(num_flows + t);
     demand.source_ids.push_back(trip.id().empty() ? "trip_" + std::to_string(t) : trip.id());
     if (trip.depart() < st.horizon) demand.departures.push_back({trip.depart(), route, type, num_flows + t});
   }
@@ -627,15 +680,45 @@ std::vector<SignalPlan> compile_signal_plans(const v1::Scenario& s, const Valida
   return plans;
 }
 
+/// FNV-1a 64 of the bytes written into it, hashed a buffer at a time as they are produced (the
+/// scenario's encoding is never held whole).
+class HashingStream : public google::protobuf::io::ZeroCopyOutputStream {
+ public:
+  bool Next(void** data, int* size) override {
+    consume();
+    *data = buffer_.data();
+    *size = static_cast<int>(buffer_.size());
+    pending_ = buffer_.size();
+    return true;
+  }
+  void BackUp(int count) override { pending_ -= static_cast<std::size_t>(count); }
+  std::int64_t ByteCount() const override { return static_cast<std::int64_t>(total_ + pending_); }
+  /// The hash of everything written.
+  std::uint64_t hash() {
+    consume();
+    return h_;
+  }
+
+ private:
+  void consume() {
+    for (std::size_t i = 0; i < pending_; ++i) h_ = (h_ ^ static_cast<unsigned char>(buffer_[i])) * 1099511628211ULL;
+    total_ += pending_;
+    pending_ = 0;
+  }
+
+  std::array<char, 1 << 16> buffer_{};
+  std::size_t pending_ = 0;  ///< bytes of buffer_ written, not yet hashed
+  std::size_t total_ = 0;
+  std::uint64_t h_ = 1469598103934665603ULL;
+};
+
 /// Content hash of the canonical binary encoding (FNV-1a 64, 16 hex digits; identifies the
 /// scenario in logs).
 std::string content_hash(const v1::Scenario& s) {
-  std::string bytes;
-  s.SerializeToString(&bytes);
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
+  HashingStream stream;
+  s.SerializeToZeroCopyStream(&stream);
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(stream.hash()));
   return hex;
 }
 
@@ -647,20 +730,24 @@ CompiledScenario compile_scenario(const v1::Scenario& s, const std::string& sour
   out.name = s.name();
   out.source = source;
   RoadNetwork& net = out.network;
+  // The hash reads the scenario alone: it runs beside the rest (waited for, or cancelled and
+  // waited for when an error unwinds, before `out` goes).
+  tbb::task_group hashing;
+  hashing.run([&] { out.content_hash = content_hash(s); });
   std::optional<ScopedPhase> phase(std::in_place, "compile roads");
   const IdIndex inter_index = compile_intersections(s, check, net);
   const IdIndex road_index = compile_roads(s, check, inter_index, net);
   phase.emplace("compile movements");
-  const std::vector<Path> paths = compile_movements(s, check, road_index, net);
+  compile_movements(s, check, road_index, net);
   compile_lane_adjacency(net);
   phase.emplace("compile conflicts");
-  compile_conflicts(s.settings().conflicts(), paths, net);
+  compile_conflicts(s.settings().conflicts(), net);
   phase.reset();  // compile_demand times its own parts
   out.settings = compile_settings(s.settings(), check);
   out.demand = compile_demand(s, check, road_index, net, out.settings);
-  phase.emplace("plans and hash");
+  phase.emplace("plans, hash wait");
   out.plans = compile_signal_plans(s, check, inter_index, net);
-  out.content_hash = content_hash(s);
+  hashing.wait();
   phase.reset();
   return out;
 }

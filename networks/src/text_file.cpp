@@ -21,10 +21,18 @@ std::string read_text_file(const std::string& path) {
     throw ScenarioError(path, "", "file of " + std::to_string(size) + " bytes is larger than the 2 GiB limit");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, "", "cannot be opened for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read into a buffer of the file's size (one allocation, no copy); a file that is not a regular
+  // one (a pipe) or that grew meanwhile is read on to its end.
+  std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (in.good()) {
+    std::ostringstream rest;
+    rest << in.rdbuf();
+    text += std::move(rest).str();
+  }
   if (in.bad()) throw ScenarioError(path, "", "read error");
-  return std::move(text).str();
+  return text;
 }
 
 }  // namespace greenwave::detail
