@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -21,6 +22,13 @@
 namespace greenwave::cli {
 
 namespace {
+
+/// CPU seconds the whole process has used so far (user + system, every thread).
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
 
 /// `bench --backend sumo`: the best wall time of `repeat` episodes on the SUMO backend.
 int bench_backend(const Args& args, std::shared_ptr<const CompiledScenario> loaded, SignalController& controller, long long repeat) {
@@ -50,7 +58,8 @@ int cmd_bench(int argc, char** argv) {
     std::cout << "usage: greenwave bench SCENARIO [--threads N] [--controller fixed|maxpressure|sotl|sotl-libsignal] [--repeat K]\n"
                  "                       [--backend native|sumo] [scenario options] [--json]\n"
                  "Runs K episodes (default 3) and reports the best: vehicle updates per second (sum over steps\n"
-                 "of running vehicles / wall time), simulated seconds per wall second, peak RSS, mean and peak\n"
+                 "of running vehicles / wall time), simulated seconds per wall second, the least process CPU\n"
+                 "seconds of an episode (cpu_s: steadier than wall time on a shared machine), peak RSS, mean and peak\n"
                  "running vehicles, and the simulator's state bytes (allocated, per vehicle slot, and the part that\n"
                  "grows with vehicles per running vehicle at the peak). With --backend sumo: wall, simulated\n"
                  "seconds per wall second and steps only (bench/sumo_overhead.cpp measures the backend's cost).\n"
@@ -68,13 +77,14 @@ int cmd_bench(int argc, char** argv) {
   auto controller = make_controller(args.get_or("controller", "maxpressure"), *loaded);
   if (sumo_backend_option(args)) return bench_backend(args, loaded, *controller, repeat);
   Simulator sim(loaded, {threads});
-  double best_wall = 1e300;
+  double best_wall = 1e300, best_cpu = 1e300;
   std::int64_t updates = 0, peak_running = 0;
   const auto steps = std::llround(loaded->settings.horizon / loaded->settings.dt);
   const auto every = std::max<long long>(1, std::llround(controller->interval() / loaded->settings.dt));
   for (long long k = 0; k < repeat; ++k) {
     // run_episode's loop, also noting the peak of running vehicles.
     const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = process_cpu_seconds();
     sim.reset(loaded->settings.seed);
     std::int64_t peak = 0;
     for (long long s = 0; s < steps; ++s) {
@@ -83,6 +93,7 @@ int cmd_bench(int argc, char** argv) {
       peak = std::max(peak, sim.running());
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best_cpu = std::min(best_cpu, process_cpu_seconds() - cpu0);
     if (wall < best_wall) best_wall = wall, updates = sim.vehicle_updates(), peak_running = peak;
   }
   rusage usage{};
@@ -90,6 +101,7 @@ int cmd_bench(int argc, char** argv) {
   const nlohmann::json out = {{"vehicle_updates_per_s", static_cast<double>(updates) / best_wall},
                               {"sim_seconds_per_wall_s", sim.time() / best_wall},
                               {"wall_s", best_wall},
+                              {"cpu_s", best_cpu},
                               {"peak_rss_bytes", static_cast<std::int64_t>(usage.ru_maxrss) * 1024},
                               {"threads", threads},
                               {"vehicle_updates", updates},
