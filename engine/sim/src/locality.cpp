@@ -51,6 +51,83 @@ void gather(const SimState& st, std::vector<T>& column, const std::vector<std::i
   });
 }
 
+/// Part p's occupied drivables, in rank order (st.index.active must be fresh).
+std::span<const std::int32_t> occupied_of(const SimState& st, std::int32_t p) {
+  return std::span<const std::int32_t>(st.index.active).subspan(static_cast<std::size_t>(st.parts.rank_begin[p]),
+                                                                static_cast<std::size_t>(st.index.active_end[p] - st.parts.rank_begin[p]));
+}
+
+/// Renumbering, first pass: clears the old slot -> new slot map (kept in n_speed's dead storage;
+/// kNone for free slots), each part an equal share of it, and sets each part's renumber base
+/// (the vehicles and list blocks of the drivables of the parts before it). Returns the totals.
+RenumberBase set_part_bases(SimState& st, std::int32_t slots, bool split) {
+  Vehicles& s = st.vehicles;
+  for_each_part(st.parts, split, [&](std::int32_t p) {
+    const auto [first, last] = equal_share(st.parts, slots, p);
+    for (auto v = static_cast<std::int32_t>(first); v < last; ++v) scratch_set(s.n_speed, v, kNone);
+    RenumberBase count{0, 0};
+    for (const std::int32_t d : occupied_of(st, p)) {
+      count.first_slot += st.lists.size(d);
+      count.pool_at += st.lists.capacity(d);
+    }
+    st.parts.renumber_bases[static_cast<std::size_t>(p)] = count;
+  });
+  RenumberBase end{0, 0};
+  for (RenumberBase& base : st.parts.renumber_bases) {
+    const RenumberBase count = base;
+    base = end;
+    end.first_slot += count.first_slot;
+    end.pool_at += count.pool_at;
+  }
+  return end;
+}
+
+/// Renumbering, second pass: the new order (order[new slot] = old slot) and the old -> new map.
+/// Running vehicles by drivable rank, front first (each part its own drivables, from its base);
+/// then waiting ones by entry lane, renamed in their queues as they are numbered.
+void number_vehicles(const SimModel& model, SimState& st, std::vector<std::int32_t>& order, bool split) {
+  Vehicles& s = st.vehicles;
+  order.resize(static_cast<std::size_t>(s.size()));
+  for_each_part(st.parts, split, [&](std::int32_t p) {
+    std::int32_t k = st.parts.renumber_bases[static_cast<std::size_t>(p)].first_slot;
+    for (const std::int32_t d : occupied_of(st, p))
+      for (const std::int32_t v : st.lists[d]) {
+        order[static_cast<std::size_t>(k)] = v;
+        scratch_set(s.n_speed, v, k++);
+      }
+  });
+  std::int32_t numbered = st.acc.running;
+  for (const LaneId l : model.entry_lanes) {
+    auto& queue = st.entry.queue[l];
+    for (std::size_t k = 0; k < queue.size(); ++k) {
+      order[static_cast<std::size_t>(numbered)] = queue[k];
+      scratch_set(s.n_speed, queue[k], numbered);
+      queue[k] = numbered++;
+    }
+  }
+  order.resize(static_cast<std::size_t>(numbered));
+}
+
+/// Renumbering, third pass: each part renames the vehicle references held by an equal share of
+/// the vehicles, and lays its lists' blocks out in rank order from its base, numbered as in
+/// `order` (so each part's lists share no cache line with another's).
+void rename_and_lay_out(SimState& st, const std::vector<std::int32_t>& order, bool split) {
+  Vehicles& s = st.vehicles;
+  const auto numbered = static_cast<std::int32_t>(order.size());
+  auto renamed = [&](std::int32_t v) { return v == kNone ? kNone : scratch_get(s.n_speed, v); };
+  for_each_part(st.parts, split, [&](std::int32_t p) {
+    const auto [first, last] = equal_share(st.parts, numbered, p);
+    for (auto k = first; k < last; ++k) {
+      const std::int32_t v = order[static_cast<std::size_t>(k)];
+      s.leader[v] = renamed(s.leader[v]);
+      s.blocker[v] = renamed(s.blocker[v]);
+      s.n_blocker[v] = renamed(s.n_blocker[v]);
+    }
+    const RenumberBase base = st.parts.renumber_bases[static_cast<std::size_t>(p)];
+    st.lists.renumber(occupied_of(st, p), base.pool_at, base.first_slot);
+  });
+}
+
 }  // namespace
 
 void build_rank_order(SimModel& model) {
@@ -83,67 +160,11 @@ void renumber_slots(const SimModel& model, SimState& st) {
   if (slots == 0) return;
   const bool split = st.parts.threads > 1 && st.acc.running >= st.parts.parallel_min_items;
   if (st.index.newly_occupied) refresh_active(model, st, split);  // st.index.active names every occupied drivable from here on
-  auto occupied_of = [&](std::int32_t p) {  // part p's occupied drivables, in rank order
-    return std::span<const std::int32_t>(st.index.active).subspan(static_cast<std::size_t>(st.parts.rank_begin[p]),
-                                                          static_cast<std::size_t>(st.index.active_end[p] - st.parts.rank_begin[p]));
-  };
-  // Old slot -> new slot (kNone for free slots) is kept in n_speed's dead storage. Each part
-  // clears an equal share of it and counts the vehicles and list blocks of its drivables.
-  for_each_part(st.parts, split, [&](std::int32_t p) {
-    const auto [first, last] = equal_share(st.parts, slots, p);
-    for (auto v = static_cast<std::int32_t>(first); v < last; ++v) scratch_set(s.n_speed, v, kNone);
-    RenumberBase count{0, 0};
-    for (const std::int32_t d : occupied_of(p)) {
-      count.first_slot += st.lists.size(d);
-      count.pool_at += st.lists.capacity(d);
-    }
-    st.parts.renumber_bases[static_cast<std::size_t>(p)] = count;
-  });
-  RenumberBase end{0, 0};
-  for (RenumberBase& base : st.parts.renumber_bases) {
-    const RenumberBase count = base;
-    base = end;
-    end.first_slot += count.first_slot;
-    end.pool_at += count.pool_at;
-  }
+  const RenumberBase end = set_part_bases(st, slots, split);
   GW_CHECK(end.first_slot == st.acc.running, "every running vehicle is on an occupied drivable");
-  // New order: running vehicles by drivable rank, front first (each part its own drivables, from
-  // its base); then waiting ones by entry lane, renamed in their queues as they are numbered.
   std::vector<std::int32_t>& order = st.move.movers;  // scratch between steps, capacity >= slots
-  order.resize(static_cast<std::size_t>(slots));
-  for_each_part(st.parts, split, [&](std::int32_t p) {
-    std::int32_t k = st.parts.renumber_bases[static_cast<std::size_t>(p)].first_slot;
-    for (const std::int32_t d : occupied_of(p))
-      for (const std::int32_t v : st.lists[d]) {
-        order[static_cast<std::size_t>(k)] = v;
-        scratch_set(s.n_speed, v, k++);
-      }
-  });
-  std::int32_t numbered = st.acc.running;
-  for (const LaneId l : model.entry_lanes) {
-    auto& queue = st.entry.queue[l];
-    for (std::size_t k = 0; k < queue.size(); ++k) {
-      order[static_cast<std::size_t>(numbered)] = queue[k];
-      scratch_set(s.n_speed, queue[k], numbered);
-      queue[k] = numbered++;
-    }
-  }
-  order.resize(static_cast<std::size_t>(numbered));
-  // Each part renames the references held by an equal share of the vehicles, and lays its lists'
-  // blocks out in rank order from its base, numbered as above (so each part's lists share no
-  // cache line with another's).
-  auto renamed = [&](std::int32_t v) { return v == kNone ? kNone : scratch_get(s.n_speed, v); };
-  for_each_part(st.parts, split, [&](std::int32_t p) {
-    const auto [first, last] = equal_share(st.parts, numbered, p);
-    for (auto k = first; k < last; ++k) {
-      const std::int32_t v = order[static_cast<std::size_t>(k)];
-      s.leader[v] = renamed(s.leader[v]);
-      s.blocker[v] = renamed(s.blocker[v]);
-      s.n_blocker[v] = renamed(s.n_blocker[v]);
-    }
-    const RenumberBase base = st.parts.renumber_bases[static_cast<std::size_t>(p)];
-    st.lists.renumber(occupied_of(p), base.pool_at, base.first_slot);
-  });
+  number_vehicles(model, st, order, split);
+  rename_and_lay_out(st, order, split);
   st.lists.laid_out(end.pool_at);
   // Move every column into the new order (through n_dis's dead storage); free slots drop off.
   Vehicles::permuted_columns(s, [&](auto& column) { gather(st, column, order, s.n_dis); });
