@@ -1,8 +1,8 @@
 """greenwave.nas: architecture-performance predictors and predictor-driven search (docs/nas.md).
 
 Data files are JSON objects ``{id: {"arch": ..., FIELD: number}}``; models are gpnas,
-gpnas-exp, ridge, krr, gbt and ensemble; encodings are ``raw``, ``onehot``, ``mod<K>``, ``counts``
-joined by ``+``.
+gpnas-exp, gpnas-cv, gpnas-exp-cv, ridge, krr, gbt, ensemble and ensemble-nnls; encodings are
+``raw``, ``onehot``, ``mod<K>``, ``counts`` joined by ``+``.
 """
 
 import os

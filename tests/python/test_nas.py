@@ -14,22 +14,23 @@ CLI = BUILD / "tools" / "greenwave"
 EPS = 1e-7
 
 
-def gpnas_numpy(x, y, xt, kernel):
+def gpnas_numpy(x, y, xt, kernel, length=1.0, noise=0.0):
     """REFERENCE.md §6 line by line: phi = [x, 1], prior mean w0, Sigma_w = 0.01 I, posterior
-    weights w, prediction phi* w + K* (K + eps I)^-1 (y - phi w)."""
+    weights w, prediction phi* w + K* (K + eps I)^-1 (y - phi w). The CV variants scale the
+    kernel's 16 / 12 by `length` and add `noise` to eps on K's diagonal (docs/nas.md)."""
     phi = np.c_[x, np.ones(len(x))]
     phit = np.c_[xt, np.ones(len(xt))]
 
     def k(a, b):
         d = a[:, None, :] - b[None, :, :]
         if kernel == "gpnas":
-            return 0.5 * np.exp(-(d ** 2).sum(-1) / 16)
-        return np.exp(-np.sqrt((d ** 2).sum(-1)) / 12)
+            return 0.5 * np.exp(-(d ** 2).sum(-1) / (16 * length))
+        return np.exp(-np.sqrt((d ** 2).sum(-1)) / (12 * length))
 
     p = phi.shape[1]
     w0 = np.linalg.inv(phi.T @ phi + EPS * np.eye(p)) @ phi.T @ y
     sigma_w = 0.01 * np.eye(p)
-    k_inv = np.linalg.inv(k(x, x) + EPS * np.eye(len(x)))
+    k_inv = np.linalg.inv(k(x, x) + (EPS + noise) * np.eye(len(x)))
     prior_inv = np.linalg.inv(sigma_w + EPS * np.eye(p))
     w = np.linalg.inv(phi.T @ k_inv @ phi + prior_inv + EPS * np.eye(p)) @ (phi.T @ k_inv @ y + prior_inv @ w0)
     return phit @ w + k(xt, x) @ k_inv @ (y - phi @ w)
@@ -67,6 +68,31 @@ def test_gpnas_matches_numpy_transcription(tmp_path, kernel):
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)["predictions"]
     expected = gpnas_numpy(genes[:22, :5].astype(float), y[:22], genes[22:, :5].astype(float), kernel)
+    np.testing.assert_allclose([got[f"a{i}"] for i in range(8)], expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("kernel", ["gpnas-cv", "gpnas-exp-cv"])
+def test_gpnas_cv_matches_numpy_at_its_chosen_length_and_noise(tmp_path, kernel):
+    # Noisy targets on one-hot genes: the model file names the length multiplier and noise its
+    # inner CV chose from the grids, and its predictions are the transcription's at those values.
+    rng = np.random.default_rng(8)
+    genes = rng.integers(1, 4, size=(40, 4))
+    y = (genes == 2).sum(1) + rng.normal(0, 0.8, 40)
+    archs = [[int(v) for v in g] for g in genes]
+    train, test = tmp_path / "train.json", tmp_path / "test.json"
+    write(train, archs[:32], y[:32])
+    write(test, archs[32:])
+    model = tmp_path / "m.json"
+    fit = run("nas", "fit", train, "--target", "score", "--model", kernel, "--encoding", "onehot", "--out", model)
+    assert fit.returncode == 0, fit.stderr
+    regressor = json.loads(model.read_text())["model"]["regressor"]
+    assert regressor["length"] in (0.25, 1, 4, 16) and regressor["noise"] in (0, 0.1, 1, 10)
+    out = run("nas", "predict", model, test, "--json")
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)["predictions"]
+    onehot = lambda g: (g[:, :, None] == np.arange(1, 4)).reshape(len(g), -1).astype(float)
+    expected = gpnas_numpy(onehot(genes[:32]), y[:32], onehot(genes[32:]), kernel.replace("-cv", ""),
+                           regressor["length"], regressor["noise"])
     np.testing.assert_allclose([got[f"a{i}"] for i in range(8)], expected, rtol=0, atol=1e-6)
 
 

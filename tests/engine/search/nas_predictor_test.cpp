@@ -66,6 +66,23 @@ TEST(NasEnsemble, WeightSearchPicksTheMemberThatRanksRight) {
   EXPECT_EQ(w, (std::vector<double>{1.0, 0.0}));
 }
 
+TEST(NasEnsemble, NnlsWeightsOnOrthogonalMembersByHand) {
+  // Centred, mutually orthogonal members a, b, c and y = a + 3b - 2c: least squares gives
+  // (1, 3, -2); c's negative weight is clipped to 0, which leaves a and b's unchanged
+  // (orthogonality), so the weights are (1, 3, 0) / 4.
+  Eigen::MatrixXd oof(4, 3);
+  oof << 1, 0, 1, -1, 0, 1, 0, 1, -1, 0, -1, -1;
+  Eigen::VectorXd y = oof.col(0) + 3 * oof.col(1) - 2 * oof.col(2);
+  y.array() += 10;  // the target's mean does not matter
+  auto w = nnls_weights(oof, y);
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_NEAR(w[0], 0.25, 1e-9);
+  EXPECT_NEAR(w[1], 0.75, 1e-9);
+  EXPECT_NEAR(w[2], 0.0, 1e-12);
+  // Every member anti-correlated: no positive weight, so equal weights.
+  EXPECT_EQ(nnls_weights(-oof.leftCols(1), oof.col(0)), (std::vector<double>{1.0}));
+}
+
 }  // namespace
 }  // namespace greenwave::nas
 

@@ -1,6 +1,7 @@
 // Out-of-fold weighted ensemble of predictors.
 #include "greenwave/nas/ensemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "greenwave/core/error.hpp"
@@ -8,8 +9,8 @@
 
 namespace greenwave::nas {
 
-Ensemble::Ensemble(std::vector<std::unique_ptr<Model>> members, int folds, std::uint64_t seed)
-    : members_(std::move(members)), folds_(folds), seed_(seed) {
+Ensemble::Ensemble(std::vector<std::unique_ptr<Model>> members, int folds, std::uint64_t seed, Stacking stacking)
+    : members_(std::move(members)), folds_(folds), seed_(seed), stacking_(stacking) {
   GW_CHECK(!members_.empty(), "Ensemble needs members");
 }
 
@@ -30,6 +31,30 @@ std::vector<double> select_weights(const Eigen::MatrixXd& oof, const Eigen::Vect
   std::vector<double> w;
   for (int p : picks) w.push_back(static_cast<double>(p) / rounds);
   return w;
+}
+
+std::vector<double> nnls_weights(const Eigen::MatrixXd& oof, const Eigen::VectorXd& y) {
+  const Eigen::Index m = oof.cols();
+  const Eigen::MatrixXd z = oof.rowwise() - oof.colwise().mean();
+  const Eigen::VectorXd yc = y.array() - y.mean();
+  Eigen::VectorXd w = Eigen::VectorXd::Zero(m), residual = yc;
+  const Eigen::VectorXd norms = z.colwise().squaredNorm().transpose();
+  for (int sweep = 0; sweep < 500; ++sweep) {
+    double largest_step = 0;
+    for (Eigen::Index j = 0; j < m; ++j) {
+      if (norms[j] <= 0) continue;
+      const double updated = std::max(0.0, w[j] + z.col(j).dot(residual) / norms[j]);
+      residual -= (updated - w[j]) * z.col(j);
+      largest_step = std::max(largest_step, std::abs(updated - w[j]));
+      w[j] = updated;
+    }
+    if (largest_step < 1e-12) break;
+  }
+  const double total = w.sum();
+  std::vector<double> out(static_cast<std::size_t>(m), total > 0 ? 0.0 : 1.0 / static_cast<double>(m));
+  if (total > 0)
+    for (Eigen::Index j = 0; j < m; ++j) out[static_cast<std::size_t>(j)] = w[j] / total;
+  return out;
 }
 
 Eigen::VectorXd Ensemble::combine(const Eigen::MatrixXd& member_predictions) const {
@@ -67,7 +92,7 @@ void Ensemble::fit(const Eigen::MatrixXd& genes, const Eigen::VectorXd& y) {
     scale_[static_cast<std::size_t>(j)] = sd > 0 ? sd : 1.0;
     z.col(j) = (oof.col(j).array() - mu) / scale_[static_cast<std::size_t>(j)];
   }
-  weights_ = select_weights(z, y, 20);
+  weights_ = stacking_ == Stacking::Greedy ? select_weights(z, y, 20) : nnls_weights(z, y);
   // Target units: least squares y ≈ intercept + slope * combined score, on the same OOF rows.
   Eigen::VectorXd s = combine(oof);
   double sm = s.mean(), ym = y.mean(), var = (s.array() - sm).square().sum();
@@ -88,14 +113,16 @@ Eigen::VectorXd Ensemble::predict(const Eigen::MatrixXd& genes) const {
 nlohmann::json Ensemble::to_json() const {
   nlohmann::json members = nlohmann::json::array();
   for (const auto& member : members_) members.push_back(member->to_json());
-  return {{"type", "ensemble"}, {"folds", folds_}, {"seed", seed_}, {"weights", weights_}, {"mean", mean_},
+  return {{"type", "ensemble"}, {"stacking", stacking_ == Stacking::Greedy ? "greedy" : "nnls"}, {"folds", folds_}, {"seed", seed_}, {"weights", weights_}, {"mean", mean_},
           {"scale", scale_}, {"intercept", intercept_}, {"slope", slope_}, {"members", members}};
 }
 
 std::unique_ptr<Ensemble> Ensemble::from_json(const nlohmann::json& j) {
   std::vector<std::unique_ptr<Model>> members;
   for (const auto& mj : j.at("members")) members.push_back(model_from_json(mj));
-  auto e = std::make_unique<Ensemble>(std::move(members), j.at("folds").get<int>(), j.at("seed").get<std::uint64_t>());
+  const Stacking stacking = j.value("stacking", "greedy") == "nnls" ? Stacking::Nnls : Stacking::Greedy;
+  auto e = std::make_unique<Ensemble>(std::move(members), j.at("folds").get<int>(), j.at("seed").get<std::uint64_t>(),
+                                      stacking);
   e->weights_ = j.at("weights").get<std::vector<double>>();
   e->mean_ = j.at("mean").get<std::vector<double>>();
   e->scale_ = j.at("scale").get<std::vector<double>>();

@@ -18,6 +18,10 @@ constexpr const char* kFormat = "greenwave-nas-predictor/1";
 std::unique_ptr<Regressor> make_regressor(const std::string& kind, std::uint64_t seed) {
   if (kind == "gpnas") return std::make_unique<GpNas>(GpKernel::SquaredExp);
   if (kind == "gpnas-exp") return std::make_unique<GpNas>(GpKernel::Exponential);
+  // The same equations with the kernel length multiplier and a diagonal noise by inner CV.
+  const std::vector<double> lengths = {0.25, 1, 4, 16}, noises = {0, 0.1, 1, 10};
+  if (kind == "gpnas-cv") return std::make_unique<GpNas>(GpKernel::SquaredExp, lengths, noises, 5, seed);
+  if (kind == "gpnas-exp-cv") return std::make_unique<GpNas>(GpKernel::Exponential, lengths, noises, 5, seed);
   if (kind == "ridge") return std::make_unique<Ridge>(std::vector<double>{0.1, 0.3, 1, 3, 10, 30, 100, 300}, 5, seed);
   if (kind == "krr") return std::make_unique<KernelRidge>(std::vector<double>{0.1, 0.3, 1, 3}, std::vector<double>{0.1, 0.3, 1, 3}, 5, seed);
   if (kind == "gbt") return std::make_unique<BoostedTrees>(std::vector<int>{25, 50, 100, 200}, 2, 5, seed);
@@ -56,24 +60,30 @@ std::unique_ptr<EncodedModel> EncodedModel::from_json(const nlohmann::json& j) {
 }
 
 const std::vector<std::string>& model_kinds() {
-  static const std::vector<std::string> kinds = {"gpnas", "gpnas-exp", "ridge", "krr", "gbt", "ensemble"};
+  static const std::vector<std::string> kinds = {"gpnas", "gpnas-exp", "gpnas-cv", "gpnas-exp-cv", "ridge", "krr", "gbt", "ensemble", "ensemble-nnls"};
   return kinds;
 }
 
 std::unique_ptr<Model> make_model(const std::string& kind, const std::optional<EncodingSpec>& encoding, std::uint64_t seed) {
   const EncodingSpec raw = parse_encoding("raw"), onehot = parse_encoding("onehot");
-  if (kind == "gpnas" || kind == "gpnas-exp") return std::make_unique<EncodedModel>(kind, encoding.value_or(raw), seed);
+  if (kind == "gpnas" || kind == "gpnas-exp" || kind == "gpnas-cv" || kind == "gpnas-exp-cv") return std::make_unique<EncodedModel>(kind, encoding.value_or(raw), seed);
   if (kind == "ridge" || kind == "krr" || kind == "gbt") return std::make_unique<EncodedModel>(kind, encoding.value_or(onehot), seed);
-  if (kind == "ensemble") {
+  if (kind == "ensemble" || kind == "ensemble-nnls") {
+    // GP-NAS as the reference uses it (raw genes) and on one-hot genes, GP-NAS with inner-CV
+    // hyper-parameters, ridge, kernel ridge and boosted trees on `encoding`, and ridge and
+    // kernel ridge on one-hot genes when `encoding` is something else.
     const EncodingSpec rich = encoding.value_or(onehot);
+    const bool rich_is_onehot = encoding_name(rich) == "onehot" && rich.positions.empty();
     std::vector<std::unique_ptr<Model>> members;
     for (const char* gp : {"gpnas", "gpnas-exp"}) {
       members.push_back(std::make_unique<EncodedModel>(gp, raw, seed));
       members.push_back(std::make_unique<EncodedModel>(gp, onehot, seed));
     }
-    members.push_back(std::make_unique<EncodedModel>("ridge", rich, seed));
-    members.push_back(std::make_unique<EncodedModel>("krr", rich, seed));
-    return std::make_unique<Ensemble>(std::move(members), 5, seed);
+    for (const char* m : {"gpnas-cv", "gpnas-exp-cv", "ridge", "krr", "gbt"})
+      members.push_back(std::make_unique<EncodedModel>(m, rich, seed));
+    if (!rich_is_onehot)
+      for (const char* m : {"ridge", "krr"}) members.push_back(std::make_unique<EncodedModel>(m, onehot, seed));
+    return std::make_unique<Ensemble>(std::move(members), 5, seed, kind == "ensemble" ? Stacking::Greedy : Stacking::Nnls);
   }
   std::string known;
   for (const auto& k : model_kinds()) known += (known.empty() ? "" : ", ") + k;

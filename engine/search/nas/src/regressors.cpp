@@ -1,32 +1,17 @@
 // Ridge and kernel ridge with hyper-parameters chosen by inner cross-validation.
 #include <cmath>
-#include <functional>
 
 #include "greenwave/core/error.hpp"
 #include "greenwave/nas/metrics.hpp"
 #include "greenwave/nas/regressors.hpp"
+#include "inner_cv.hpp"
 #include "json_eigen.hpp"
 
 namespace greenwave::nas {
 
 namespace {
 
-// Kendall tau of out-of-fold predictions over all of (x, y) for one fit-and-predict function.
-double inner_cv_tau(const std::function<Eigen::VectorXd(const Eigen::MatrixXd&, const Eigen::VectorXd&,
-                                                         const Eigen::MatrixXd&)>& fit_predict,
-                    const Eigen::MatrixXd& x, const Eigen::VectorXd& y, int folds, std::uint64_t seed) {
-  const int n = static_cast<int>(y.size());
-  folds = std::min(folds, n);
-  std::vector<int> fold_of = fold_assignment(n, folds, seed);
-  Eigen::VectorXd oof(n);
-  for (int f = 0; f < folds; ++f) {
-    Eigen::VectorXd p = fit_predict(rows_of(x, fold_of, f, false), rows_of(y, fold_of, f, false), rows_of(x, fold_of, f, true));
-    Eigen::Index k = 0;
-    for (int r = 0; r < n; ++r)
-      if (fold_of[static_cast<std::size_t>(r)] == f) oof[r] = p[k++];
-  }
-  return kendall_tau(oof, y);
-}
+using detail::inner_cv_tau;
 
 // Ridge weights on centred data.
 Eigen::VectorXd ridge_weights(const Eigen::MatrixXd& xc, const Eigen::VectorXd& yc, double lambda) {

@@ -31,7 +31,7 @@ class Model {
   virtual std::string name() const = 0;
 };
 
-/// One regressor (gpnas, gpnas-exp, ridge, krr, gbt) on one encoding fitted to the training genes.
+/// One regressor (gpnas, gpnas-exp, gpnas-cv, gpnas-exp-cv, ridge, krr, gbt) on one encoding fitted to the training genes.
 class EncodedModel final : public Model {
  public:
   /// An unfitted model of `kind` on `encoding`; `seed` seeds its inner CV.
@@ -54,8 +54,9 @@ class EncodedModel final : public Model {
 /// The model kinds make_model accepts.
 const std::vector<std::string>& model_kinds();
 
-/// An unfitted model: gpnas, gpnas-exp (raw genes unless `encoding` says otherwise), ridge,
-/// krr, gbt (one-hot unless told), or ensemble (its ridge and kernel-ridge members use `encoding`).
+/// An unfitted model: gpnas, gpnas-exp, gpnas-cv, gpnas-exp-cv (raw genes unless `encoding`
+/// says otherwise), ridge, krr, gbt (one-hot unless told), or ensemble / ensemble-nnls (greedy
+/// or NNLS stacking; its tuned members use `encoding`, docs/nas.md lists them).
 /// ConfigError naming "--model" for an unknown kind.
 std::unique_ptr<Model> make_model(const std::string& kind, const std::optional<EncodingSpec>& encoding, std::uint64_t seed);
 

@@ -1,6 +1,7 @@
 // Regressors on feature matrices: GP-NAS (REFERENCE.md §6), ridge and kernel ridge.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,26 +30,42 @@ enum class GpKernel {
 };
 
 /// GP-NAS as in PaddleSlim: features [x, 1], prior mean weights by least squares, prior weight
-/// covariance 0.01 I, posterior weights, and a kernel correction of the residuals.
+/// covariance 0.01 I, posterior weights, and a kernel correction of the residuals. With one
+/// length and one noise of 1 and 0 (the defaults) it is REFERENCE.md §6 exactly; with grids it
+/// picks the kernel's length multiplier (16 m or 12 m in the kernel) and a noise r added to the
+/// ε on K's diagonal (K + (ε + r) I, in the posterior weights and the prediction alike) by
+/// inner CV on its training data.
 class GpNas final : public Regressor {
  public:
-  /// A GP-NAS with the given kernel.
-  explicit GpNas(GpKernel kernel) : kernel_(kernel) {}
+  /// A GP-NAS with the given kernel; several `lengths` or `noises` are chosen by `folds`-fold CV.
+  explicit GpNas(GpKernel kernel, std::vector<double> lengths = {1.0}, std::vector<double> noises = {0.0}, int folds = 5,
+                 std::uint64_t seed = 1)
+      : kernel_(kernel), lengths_(std::move(lengths)), noises_(std::move(noises)), folds_(folds), seed_(seed) {}
   void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) override;
   Eigen::VectorXd predict(const Eigen::MatrixXd& x) const override;
   nlohmann::json to_json() const override;
   /// Reads what to_json wrote.
   static std::unique_ptr<GpNas> from_json(const nlohmann::json& j);
-  /// The kernel matrix between the rows of a and of b.
+  /// The kernel matrix between the rows of a and of b (at the fitted length multiplier).
   Eigen::MatrixXd kernel_matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const;
   /// Posterior weights w (features + 1 entries, the bias last).
   const Eigen::VectorXd& weights() const { return w_; }
+  /// The length multiplier fit used.
+  double length() const { return length_; }
+  /// The noise fit used.
+  double noise() const { return noise_; }
 
  private:
   GpKernel kernel_;
+  std::vector<double> lengths_, noises_;
+  int folds_;
+  std::uint64_t seed_;
+  double length_ = 1.0, noise_ = 0.0;
   Eigen::MatrixXd x_;      // training features
   Eigen::VectorXd w_;      // posterior weights
-  Eigen::VectorXd alpha_;  // (K + eps I)^-1 (y - Phi w)
+  Eigen::VectorXd alpha_;  // (K + (eps + noise) I)^-1 (y - Phi w)
+  // Fits w_, x_ and alpha_ at the current length_ and noise_.
+  void fit_at(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
 };
 
 /// Ridge regression with an unpenalised intercept; lambda chosen by inner CV from a grid.
