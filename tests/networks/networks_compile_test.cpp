@@ -6,9 +6,13 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <vector>
 
+#include <oneapi/tbb/task_arena.h>
+
 #include "greenwave/core/error.hpp"
+#include "greenwave/networks/importers.hpp"
 #include "greenwave/networks/scenario_io.hpp"
 
 namespace greenwave {
@@ -255,6 +259,90 @@ TEST(DemandJitter, NativeSetting) {
   s.mutable_settings()->set_demand_jitter(45);
   EXPECT_EQ(compile_scenario(s, "line.pbtxt").settings.demand_jitter, 45.0);
   EXPECT_HAS(error_after([](v1::Scenario& x) { x.mutable_settings()->set_demand_jitter(-1); }), "/settings/demand_jitter");
+}
+
+}  // namespace
+}  // namespace greenwave
+
+namespace greenwave {
+namespace {
+
+/// Everything compile_scenario produces that a run reads, flattened for comparison.
+struct CompiledParts {
+  std::string content_hash;
+  std::vector<std::int32_t> ints;  // movement lanes, conflicts' other movement, routes, departures
+  std::vector<double> reals;       // lengths, conflict distances, free-flow times, departure times
+  std::vector<std::string> ids;
+
+  explicit CompiledParts(const CompiledScenario& c) : content_hash(c.content_hash) {
+    const RoadNetwork& n = c.network;
+    const Demand& d = c.demand;
+    for (const auto* v : {&n.movement_from_lane, &n.movement_to_lane, &n.movement_conflict_begin, &n.lane_out_movements,
+                          &n.lane_in_movements, &n.movement_path_begin, &d.route_begin, &d.route_roads})
+      append(*v);
+    for (const auto* v : {&n.movement_length, &n.movement_speed_limit, &d.route_free_flow_time}) reals.insert(reals.end(), v->begin(), v->end());
+    for (const Conflict& x : n.conflicts) {
+      ints.push_back(x.other);
+      reals.insert(reals.end(), {x.distance, x.other_distance, x.leave_distance});
+    }
+    for (const Point& p : n.movement_path) reals.insert(reals.end(), {p.x, p.y});
+    for (const Departure& x : d.departures) {
+      ints.insert(ints.end(), {x.route, x.vehicle_type, x.source});
+      reals.push_back(x.time);
+    }
+    ids = d.source_ids;
+    ids.insert(ids.end(), n.road_ids.begin(), n.road_ids.end());
+  }
+  void append(const std::vector<std::int32_t>& v) {
+    ints.push_back(static_cast<std::int32_t>(v.size()));
+    ints.insert(ints.end(), v.begin(), v.end());
+  }
+  bool operator==(const CompiledParts&) const = default;
+};
+
+// Reading CBEngine flows, resolving and completing routes, conflict points and the content hash
+// run in parallel; the scenario read and compiled must not depend on the number of threads. A
+// generated city (its CBEngine files, and its native scenario with every flow cut down to its
+// first and last road, so that routes are completed by shortest paths: the generator's routes
+// are shortest ones, so these come out the same), read and compiled in
+// arenas of 1, 2 and 4 threads, under both conflict rules.
+TEST(Compile, SameScenarioOnAnyNumberOfThreads) {
+  CityOptions options;
+  options.intersections = 300;
+  options.vehicles = 6000;
+  options.seed = 5;
+  const GeneratedCity city = generate_city(options);
+  v1::Scenario od = city.scenario;
+  for (v1::Flow& f : *od.mutable_demand()->mutable_flows()) {
+    f.set_origin(f.route(0));
+    f.set_destination(f.route(f.route_size() - 1));
+    f.clear_route();
+  }
+  for (const auto rule : {v1::CONFLICT_RULE_GREENWAVE, v1::CONFLICT_RULE_CITYFLOW}) {
+    od.mutable_settings()->set_conflicts(rule);
+    std::string first_read;
+    std::optional<CompiledParts> first_cbengine, first_od;
+    for (const int threads : {1, 2, 4}) {
+      tbb::task_arena arena(threads);
+      arena.execute([&] {
+        v1::Scenario s = parse_cbengine_roadnet(city.roadnet, "roadnet.txt");
+        parse_cbengine_flow(city.flow, "flow.txt", s);
+        s.mutable_settings()->set_conflicts(rule);
+        const CompiledParts cbengine(compile_scenario(s, "roadnet.txt"));
+        const CompiledParts by_od(compile_scenario(od, "od.pb"));
+        if (threads == 1) {
+          first_read = s.SerializeAsString();
+          first_cbengine = cbengine;
+          first_od = by_od;
+          EXPECT_GT(cbengine.ints.size(), 50000u);  // a city, not an empty scenario
+          return;
+        }
+        EXPECT_EQ(s.SerializeAsString(), first_read) << threads << " threads";
+        EXPECT_TRUE(cbengine == *first_cbengine) << threads << " threads";
+        EXPECT_TRUE(by_od == *first_od) << threads << " threads";
+      });
+    }
+  }
 }
 
 }  // namespace

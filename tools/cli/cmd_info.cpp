@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "args.hpp"
@@ -13,9 +14,11 @@
 namespace greenwave::cli {
 
 int cmd_info(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "help", "timing"}, kScenarioOptions);
+  std::set<std::string> options = kScenarioOptions;
+  options.insert("threads");
+  const Args args(argc, argv, 2, {"json", "help", "timing"}, options);
   if (args.flag("help") || args.positional().size() != 1) {
-    std::cout << "usage: greenwave info SCENARIO [scenario options] [--json] [--timing]\n"
+    std::cout << "usage: greenwave info SCENARIO [scenario options] [--json] [--timing] [--threads N]\n"
                  "Loads SCENARIO (native .pbtxt/.pb, CityFlow config.json or roadnet.json, CBEngine .cfg or\n"
                  "roadnet.txt, SUMO .sumocfg or .net.xml), runs every validation check and prints the counts.\n"
                  "vehicles = departures scheduled before the horizon (--horizon changes it as in run). Warns\n"
@@ -23,7 +26,8 @@ int cmd_info(int argc, char** argv) {
                  "--timing adds parse_s and compile_s: wall seconds to read the files and to validate + compile,\n"
                  "phases: wall seconds of each part of loading (reading files, parsing, compiling roads,\n"
                  "movements, conflicts, routes, departures, the content hash) and phases_cpu: the process's\n"
-                 "CPU seconds (all threads) in each.\n"
+                 "CPU seconds (all threads) in each. --threads N: threads for the parallel parts of loading\n"
+                 "(default 1, as in run).\n"
               << kScenarioOptionsHelp;
     return args.flag("help") ? 0 : 2;
   }
@@ -33,7 +37,8 @@ int cmd_info(int argc, char** argv) {
   const auto start = Clock::now();
   const v1::Scenario scenario = read_scenario_option(args);
   const auto parsed = Clock::now();
-  const auto s = std::make_shared<const CompiledScenario>(compile_scenario(scenario, args.positional()[0]));
+  const auto s = with_threads(
+      args, [&] { return std::make_shared<const CompiledScenario>(compile_scenario(scenario, args.positional()[0])); });
   const auto compiled = Clock::now();
   collect_phases(nullptr);
   const RoadNetwork& net = s->network;

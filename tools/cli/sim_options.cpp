@@ -17,11 +17,8 @@ double seconds_option(const Args& args, const std::string& name, bool allow_zero
   return v;
 }
 
-}  // namespace
-
-v1::Scenario read_scenario_option(const Args& args) { return read_scenario_file(args, args.positional()[0], true); }
-
-v1::Scenario read_scenario_file(const Args& args, const std::string& path, bool with_flow) {
+/// read_scenario_file's work, on the calling thread's arena.
+v1::Scenario read_scenario_here(const Args& args, const std::string& path, bool with_flow) {
   v1::Scenario scenario = read_scenario(path, with_flow ? args.get_or("flow", "") : "");
   if (scenario.demand().flows_size() == 0 && scenario.demand().trips_size() == 0)
     warn(path + " has no demand (no flows or trips): a road network alone runs empty; pass its demand with --flow FLOW");
@@ -46,12 +43,22 @@ v1::Scenario read_scenario_file(const Args& args, const std::string& path, bool 
   return scenario;
 }
 
+}  // namespace
+
+v1::Scenario read_scenario_option(const Args& args) { return read_scenario_file(args, args.positional()[0], true); }
+
+v1::Scenario read_scenario_file(const Args& args, const std::string& path, bool with_flow) {
+  return with_threads(args, [&] { return read_scenario_here(args, path, with_flow); });
+}
+
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args) {
   return load_scenario_file(args, args.positional()[0], true);
 }
 
 std::shared_ptr<const CompiledScenario> load_scenario_file(const Args& args, const std::string& path, bool with_flow) {
-  return std::make_shared<const CompiledScenario>(compile_scenario(read_scenario_file(args, path, with_flow), path));
+  return with_threads(args, [&] {
+    return std::make_shared<const CompiledScenario>(compile_scenario(read_scenario_here(args, path, with_flow), path));
+  });
 }
 
 int threads_option(const Args& args) {

@@ -4,6 +4,9 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
+
+#include <oneapi/tbb/task_arena.h>
 
 #include "args.hpp"
 #include "greenwave/networks/road_network.hpp"
@@ -40,7 +43,8 @@ inline constexpr const char* kScenarioOptionsHelp =
 /// the option for a bad value); warns when it has no demand.
 v1::Scenario read_scenario_option(const Args& args);
 /// Reads `path` (with --flow when `with_flow`) and applies the other kScenarioOptions, as
-/// read_scenario_option does for positional()[0].
+/// read_scenario_option does for positional()[0]. These and the load functions below run on
+/// --threads threads (with_threads).
 v1::Scenario read_scenario_file(const Args& args, const std::string& path, bool with_flow);
 /// Compiles read_scenario_file(args, path, with_flow).
 std::shared_ptr<const CompiledScenario> load_scenario_file(const Args& args, const std::string& path, bool with_flow);
@@ -49,5 +53,13 @@ std::shared_ptr<const CompiledScenario> load_scenario_file(const Args& args, con
 std::shared_ptr<const CompiledScenario> load_scenario_option(const Args& args);
 /// --threads (default 1), validated to 1..1024.
 int threads_option(const Args& args);
+
+/// f() run in a TBB arena of threads_option(args) threads: the parallel parts of loading a
+/// scenario (reading flows, routes, conflicts) use the threads the simulation is given.
+template <class F>
+auto with_threads(const Args& args, F&& f) {
+  tbb::task_arena arena(threads_option(args));
+  return arena.execute(std::forward<F>(f));
+}
 
 }  // namespace greenwave::cli
