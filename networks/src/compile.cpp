@@ -539,17 +539,18 @@ class DemandCompiler {
   mutable std::unique_ptr<RoadGraph> graph_;  ///< built on first need (by resolve(), from any thread)
 };
 
-/// The demand: vehicle types, routes, and every flow's and trip's departures before the horizon,
-/// sorted by time (stable: ties keep flows first, in order).
-Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, const RoadNetwork& net,
-                      const RunSettings& st) {
-  std::optional<ScopedPhase> phase(std::in_place, "compile routes");
-  Demand demand;
-  DemandCompiler compiler(s, check, road_index, net, demand);
-  compiler.vehicle_types();
-  // Routes first, in parallel: anchors looked up, then the first route of each anchor list
-  // completed (shortest paths where roads do not connect). The loops below take them in order,
-  // so the first error reported is the one a sequential pass meets.
+/// The routes of every flow, then every trip, resolved ahead of the departures: anchors looked up
+/// in parallel, then the first route of each anchor list completed in parallel (shortest paths
+/// where roads do not connect). The departures take them in order, so the first error reported
+/// is the one a sequential pass meets.
+struct DemandRoutes {
+  std::vector<DemandCompiler::Resolved> resolved;  ///< flows, then trips
+  std::vector<int> first;         ///< each route's first route with the same anchors (-1 from the first error on)
+  std::vector<int> first_of_key;  ///< the first route of each anchor list, in order
+};
+
+/// Resolves the demand's routes (DemandRoutes).
+DemandRoutes resolve_demand_routes(const v1::Scenario& s, const DemandCompiler& compiler) {
   const int num_flows = s.demand().flows_size();
   const int num_routes = num_flows + s.demand().trips_size();
   const auto path_of = [&](int k) {
@@ -558,52 +559,47 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
   const auto by_od = [&](int k) {
     return (k < num_flows ? s.demand().flows(k).route_size() : s.demand().trips(k - num_flows).route_size()) == 0;
   };
-  std::vector<DemandCompiler::Resolved> resolved(static_cast<std::size_t>(num_routes));
+  DemandRoutes out;
+  out.resolved.resize(static_cast<std::size_t>(num_routes));
   tbb::parallel_for(tbb::blocked_range<int>(0, num_routes), [&](const tbb::blocked_range<int>& range) {
     for (int k = range.begin(); k != range.end(); ++k) {
       const auto path = [&] { return path_of(k); };
       if (k < num_flows) {
         const auto& flow = s.demand().flows(k);
-        resolved[static_cast<std::size_t>(k)] = compiler.resolve(flow.route(), flow.origin(), flow.destination(), path);
+        out.resolved[static_cast<std::size_t>(k)] = compiler.resolve(flow.route(), flow.origin(), flow.destination(), path);
       } else {
         const auto& trip = s.demand().trips(k - num_flows);
-        resolved[static_cast<std::size_t>(k)] = compiler.resolve(trip.route(), trip.origin(), trip.destination(), path);
+        out.resolved[static_cast<std::size_t>(k)] = compiler.resolve(trip.route(), trip.origin(), trip.destination(), path);
       }
     }
   });
-  // Each route's first route with the same anchors (itself for the first of each list).
-  std::vector<int> first_of_key;
-  std::vector<int> first(static_cast<std::size_t>(num_routes), -1);
+  out.first.assign(static_cast<std::size_t>(num_routes), -1);
   {
     std::unordered_map<std::string_view, int> seen;
     seen.reserve(static_cast<std::size_t>(num_routes));
     for (int k = 0; k < num_routes; ++k) {
-      const auto& r = resolved[static_cast<std::size_t>(k)];
+      const auto& r = out.resolved[static_cast<std::size_t>(k)];
       if (r.error) break;  // a sequential pass stops here
       const auto [it, added] = seen.emplace(r.key(), k);
-      first[static_cast<std::size_t>(k)] = it->second;
-      if (added) first_of_key.push_back(k);
+      out.first[static_cast<std::size_t>(k)] = it->second;
+      if (added) out.first_of_key.push_back(k);
     }
   }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, first_of_key.size()), [&](const tbb::blocked_range<std::size_t>& range) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, out.first_of_key.size()), [&](const tbb::blocked_range<std::size_t>& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      const int k = first_of_key[i];
-      compiler.complete(resolved[static_cast<std::size_t>(k)], path_of(k), by_od(k));
+      const int k = out.first_of_key[i];
+      compiler.complete(out.resolved[static_cast<std::size_t>(k)], path_of(k), by_od(k));
     }
   });
-  phase.emplace("compile departures");
-  std::size_t route_roads = 0;
-  for (int k : first_of_key) route_roads += resolved[static_cast<std::size_t>(k)].full.size();
-  demand.route_roads.reserve(route_roads);
-  demand.source_ids.reserve(static_cast<std::size_t>(num_routes));
-  std::vector<std::int32_t> route_id(static_cast<std::size_t>(num_routes), -1);  // by first route
-  const auto route_of = [&](int k) {
-    const auto& r = resolved[static_cast<std::size_t>(k)];
-    if (r.error) std::rethrow_exception(r.error);
-    const auto f = static_cast<std::size_t>(first[static_cast<std::size_t>(k)]);
-    return compiler.route(resolved[f], route_id[f]);
-  };
-  std::int64_t total = 0;
+  return out;
+}
+
+/// Appends every flow's departures before the horizon to `demand` (unsorted), after checking its
+/// times; route_of(k) gives the route of flow k. `total` counts the departures, bounded by
+/// kMaxDepartures.
+template <class RouteOf>
+void add_flow_departures(const v1::Scenario& s, const Validator& check, const RunSettings& st, DemandCompiler& compiler,
+                         const RouteOf& route_of, std::int64_t& total, Demand& demand) {
   for (int f = 0; f < s.demand().flows_size(); ++f) {
     const auto& flow = s.demand().flows(f);
     const auto path = [f] { return "/demand/flows/" + std::to_string(f); };
@@ -630,6 +626,14 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
       demand.departures.push_back({time, route, type, f});
     }
   }
+}
+
+/// Appends every trip's departure before the horizon to `demand` (unsorted); route_of(k) gives
+/// the route of trip k - flows. `total` counts the departures, bounded by kMaxDepartures.
+template <class RouteOf>
+void add_trip_departures(const v1::Scenario& s, const Validator& check, const RunSettings& st, DemandCompiler& compiler,
+                         const RouteOf& route_of, std::int64_t& total, Demand& demand) {
+  const int num_flows = s.demand().flows_size();
   for (int t = 0; t < s.demand().trips_size(); ++t) {
     const auto& trip = s.demand().trips(t);
     const auto path = [t] { return "/demand/trips/" + std::to_string(t); };
@@ -640,6 +644,34 @@ Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdInd
     demand.source_ids.push_back(trip.id().empty() ? "trip_" + std::to_string(t) : trip.id());
     if (trip.depart() < st.horizon) demand.departures.push_back({trip.depart(), route, type, num_flows + t});
   }
+}
+
+/// The demand: vehicle types, routes, and every flow's and trip's departures before the horizon,
+/// sorted by time (stable: ties keep flows first, in order).
+Demand compile_demand(const v1::Scenario& s, const Validator& check, const IdIndex& road_index, const RoadNetwork& net,
+                      const RunSettings& st) {
+  std::optional<ScopedPhase> phase(std::in_place, "compile routes");
+  Demand demand;
+  DemandCompiler compiler(s, check, road_index, net, demand);
+  compiler.vehicle_types();
+  DemandRoutes routes = resolve_demand_routes(s, compiler);
+  phase.emplace("compile departures");
+  const auto num_routes = routes.resolved.size();
+  std::size_t route_roads = 0;
+  for (int k : routes.first_of_key) route_roads += routes.resolved[static_cast<std::size_t>(k)].full.size();
+  demand.route_roads.reserve(route_roads);
+  demand.source_ids.reserve(num_routes);
+  std::vector<std::int32_t> route_id(num_routes, -1);  // by first route
+  // Routes are numbered in the order the departures first use them.
+  const auto route_of = [&](int k) {
+    const auto& r = routes.resolved[static_cast<std::size_t>(k)];
+    if (r.error) std::rethrow_exception(r.error);
+    const auto f = static_cast<std::size_t>(routes.first[static_cast<std::size_t>(k)]);
+    return compiler.route(routes.resolved[f], route_id[f]);
+  };
+  std::int64_t total = 0;
+  add_flow_departures(s, check, st, compiler, route_of, total, demand);
+  add_trip_departures(s, check, st, compiler, route_of, total, demand);
   std::stable_sort(demand.departures.begin(), demand.departures.end(),
                    [](const Departure& a, const Departure& b) { return a.time < b.time; });
   return demand;
