@@ -225,16 +225,13 @@ v1::Turn classify_turn(double in_heading, double out_heading) {
 }
 
 /// Movements of an unsignalized junction that has no signal record: every incoming road to
-/// every outgoing road except its own reverse, turn type from the geometry, all always green.
-void build_junction(v1::Intersection& inter, int node, const std::vector<RoadInfo>& info, const v1::Scenario& s,
-                    const std::vector<v1::Point>& pos) {
-  std::vector<int> in_roads, out_roads;
+/// every outgoing road except its own reverse (in_roads, out_roads: the roads ending and starting
+/// at `node`, in road order), turn type from the geometry, all always green.
+void build_junction(v1::Intersection& inter, int node, const std::vector<int>& in_roads, const std::vector<int>& out_roads,
+                    const std::vector<RoadInfo>& info, const v1::Scenario& s, const std::vector<v1::Point>& pos) {
   int widest = 1;
-  for (int r = 0; r < static_cast<int>(info.size()); ++r) {
-    if (info[r].to == node) in_roads.push_back(r);
-    if (info[r].from == node) out_roads.push_back(r);
-    if (info[r].to == node || info[r].from == node) widest = std::max(widest, s.roads(r).lanes_size());
-  }
+  for (const auto* roads : {&in_roads, &out_roads})
+    for (int r : *roads) widest = std::max(widest, s.roads(r).lanes_size());
   const double box = detail::box_side(widest);
   inter.set_width(box);
   auto heading = [&](int from, int to) { return std::atan2(pos[to].y() - pos[from].y(), pos[to].x() - pos[from].x()); };
@@ -450,6 +447,7 @@ void read_signal_block(Reader& in, RoadnetBlocks& b) {
 
 /// The scenario's intersections: 4-leg ones from the signal block, junctions from the geometry,
 /// dead ends as boundaries; positions in metres from the first intersection (equirectangular).
+/// Each intersection's movements are drawn in parallel (each writes only its own message).
 void build_intersections(const RoadnetBlocks& b, const std::string& file, v1::Scenario& s) {
   const std::vector<InterInfo>& inters = b.inters;
   std::vector<v1::Point> pos(inters.size());
@@ -459,30 +457,42 @@ void build_intersections(const RoadnetBlocks& b, const std::string& file, v1::Sc
     pos[i].set_y(kEarthRadius * (inters[i].lat - inters[0].lat) * std::numbers::pi / 180);
   }
   std::vector<std::set<int>> neighbours(inters.size());
-  for (const RoadInfo& r : b.info) neighbours[static_cast<std::size_t>(r.from)].insert(r.to);
-  for (int i = 0; i < static_cast<int>(inters.size()); ++i) {
-    const InterInfo& x = inters[static_cast<std::size_t>(i)];
-    v1::Intersection* inter = s.add_intersections();
-    inter->set_id(x.id);
-    *inter->mutable_position() = pos[static_cast<std::size_t>(i)];
-    if (x.has_signal) {
-      std::array<detail::Approach, 4> approaches;
-      for (int leg = 0; leg < 4; ++leg) {
-        if (x.signal[leg].empty()) continue;
-        const RoadInfo& out = b.info[b.road_index.at(x.signal[leg])];
-        const RoadInfo& back = b.info[b.road_index.at(out.reverse)];
-        approaches[leg] = {&s.roads(back.index), &s.roads(out.index), back.lane_turns};
-      }
-      detail::build_four_leg(approaches, x.signalized, *inter);
-    } else if (x.signalized) {
+  std::vector<std::vector<int>> in_roads(inters.size()), out_roads(inters.size());
+  for (int r = 0; r < static_cast<int>(b.info.size()); ++r) {
+    const RoadInfo& info = b.info[static_cast<std::size_t>(r)];
+    neighbours[static_cast<std::size_t>(info.from)].insert(info.to);
+    in_roads[static_cast<std::size_t>(info.to)].push_back(r);
+    out_roads[static_cast<std::size_t>(info.from)].push_back(r);
+  }
+  for (std::size_t i = 0; i < inters.size(); ++i) {
+    const InterInfo& x = inters[i];
+    if (x.signalized && !x.has_signal)
       throw ScenarioError(file, "line " + std::to_string(x.line),
                           "intersection '" + x.id + "' is signalized but has no record in the signal block");
-    } else if (neighbours[static_cast<std::size_t>(i)].size() <= 1) {
-      inter->set_boundary(true);
-    } else {
-      build_junction(*inter, i, b.info, s, pos);
-    }
+    v1::Intersection* inter = s.add_intersections();
+    inter->set_id(x.id);
+    *inter->mutable_position() = pos[i];
   }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, inters.size()), [&](const tbb::blocked_range<std::size_t>& range) {
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      const InterInfo& x = inters[i];
+      v1::Intersection& inter = *s.mutable_intersections(static_cast<int>(i));
+      if (x.has_signal) {
+        std::array<detail::Approach, 4> approaches;
+        for (int leg = 0; leg < 4; ++leg) {
+          if (x.signal[leg].empty()) continue;
+          const RoadInfo& out = b.info[b.road_index.at(x.signal[leg])];
+          const RoadInfo& back = b.info[b.road_index.at(out.reverse)];
+          approaches[leg] = {&s.roads(back.index), &s.roads(out.index), back.lane_turns};
+        }
+        detail::build_four_leg(approaches, x.signalized, inter);
+      } else if (neighbours[i].size() <= 1) {
+        inter.set_boundary(true);
+      } else {
+        build_junction(inter, static_cast<int>(i), in_roads[i], out_roads[i], b.info, s, pos);
+      }
+    }
+  });
 }
 
 /// What a flow's route is checked against: roads by the integer of their id, where each starts and
