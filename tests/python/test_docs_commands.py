@@ -83,19 +83,19 @@ def parse_argv(shown, subcommand):
     return [subcommand, *kept[:lead], "--help", *kept[lead:]]
 
 
-@pytest.fixture(scope="module")
-def parses(subcommands):
-    """{argv: completed process} of the parse of every shown command, run four at a time (most of
-    the time is train's and eval's start-up, which loads LibTorch)."""
-    argvs = {tuple(parse_argv(s, sub)) for s in SHOWN if not s.words[1].startswith("--")
+def parses(page, subcommands):
+    """{argv: completed process} of the parse of every command the page shows, run four at a time
+    (most of the time is train's and eval's start-up, which loads LibTorch)."""
+    argvs = {tuple(parse_argv(s, sub)) for s in SHOWN if s.page == page and not s.words[1].startswith("--")
              for sub in s.subcommands() if sub in subcommands}
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         return dict(zip(argvs, pool.map(lambda argv: greenwave(*argv), argvs)))
 
 
 @pytest.mark.parametrize("page", sorted({s.page for s in SHOWN}))
-def test_shown_commands_parse(page, subcommands, parses):
+def test_shown_commands_parse(page, subcommands):
     top_help = greenwave("--help").stdout
+    parsed = parses(page, subcommands)
     for s in [s for s in SHOWN if s.page == page]:
         if s.words[1].startswith("--"):
             assert s.words[1] in top_help, f"{s.where()}: `greenwave --help` has no {s.words[1]}"
@@ -105,7 +105,7 @@ def test_shown_commands_parse(page, subcommands, parses):
             if sub in ("moe", "nas") and len(s.words) > 2 and re.fullmatch(r"[a-z]+", s.words[2]):
                 assert f"greenwave {sub} {s.words[2]} " in greenwave(sub, "--help").stdout, \
                     f"{s.where()}: `greenwave {sub}` has no subcommand {s.words[2]!r}"
-            r = parses[tuple(parse_argv(s, sub))]
+            r = parsed[tuple(parse_argv(s, sub))]
             assert r.returncode == 0, f"{s.where()}\n  greenwave {sub} rejects it: {r.stderr.strip()}"
         for w in s.words[2:]:
             path = w.strip("[]()")
