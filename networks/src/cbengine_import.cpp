@@ -648,6 +648,7 @@ void parse_cbengine_flow(std::string_view text, const std::string& file, v1::Sce
   const std::int64_t n = in.count("flows", 0, 3);
   v1::Demand* demand = scenario.mutable_demand();
   const int first = demand->flows_size();
+  demand->mutable_flows()->Reserve(first + static_cast<int>(n));
   for (std::int64_t f = 0; f < n; ++f) demand->add_flows();
   // Flow f is records 3f..3f+2 from here (count() checked that they exist), so flows are read in
   // parallel; the error reported is that of the first failing flow, as a sequential read gives.
