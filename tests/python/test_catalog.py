@@ -15,9 +15,9 @@ def test_env_names_and_options():
 def test_make_moe_runs_an_episode_with_masks():
     env = greenwave.make("moe", compute=1e21, max_total_params=5e9, steps=5)
     assert env.options["compute"] == "1e+21" or float(env.options["compute"]) == 1e21
-    assert env.action_space.n == 9 and env.observation_space.shape == (12,)
+    assert env.action_space.n == 9 and env.observation_space.shape == (44,)
     obs, info = env.reset(seed=3)
-    assert obs.shape == (12,) and info["action_mask"][0] == 1  # stop is always allowed
+    assert obs.shape == (44,) and info["action_mask"][0] == 1  # stop is always allowed
     steps = 0
     while True:
         allowed = np.flatnonzero(info["action_mask"][1:]) + 1

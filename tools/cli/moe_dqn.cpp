@@ -44,36 +44,47 @@ MoeDqnOutcome moe_search_dqn(const moe::SearchProblem& problem, std::int64_t eva
       out.training_evaluations += static_cast<std::int64_t>(r.metric_values[eval_index]);
     }
   }
-  // Greedy episodes, each from a fresh seeded start, until the budget is spent.
+  // The search: greedy episodes until the budget is spent. A move to a configuration already
+  // evaluated is masked (its EL is known: no evaluation to buy there), and so is Stop while
+  // some move remains. The first episode starts at a seeded random point, each later one at
+  // the best configuration within budget so far when it still has an unevaluated neighbour.
   std::vector<float> obs(static_cast<std::size_t>(spec.observation.size()));
   std::vector<float> reward(1);
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(spec.max_actions));
   std::vector<std::int32_t> action(1);
   StepInfo info;
-  moe::SearchResult& best = out.result;
-  const auto consider = [&] {
-    const moe::Evaluation e = moe::evaluate_point(problem, env.point());
-    ++best.evaluations;
-    if (e.within_budget && (!best.found || e.efficiency_leverage > best.evaluation.efficiency_leverage)) {
-      best.found = true;
-      best.point = env.point();
-      best.config = moe::config_at(problem, env.point());
-      best.evaluation = e;
+  moe::EvaluationLog log(problem);
+  const std::int64_t budget = std::min(evaluations, moe::valid_points(problem));
+  const auto search_mask = [&] {
+    env.action_mask(mask);
+    bool any_move = false;
+    for (std::int32_t a = 1; a < spec.max_actions; ++a) {
+      auto& m = mask[static_cast<std::size_t>(a)];
+      if (m != 0 && log.seen(env.target(a))) m = 0;
+      any_move = any_move || m != 0;
     }
+    mask[static_cast<std::size_t>(moe::MoeAction::Stop)] = any_move ? 0 : 1;
+    return any_move;
   };
-  for (std::uint64_t episode = 0; best.evaluations < evaluations; ++episode) {
+  for (std::uint64_t episode = 0; log.evaluations() < budget; ++episode) {
     const std::uint64_t seed = mix_seed(mix_seed(o.seed, kRolloutStream), episode);
     agent->begin_episode(seed);
-    env.reset(seed, obs, info);
-    consider();
-    while (best.evaluations < evaluations) {
-      env.action_mask(mask);
+    bool from_best = log.result().found;
+    if (from_best) {
+      env.reset_at(log.result().point, obs, info);
+      from_best = search_mask();
+    }
+    if (!from_best) env.reset(seed, obs, info);
+    log.evaluate(env.point());
+    while (log.evaluations() < budget) {
+      search_mask();
       agent->act(obs, mask, action, false);
       env.step(action, obs, reward, info);
-      if (action[0] != static_cast<std::int32_t>(moe::MoeAction::Stop)) consider();
+      if (action[0] != static_cast<std::int32_t>(moe::MoeAction::Stop)) log.evaluate(env.point());
       if (info.terminated || info.truncated) break;
     }
   }
+  out.result = log.result();
   return out;
 }
 

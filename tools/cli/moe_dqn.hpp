@@ -19,14 +19,17 @@ struct MoeDqnOptions {
 };
 
 /// What the DQN search produced: the best configuration within budget over its greedy
-/// episodes (exactly `evaluations` configurations evaluated), and the training's evaluations.
+/// episodes (exactly `evaluations` distinct configurations evaluated), and the training's
+/// evaluations (env steps, repeats included).
 struct MoeDqnOutcome {
   moe::SearchResult result;               ///< best of the greedy episodes
   std::int64_t training_evaluations = 0;  ///< configurations evaluated while training
 };
 
-/// Trains (or loads) the DQN and runs greedy episodes from seeded random starts until
-/// `evaluations` configurations have been evaluated.
+/// Trains (or loads) the DQN and runs greedy episodes that never move to a configuration
+/// already evaluated, the first from a seeded random start and each later one from the best
+/// configuration so far, until `evaluations` distinct configurations have been evaluated
+/// (docs/moe.md "Search quality").
 MoeDqnOutcome moe_search_dqn(const moe::SearchProblem& problem, std::int64_t evaluations, const MoeDqnOptions& options);
 
 }  // namespace greenwave::cli

@@ -23,6 +23,8 @@ void validate_list(const char* field, const std::vector<std::int64_t>& values, s
 
 std::int32_t size_of(const std::vector<std::int64_t>& v) { return static_cast<std::int32_t>(v.size()); }
 
+}  // namespace
+
 GridPoint random_valid_point(const SearchProblem& pr, Rng& rng) {
   const SearchGrid& g = pr.grid;
   while (true) {
@@ -32,24 +34,34 @@ GridPoint random_valid_point(const SearchProblem& pr, Rng& rng) {
   }
 }
 
-/// Keeps the best within-budget evaluation and counts evaluations.
-struct Tracker {
-  const SearchProblem& problem;
-  SearchResult result;
-  Evaluation eval(const GridPoint& p) {
-    const Evaluation e = evaluate_point(problem, p);
-    ++result.evaluations;
-    if (e.within_budget && (!result.found || e.efficiency_leverage > result.evaluation.efficiency_leverage)) {
-      result.found = true;
-      result.point = p;
-      result.config = config_at(problem, p);
-      result.evaluation = e;
-    }
-    return e;
-  }
-};
+GridPoint neighbour(const GridPoint& p, int field, int step) {
+  GridPoint q = p;
+  std::int32_t* idx[] = {&q.experts, &q.active_experts, &q.shared_experts, &q.d_expert};
+  *idx[field] += step;
+  return q;
+}
 
-}  // namespace
+std::int64_t EvaluationLog::key(const GridPoint& p) const {
+  const SearchGrid& g = problem_.grid;
+  return ((static_cast<std::int64_t>(p.experts) * size_of(g.active_experts) + p.active_experts) * size_of(g.shared_experts) +
+          p.shared_experts) * size_of(g.d_expert) + p.d_expert;
+}
+
+bool EvaluationLog::seen(const GridPoint& p) const { return done_.contains(key(p)); }
+
+const Evaluation& EvaluationLog::evaluate(const GridPoint& p) {
+  const auto [it, fresh] = done_.try_emplace(key(p));
+  if (!fresh) return it->second;
+  const Evaluation& e = it->second = evaluate_point(problem_, p);
+  ++result_.evaluations;
+  if (e.within_budget && (!result_.found || e.efficiency_leverage > result_.evaluation.efficiency_leverage)) {
+    result_.found = true;
+    result_.point = p;
+    result_.config = config_at(problem_, p);
+    result_.evaluation = e;
+  }
+  return e;
+}
 
 void validate(const SearchProblem& pr) {
   if (!(std::isfinite(pr.compute) && pr.compute > 0)) throw ConfigError("compute", "expected a positive FLOP count, got " + std::to_string(pr.compute));
@@ -98,8 +110,9 @@ Evaluation evaluate_point(const SearchProblem& pr, const GridPoint& p) {
   Evaluation e;
   e.efficiency_leverage = efficiency_leverage(c, pr.compute);
   e.params = parameter_count(c);
-  const double over_total = std::max(0.0, e.params.total / pr.max_total_params - 1.0);
-  const double over_active = std::isinf(pr.max_active_params) ? 0.0 : std::max(0.0, e.params.active / pr.max_active_params - 1.0);
+  // Overshoot in log space: ln(used / budget) where positive.
+  const double over_total = std::max(0.0, std::log(e.params.total / pr.max_total_params));
+  const double over_active = std::isinf(pr.max_active_params) ? 0.0 : std::max(0.0, std::log(e.params.active / pr.max_active_params));
   e.within_budget = over_total == 0 && over_active == 0;
   e.score = std::log(e.efficiency_leverage) - kBudgetPenalty * (over_total + over_active);
   return e;
@@ -107,23 +120,24 @@ Evaluation evaluate_point(const SearchProblem& pr, const GridPoint& p) {
 
 SearchResult search_exhaustive(const SearchProblem& pr) {
   validate(pr);
-  Tracker t{pr, {}};
+  EvaluationLog log(pr);
   const SearchGrid& g = pr.grid;
   for (std::int32_t e = 0; e < size_of(g.experts); ++e)
     for (std::int32_t ea = 0; ea < size_of(g.active_experts); ++ea)
       for (std::int32_t es = 0; es < size_of(g.shared_experts); ++es)
         for (std::int32_t de = 0; de < size_of(g.d_expert); ++de)
-          if (const GridPoint p{e, ea, es, de}; is_valid(pr, p)) t.eval(p);
-  return t.result;
+          if (const GridPoint p{e, ea, es, de}; is_valid(pr, p)) log.evaluate(p);
+  return log.result();
 }
 
 SearchResult search_random(const SearchProblem& pr, std::int64_t evaluations, std::uint64_t seed) {
   validate(pr);
   if (evaluations < 1) throw ConfigError("evaluations", "expected >= 1, got " + std::to_string(evaluations));
+  const std::int64_t n = std::min(evaluations, valid_points(pr));
   Rng rng(seed);
-  Tracker t{pr, {}};
-  for (std::int64_t i = 0; i < evaluations; ++i) t.eval(random_valid_point(pr, rng));
-  return t.result;
+  EvaluationLog log(pr);
+  while (log.evaluations() < n) log.evaluate(random_valid_point(pr, rng));
+  return log.result();
 }
 
 SearchResult search_evolution(const SearchProblem& pr, std::int64_t evaluations, std::uint64_t seed, std::int32_t population,
@@ -133,34 +147,36 @@ SearchResult search_evolution(const SearchProblem& pr, std::int64_t evaluations,
   if (population < 1) throw ConfigError("population", "expected >= 1, got " + std::to_string(population));
   if (sample < 1 || sample > population)
     throw ConfigError("sample", "expected 1..population (" + std::to_string(population) + "), got " + std::to_string(sample));
+  const std::int64_t n = std::min(evaluations, valid_points(pr));
   Rng rng(seed);
-  Tracker t{pr, {}};
+  EvaluationLog log(pr);
+  const auto fresh_point = [&] {
+    GridPoint p = random_valid_point(pr, rng);
+    while (log.seen(p)) p = random_valid_point(pr, rng);
+    return p;
+  };
   std::deque<std::pair<GridPoint, double>> members;  // oldest first, with their scores
-  while (std::ssize(members) < population && t.result.evaluations < evaluations) {
-    const GridPoint p = random_valid_point(pr, rng);
-    members.emplace_back(p, t.eval(p).score);
+  while (std::ssize(members) < population && log.evaluations() < n) {
+    const GridPoint p = fresh_point();
+    members.emplace_back(p, log.evaluate(p).score);
   }
-  while (t.result.evaluations < evaluations) {
+  while (log.evaluations() < n) {
     std::size_t best = rng.below(members.size());
     for (std::int32_t k = 1; k < sample; ++k) {
       const std::size_t j = rng.below(members.size());
       if (members[j].second > members[best].second) best = j;
     }
-    // Every valid one-step move of the parent, one of them at random.
+    // Every valid one-step move of the parent to an unevaluated point, one of them at random.
     const GridPoint parent = members[best].first;
     std::vector<GridPoint> moves;
     for (int field = 0; field < 4; ++field)
-      for (const int step : {-1, 1}) {
-        GridPoint q = parent;
-        std::int32_t* idx[] = {&q.experts, &q.active_experts, &q.shared_experts, &q.d_expert};
-        *idx[field] += step;
-        if (is_valid(pr, q)) moves.push_back(q);
-      }
-    const GridPoint child = moves.empty() ? random_valid_point(pr, rng) : moves[rng.below(moves.size())];
-    members.emplace_back(child, t.eval(child).score);
+      for (const int step : {-1, 1})
+        if (const GridPoint q = neighbour(parent, field, step); is_valid(pr, q) && !log.seen(q)) moves.push_back(q);
+    const GridPoint child = moves.empty() ? fresh_point() : moves[rng.below(moves.size())];
+    members.emplace_back(child, log.evaluate(child).score);
     members.pop_front();
   }
-  return t.result;
+  return log.result();
 }
 
 }  // namespace greenwave::moe

@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "greenwave/core/rng.hpp"
 #include "greenwave/search/moe/moe_law.hpp"
 
 namespace greenwave::moe {
@@ -59,11 +62,12 @@ struct Evaluation {
   double score = 0;                ///< search_score
 };
 
-/// Penalty per unit of relative budget overshoot in search_score.
-inline constexpr double kBudgetPenalty = 10.0;
+/// Penalty per unit of log budget overshoot (ln(used / budget) where above 1) in the score.
+inline constexpr double kBudgetPenalty = 3.0;
 
 /// Evaluates a valid point: EL, parameters, the budget test and the score
-/// ln EL - kBudgetPenalty (max(0, total/P - 1) + max(0, active/Q - 1)).
+/// ln EL - kBudgetPenalty (max(0, ln(total/P)) + max(0, ln(active/Q))). The log keeps a far
+/// overshoot's penalty on the scale of ln EL (a 100x overshoot costs 13.8, not 990).
 Evaluation evaluate_point(const SearchProblem& problem, const GridPoint& p);
 
 /// The outcome of a search.
@@ -72,19 +76,50 @@ struct SearchResult {
   GridPoint point;                ///< the best one within budget (highest EL)
   MoeConfig config;               ///< its configuration
   Evaluation evaluation;          ///< its evaluation
-  std::int64_t evaluations = 0;   ///< configurations evaluated (repeats count)
+  std::int64_t evaluations = 0;   ///< distinct configurations evaluated
+};
+
+/// The evaluations of one search. Each configuration's EL is computed once: evaluating it again
+/// looks it up and does not count, so SearchResult::evaluations is the number of distinct
+/// configurations evaluated, the same for every method. Keeps the best within budget.
+class EvaluationLog {
+ public:
+  /// An empty log for `problem` (not validated here; copied).
+  explicit EvaluationLog(SearchProblem problem) : problem_(std::move(problem)) {}
+  /// The evaluation of valid point `p`, computed and counted the first time only.
+  const Evaluation& evaluate(const GridPoint& p);
+  /// True when `p` has been evaluated.
+  bool seen(const GridPoint& p) const;
+  /// Distinct configurations evaluated so far.
+  std::int64_t evaluations() const { return result_.evaluations; }
+  /// The best within budget so far and the count.
+  const SearchResult& result() const { return result_; }
+
+ private:
+  std::int64_t key(const GridPoint& p) const;
+  SearchProblem problem_;
+  std::unordered_map<std::int64_t, Evaluation> done_;
+  SearchResult result_;
 };
 
 /// Evaluates every valid point; the optimum on the grid.
 SearchResult search_exhaustive(const SearchProblem& problem);
-/// `evaluations` valid points drawn uniformly (with replacement) with `seed`.
+/// `min(evaluations, valid points)` distinct valid points drawn uniformly with `seed`.
 SearchResult search_random(const SearchProblem& problem, std::int64_t evaluations, std::uint64_t seed);
 /// Regularized evolution (Real et al., AAAI 2019): `population` random valid points, then
 /// until `evaluations` are spent, the best by score of `sample` members drawn from the
-/// population has a child by moving one field one grid step (a valid move chosen at random),
-/// which replaces the oldest member. ConfigError unless 1 <= sample <= population and
-/// evaluations >= 1.
+/// population has a child by moving one field one grid step (a valid move to a configuration
+/// not evaluated yet, chosen at random; a random unevaluated point when the parent has none),
+/// which replaces the oldest member. Spends `min(evaluations, valid points)`. ConfigError
+/// unless 1 <= sample <= population and evaluations >= 1.
 SearchResult search_evolution(const SearchProblem& problem, std::int64_t evaluations, std::uint64_t seed,
                               std::int32_t population = 10, std::int32_t sample = 3);
+
+/// The point one grid step from `p`: `field` 0 E, 1 E_a, 2 E_s, 3 d_expert; `step` +1 or -1.
+/// May be invalid (check is_valid).
+GridPoint neighbour(const GridPoint& p, int field, int step);
+
+/// A valid point drawn uniformly with `rng`.
+GridPoint random_valid_point(const SearchProblem& problem, Rng& rng);
 
 }  // namespace greenwave::moe
