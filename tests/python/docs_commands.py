@@ -23,13 +23,14 @@ NOT_SHELL = {"python", "cpp", "json", "text"}
 
 @dataclasses.dataclass
 class Shown:
-    """One command a page shows: where, how (block or inline), its words from `greenwave` on and
-    the file its output is redirected to (`> FILE`), if any."""
+    """One command a page shows: where, how (block or inline), its words from `greenwave` on, the
+    file its output is redirected to (`> FILE`) and its comment in the block, if any."""
     page: str
     line: int
     block: bool
     words: list
     out_file: str = None
+    comment: str = None
 
     @property
     def text(self):
@@ -50,10 +51,12 @@ class Shown:
 
 
 def code_lines(text):
-    """(line number, text, in a block) of every line of a page's shell code blocks (fenced or
-    indented, backslash continuations joined, comments removed) and of every inline code span
-    (its lines joined)."""
+    """(line number, text, in a block, comment) of every line of a page's shell code blocks (fenced
+    or indented, backslash continuations joined, comments removed) and of every inline code span
+    (its lines joined). A block line's comment is its trailing `# ...`, or a whole-line comment
+    right below it (what the docs use to show a command's output)."""
     found, prose = [], []
+    last = None
     fence = None
     indented = False
     previous_blank = True
@@ -72,10 +75,16 @@ def code_lines(text):
         prose.append("")
         if fence in NOT_SHELL:
             continue
+        comment = re.search(r"(?:^|\s)#\s*(.*)$", line)
         line = re.sub(r"(^|\s)#.*$", "", line)
+        if comment and not line.strip():
+            if last == number - 1 and found[-1][3] is None:
+                found[-1] = (*found[-1][:3], comment.group(1))
+            continue
         if not pending and found and fence is not None and re.match(r"\s{2,}[\[(-]", line):
             # A synopsis wrapped without a backslash: `greenwave x [--a A]` / `      [--b B]`.
-            found[-1] = (found[-1][0], found[-1][1] + " " + line.strip(), True)
+            found[-1] = (found[-1][0], found[-1][1] + " " + line.strip(), True, found[-1][3])
+            last = number
             continue
         start = pending[0] if pending else number
         if pending:
@@ -84,11 +93,12 @@ def code_lines(text):
             pending = (start, line.rstrip()[:-1])
             continue
         pending = None
-        found.append((start, line, True))
+        found.append((start, line, True, comment.group(1) if comment else None))
+        last = number
     joined = "\n".join(prose)
     for match in re.finditer(r"`([^`]+)`", joined):
         span = " ".join(match.group(1).split())
-        found.append((joined[:match.start()].count("\n") + 1, span, False))
+        found.append((joined[:match.start()].count("\n") + 1, span, False, None))
     return found
 
 
@@ -119,7 +129,7 @@ def shown_commands(pages=None):
     for path in sorted(DOCS.glob("*.md")):
         if pages is not None and path.name not in pages:
             continue
-        for number, line, block in code_lines(path.read_text()):
+        for number, line, block, comment in code_lines(path.read_text()):
             for words, out_file in commands_in(line, block):
-                shown.append(Shown(path.name, number, block, words, out_file))
+                shown.append(Shown(path.name, number, block, words, out_file, comment))
     return shown

@@ -19,7 +19,8 @@ nas.md and replay.md (synopses, DATA/MODEL.json/SCENARIO stand for the reader's 
 sumo.md (SUMO training on ../shared/data), agents.md's synopsis block, and every inline command
 (prose quoting a command, mostly with placeholders or an expensive measurement). `make demo` and
 `make test` (quickstart.md) are run by the demo and by CI (`.ci/run`). `greenwave view` is
-started, its page and replay fetched, and stopped."""
+started, its page and replay fetched, and stopped. Where a run command's comment quotes its
+output (moe.md), each decimal figure of the comment must be printed (at the comment's precision)."""
 
 import concurrent.futures
 import re
@@ -45,6 +46,8 @@ PARSE_ONLY = {
     ("sumo.md", "greenwave eval ../shared/data/sumo/ingolstadt1"): "needs that training's checkpoint",
 }
 RUN_PAGES = ["agents.md", "moe.md", "quickstart.md", "viewer.md"]
+# A figure in a comment: a decimal or an exponent, with an optional B or M (1e9, 1e6) after it.
+FIGURE = re.compile(r"(?<![\w.])(?:\d+\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+)[BM]?(?![\w.])")
 SHOWN = shown_commands()
 
 
@@ -156,6 +159,22 @@ def run_shown(shown, cwd):
     assert r.returncode == 0, f"{shown.where()}\n{r.stderr}"
     if shown.out_file:
         (cwd / shown.out_file).write_text(r.stdout)
+    return r.stdout
+
+
+def figure_printed(figure, output):
+    """True when a figure quoted as `1.23`, `4.5e-4` or `17.51B` (a suffix B or M: 1e9, 1e6) is one
+    of the output's numbers at the figure's precision."""
+    number, suffix = re.fullmatch(r"(.*?)([BM]?)", figure).groups()
+    scale = {"B": 1e9, "M": 1e6, "": 1.0}[suffix]
+    mantissa = number.split("e")[0]
+    digits = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?", output):
+        v = float(x) / scale
+        shown = float(f"{v:.{digits}e}") if "e" in number else round(v, digits)
+        if shown == float(number):
+            return True
+    return False
 
 
 def view(shown, cwd):
@@ -184,7 +203,10 @@ def test_documented_commands_run(page, tmp_path):
         if s.words[1] == "view":
             view(s, tmp_path)
         else:
-            run_shown(s, tmp_path)
+            output = run_shown(s, tmp_path)
+            # A comment that quotes the output (moe.md): each decimal figure in it is printed.
+            for figure in FIGURE.findall(s.comment or ""):
+                assert figure_printed(figure, output), f"{s.where()}: the comment's {figure} is not in the output\n{output}"
     if page == "quickstart.md":
         # What the page says the steps leave behind.
         for name in ("my_grid.pbtxt", "fixed.gwr", "dqn.gwr", "dqn.json", "compare.png", "series.svg", "curves.png",
