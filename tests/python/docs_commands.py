@@ -12,8 +12,8 @@ DOCS = ROOT / "docs"
 # `greenwave` (or a path ending in it) followed by a subcommand or a top-level option.
 PROGRAM = re.compile(r"(?:^|(?<=[\s(/]))greenwave\s+(--[a-z][a-z-]*|[a-z][a-z|-]*)(?=\s|$)")
 # What may stand before `greenwave` in an inline span for it to be a command (not prose quoted
-# in code, like an error message): nothing, a path, `... ` or a shell separator.
-INLINE_PREFIX = re.compile(r"(?:^|/|\.\.\.\s|&&\s|;\s)$")
+# in code, like an error message): nothing, a path, `... `, a shell separator, `time` or `nice`.
+INLINE_PREFIX = re.compile(r"(?:^|/|\.\.\.\s|&&\s|;\s|\btime\s|\bnice\s)$")
 # Words standing for something the reader supplies (SCENARIO, CKPT..., DIR_0/best.pt, F.h5, $m)
 # or showing a form ([optional], a|b, (x | y)).
 PLACEHOLDER = re.compile(r"(?:^|[/.=-])[A-Z][A-Z0-9_]*(?:$|[/.])|\$|\.\.\.|[][|()]")
