@@ -9,12 +9,15 @@ There is no parse-only mode, so `--help` goes right after the subcommand: each c
 prints its usage and exits 0 without touching a file (test_help_comes_after_the_parse checks that
 for every subcommand). A synopsis (SCENARIO, [--json], fixed|maxpressure) is parsed with its
 brackets removed; an inline span ending in an option names that option (`run --trajectory`), so it
-gets a value. Repository paths (scenarios/..., tools/...) must exist; ../shared/data paths too,
-when the data is there.
+gets a value. The parser takes values as given, so two checks against the --help texts are added:
+a value of an option whose help lists its values (`--controller fixed|maxpressure|...`) is one of
+them, and `moe`'s and `nas`'s options (one parser for all their subcommands) are the named
+subcommand's own. Repository paths (scenarios/..., tools/...) must exist; ../shared/data paths
+too, when the data is there.
 
 Run as written, in a scratch folder, in page order: the code-block commands of quickstart.md,
-viewer.md, agents.md and moe.md (RUN_PAGES), except the lines PARSE_ONLY lists with why (training
-runs longer than a few seconds, and what needs their checkpoints). Parsed only: the blocks of
+viewer.md, agents.md and moe.md (RUN_PAGES), except synopses and the lines PARSE_ONLY lists with
+why (training runs longer than a few seconds, and what needs their checkpoints). Parsed only: the blocks of
 nas.md and replay.md (synopses, DATA/MODEL.json/SCENARIO stand for the reader's files), of
 sumo.md (SUMO training on ../shared/data), agents.md's synopsis block, and every inline command
 (prose quoting a command, mostly with placeholders or an expensive measurement). `make demo` and
@@ -23,6 +26,7 @@ started, its page and replay fetched, and stopped. Where a run command's comment
 output (moe.md), each decimal figure of the comment must be printed (at the comment's precision)."""
 
 import concurrent.futures
+import functools
 import re
 import subprocess
 import urllib.request
@@ -49,6 +53,7 @@ RUN_PAGES = ["agents.md", "moe.md", "quickstart.md", "viewer.md"]
 # A figure in a comment: a decimal or an exponent, with an optional B or M (1e9, 1e6) after it.
 FIGURE = re.compile(r"(?<![\w.])(?:\d+\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+)[BM]?(?![\w.])")
 SHOWN = shown_commands()
+OPTION = re.compile(r"--[a-z][a-z0-9-]*")
 
 
 def greenwave(*args, cwd=None):
@@ -103,17 +108,51 @@ def test_shown_commands_parse(page, subcommands):
         if s.words[1].startswith("--"):
             assert s.words[1] in top_help, f"{s.where()}: `greenwave --help` has no {s.words[1]}"
             continue
+        words = [w.strip("[]()") for w in s.words]
         for sub in s.subcommands():
             assert sub in subcommands, f"{s.where()}: no subcommand {sub!r} (greenwave --help: {subcommands})"
-            if sub in ("moe", "nas") and len(s.words) > 2 and re.fullmatch(r"[a-z]+", s.words[2]):
-                assert f"greenwave {sub} {s.words[2]} " in greenwave(sub, "--help").stdout, \
-                    f"{s.where()}: `greenwave {sub}` has no subcommand {s.words[2]!r}"
             r = parsed[tuple(parse_argv(s, sub))]
             assert r.returncode == 0, f"{s.where()}\n  greenwave {sub} rejects it: {r.stderr.strip()}"
-        for w in s.words[2:]:
-            path = w.strip("[]()")
+            if sub in ("moe", "nas") and len(words) > 2 and re.fullmatch(r"[a-z]+", words[2]):
+                # Their parser takes every subcommand's options; each must be its own subcommand's.
+                usage = own_usage(sub).get(words[2])
+                assert usage, f"{s.where()}: `greenwave {sub}` has no subcommand {words[2]!r}"
+                for option in {w for w in words[3:] if OPTION.fullmatch(w)}:
+                    assert re.search(re.escape(option) + r"(?![a-z-])", usage), \
+                        f"{s.where()}: `greenwave {sub} {words[2]}` has no {option}"
+            for option, value in zip(words[2:], words[3:]):
+                given = value.split("|")
+                if option in choices(sub) and not any(PLACEHOLDER.search(v) for v in given):
+                    assert set(given) <= choices(sub)[option], \
+                        f"{s.where()}: {option} {value}: `greenwave {sub} --help` offers {sorted(choices(sub)[option])}"
+        for path in words[2:]:
             if path.split("/")[0] in REPO_DIRS and "/" in path and not PLACEHOLDER.search(path):
                 assert (ROOT / path).exists(), f"{s.where()}: {path} is not in the repository"
+
+
+@functools.cache
+def help_text(subcommand):
+    """`greenwave SUBCOMMAND --help`."""
+    return greenwave(subcommand, "--help").stdout
+
+
+@functools.cache
+def choices(subcommand):
+    """{option: its values} of the options whose --help lists them (`--controller fixed|...`)."""
+    return {m.group(1): set(m.group(2).split("|"))
+            for m in re.finditer(r"(--[a-z-]+)[ =]([a-z0-9-]+(?:\|[a-z0-9-]+)+)", help_text(subcommand))}
+
+
+@functools.cache
+def own_usage(subcommand):
+    """{moe/nas subcommand: its usage lines} from `greenwave moe|nas --help`."""
+    lines = []
+    for line in help_text(subcommand).splitlines():
+        if not (line.startswith("usage:") or line.startswith(" ")):
+            break
+        lines.append(line)
+    parts = re.split(rf"greenwave {subcommand} ([a-z]+) ", "\n".join(lines))
+    return dict(zip(parts[1::2], parts[2::2]))
 
 
 def test_shown_shared_data_paths_exist():
