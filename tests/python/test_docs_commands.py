@@ -44,6 +44,8 @@ REPO_DIRS = ("agents", "bench", "core", "docs", "engine", "examples", "networks"
 PARSE_ONLY = {
     ("agents.md", "greenwave train c150_s1/city.pb"): "36 training episodes of a 150-intersection city",
     ("agents.md", "greenwave eval c150_s101/city.pb"): "needs that training's checkpoint",
+    ("agents.md", "greenwave train c2000_s1/city.pb"): "40 training episodes of a 2,000-intersection city",
+    ("agents.md", "greenwave eval c2000_s101/city.pb"): "needs that training's checkpoint",
     ("moe.md", "greenwave train --env moe"): "300 training episodes (over 20 s of CPU)",
     ("moe.md", "greenwave eval --agent runs/moe/best.pt"): "needs that training's checkpoint",
     ("sumo.md", "greenwave train ../shared/data/sumo/ingolstadt1"): "training through SUMO",
