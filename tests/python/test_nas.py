@@ -2,8 +2,10 @@
 and the data loader's errors through the command line."""
 
 import json
+import pathlib
 import re
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -199,3 +201,25 @@ def test_make_nas_steps_the_search_env(tmp_path):
     assert terminated and not truncated and reward == 0
     with pytest.raises(greenwave.ConfigError, match="model"):
         greenwave.make("nas", max_steps=2)
+
+
+def test_noise_ceiling_recovers_a_known_noise_share(tmp_path):
+    # y = a sum of per-gene effects (variance 1 by construction) + independent noise of
+    # variance 1: noise share 0.5, so a predictor knowing the signal ranks at
+    # (2/pi) asin(sqrt(0.5)) = 0.5. Type-II ML on 200 entries recovers the share within 0.1.
+    rng = np.random.default_rng(2)
+    genes = rng.integers(0, 3, size=(200, 6))
+    effects = rng.normal(0, 1, size=(6, 3))
+    signal = effects[np.arange(6), genes].sum(1)
+    signal = (signal - signal.mean()) / signal.std()
+    y = signal + rng.normal(0, 1, 200)
+    data = tmp_path / "d.json"
+    write(data, [[int(v) for v in g] for g in genes], y)
+    tool = pathlib.Path(__file__).resolve().parents[2] / "tools" / "nas-noise-ceiling"
+    out = subprocess.run([sys.executable, str(tool), str(data), "--target", "score", "--encoding", "onehot", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["features"] == 18
+    assert abs(result["noise_share"] - 0.5) < 0.1
+    assert result["oracle_tau"] == pytest.approx(2 / np.pi * np.arcsin(np.sqrt(1 - result["noise_share"])), abs=1e-12)
