@@ -48,6 +48,8 @@ PARSE_ONLY = {
     ("agents.md", "greenwave eval c2000_s101/city.pb"): "needs that training's checkpoint",
     ("moe.md", "greenwave train --env moe"): "300 training episodes (over 20 s of CPU)",
     ("moe.md", "greenwave eval --agent runs/moe/best.pt"): "needs that training's checkpoint",
+    ("moe.md", "greenwave moe search --compute 1e22 --max-total-params 1e10 --method dqn --checkpoint"):
+        "needs that training's checkpoint",
     ("sumo.md", "greenwave train ../shared/data/sumo/ingolstadt1"): "training through SUMO",
     ("sumo.md", "greenwave eval ../shared/data/sumo/ingolstadt1"): "needs that training's checkpoint",
 }
